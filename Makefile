@@ -1,0 +1,36 @@
+# Every target a person runs. Each creates and uses the local virtual environment itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint addin template clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/demandgrid demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check addin sync tests bench
+	$(BIN)/ruff format --check addin sync tests bench
+	$(BIN)/mypy
+
+addin: $(STAMP)
+	$(BIN)/demandgrid addin build
+
+template: $(STAMP)
+	$(BIN)/demandgrid template build
+
+clean:
+	rm -rf $(VENV) build *.egg-info demo
