@@ -27,3 +27,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def _fail_without_soffice() -> None:
     pytest.fail("LibreOffice (soffice) is required here (CI): install libreoffice-calc-nogui")
+
+
+# ---------------------------------------------------------------- orgs
+# `org` is the org every pull/check/push test runs against. Its params grow with the backends:
+# "local" (LocalOrg on a fresh copy of the demo org) and, with the Salesforce backend,
+# "salesforce" (SalesforceOrg through simple-salesforce against the local HTTPS test server
+# in front of the same copy). Tests written against `org` therefore run on both.
+ORG_BACKENDS = ["local"]
+
+
+@pytest.fixture(scope="session")
+def demo_org_file(tmp_path_factory: pytest.TempPathFactory):
+    """The demo org, built once per test session (read-only: copy it before writing)."""
+    from sync.localorg.demo import create_demo_org
+
+    path = tmp_path_factory.mktemp("demo-org") / "org.sqlite"
+    return create_demo_org(path)
+
+
+@pytest.fixture
+def org_file(demo_org_file, tmp_path):
+    """A fresh, writable copy of the demo org for one test."""
+    import shutil
+
+    path = tmp_path / "org.sqlite"
+    shutil.copyfile(demo_org_file, path)
+    return path
+
+
+@pytest.fixture(params=ORG_BACKENDS)
+def org(request: pytest.FixtureRequest, org_file):
+    """The org under test, on every backend (see ORG_BACKENDS)."""
+    if request.param == "local":
+        from sync.localorg import LocalOrg
+
+        yield LocalOrg(org_file)
+    else:
+        yield request.getfixturevalue(f"{request.param}_org")
