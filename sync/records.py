@@ -88,8 +88,9 @@ class CellReceipt:
     new: float | None
     note: str
     reason_code: str
-    outcome: str  # "written", "already in org", "conflict kept theirs", "failed: ..."
+    outcome: str  # "written", "already in org", "kept theirs", "overwrote theirs", "not sent: ..."
     modstamp: str = ""  # SystemModstamp after the write
+    theirs: float | None = None  # "kept/overwrote theirs": the org's value found at push time
 
 
 @dataclass

@@ -1,0 +1,431 @@
+"""Push: send a checked changeset to the org in all-or-none update calls and keep a receipt.
+
+changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push_plan``) -> ``batches`` ->
+``org.update`` per batch -> re-read the new ``SystemModstamp`` -> ``Receipt``. Everything a
+caller needs (plan, errors, outcomes) is importable from here.
+
+Decisions:
+- Nothing is sent while a conflict is unresolved or a changed record is gone from the org.
+- Calls go in changeset order, ``UPDATE_LIMIT`` records each. A failed call stops the push:
+  later calls are not attempted. Calls before it have landed; the failed one landed nothing
+  when the org refused it (``UpdateRefused``); when its answer was lost (network, killed
+  process) it may have landed, so its cells are "not confirmed". ``PushIncomplete`` carries
+  the partial receipt. A re-run re-reads the org and sends only what has not landed.
+- After the writes, one query per 2,000 written records reads their new ``SystemModstamp``
+  so the workbook's baseline can move forward; those stamps are in ``CellReceipt.modstamp``.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from sync.journal import Journal, utc_now
+from sync.mapping import STANDARD, MappingProfile
+from sync.org import (
+    QUERY_PAGE,
+    UPDATE_LIMIT,
+    ApiLimitExceeded,
+    Org,
+    OrgError,
+    SaveResult,
+    UpdateRefused,
+)
+from sync.push_plan import (
+    ALREADY_IN_ORG,
+    KEPT_THEIRS,
+    LANDED,
+    NOT_CONFIRMED,
+    NOT_SENT,
+    OVERWROTE_THEIRS,
+    WRITTEN,
+    BadResolution,
+    ConflictsPending,
+    DuplicateCells,
+    NoteTooLong,
+    OrgCell,
+    PushPlan,
+    RecordsMissing,
+    Take,
+    UnsendableValue,
+    batches,
+    id_chunks,
+    note_text,
+    place,
+    plan_push,
+    reread,
+    same_value,
+    show_number,
+)
+from sync.records import CellReceipt, Change, Receipt
+
+
+class BudgetTooLow(ApiLimitExceeded):
+    """The org's remaining daily API budget cannot carry this push."""
+
+
+class PushIncomplete(OrgError):
+    """A push stopped part-way. ``receipt`` says what landed; running push again sends the rest."""
+
+    def __init__(self, message: str, receipt: Receipt) -> None:
+        super().__init__(message)
+        self.receipt = receipt
+
+
+def push(
+    org: Org,
+    changes: Sequence[Change],
+    *,
+    profile: MappingProfile = STANDARD,
+    journal: Journal | None = None,
+    resolutions: Mapping[str, Take] | None = None,
+    take: Take | None = None,
+    dry_run: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+    workbook: str = "",
+) -> Receipt:
+    """Send ``changes`` (already checked) to the org; return the receipt.
+
+    ``journal`` defaults to the one beside ``workbook`` (none when ``workbook`` is empty or on
+    a dry run). Raises ``ConflictsPending`` / ``RecordsMissing`` / ``BudgetTooLow`` having sent
+    nothing, and ``PushIncomplete`` (with the partial receipt) when a call failed.
+    """
+    queries, updates = org.calls.query, org.calls.update
+    if journal is None and workbook and not dry_run:
+        journal = Journal.beside(workbook)
+    started = utc_now()
+    plan = plan_push(
+        org, changes, profile=profile, resolutions=resolutions, take=take, journal=journal
+    )
+    who = org.identity()
+    receipt = Receipt(
+        push_id=new_push_id(),
+        started_at=started,
+        finished_at="",
+        org_id=who.org_id,
+        instance=who.instance,
+        username=who.username,
+        workbook=workbook,
+        dry_run=dry_run,
+        responses=list(plan.unfinished),
+    )
+
+    def counted(r: Receipt) -> Receipt:
+        r.query_calls, r.update_calls = org.calls.query - queries, org.calls.update - updates
+        r.finished_at = utc_now()
+        return r
+
+    if dry_run:
+        return counted(_dry_run(plan, changes, receipt, profile))
+    if plan.missing:
+        raise RecordsMissing(plan.missing)
+    if plan.conflicts:
+        raise ConflictsPending(plan)
+    needed = plan.calls + math.ceil(len(plan.to_send) / QUERY_PAGE)
+    if plan.budget and plan.budget.daily_api_requests_remaining < needed:
+        raise BudgetTooLow(
+            f"This push needs {needed} API calls but the org has "
+            f"{plan.budget.daily_api_requests_remaining} of its daily "
+            f"{plan.budget.daily_api_requests_max:,} left. Nothing was sent. Push tomorrow, "
+            "or ask your Salesforce admin to raise the limit."
+        )
+    if journal:
+        journal.append(
+            "begin",
+            receipt.push_id,
+            username=receipt.username,
+            org_id=receipt.org_id,
+            instance=receipt.instance,
+            workbook=receipt.workbook,
+            cells=len(changes),
+            to_send=len(plan.to_send),
+            calls=plan.calls,
+        )
+    sent = _send(org, plan, receipt, profile, journal, on_progress)
+    stamps = _stamps_after(org, [c.record_id for c in sent.landed], profile, receipt)
+    receipt.cells = _cells(changes, plan, sent.outcomes, stamps, profile)
+    if not plan.to_send:
+        receipt.responses.append("Nothing to send: the org already holds every change.")
+    counted(receipt)
+    if journal:
+        if stamps:
+            journal.append(
+                "stamps", receipt.push_id, stamps={k: v.modstamp for k, v in stamps.items()}
+            )
+        journal.append("end", receipt.push_id, summary=receipt_summary(receipt))
+    if sent.failure:
+        raise PushIncomplete(sent.failure, receipt)
+    return receipt
+
+
+class _Sent:
+    def __init__(self) -> None:
+        self.landed: list[Change] = []
+        self.outcomes: dict[str, str] = {}  # record id -> outcome for sent or unsent cells
+        self.failure = ""  # the PushIncomplete message, if a call failed
+
+
+def _send(
+    org: Org,
+    plan: PushPlan,
+    receipt: Receipt,
+    profile: MappingProfile,
+    journal: Journal | None,
+    on_progress: Callable[[int, int], None] | None,
+) -> _Sent:
+    payloads = batches(plan.to_send, profile)
+    by_id = {c.record_id: c for c in plan.to_send}
+    total, n_calls, sent = len(plan.to_send), len(payloads), _Sent()
+    for i, payload in enumerate(payloads, start=1):
+        ids = [r["Id"] for r in payload]
+        if journal:
+            journal.append("intent", receipt.push_id, call=i, records=payload)
+        try:
+            results = org.update(profile.cell_object, payload)
+            _require_success(results, ids)
+        except BaseException as e:  # noqa: BLE001 - recorded, then re-raised or reported
+            certain = isinstance(e, UpdateRefused)
+            why = _why(e, by_id)
+            receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records: {why}")
+            if journal:
+                journal.append(
+                    "failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why
+                )
+            if not isinstance(e, Exception):
+                raise  # KeyboardInterrupt and the like: the journal says where it stopped
+            lost = f"{NOT_SENT}: the org refused call {i}" if certain else f"{NOT_CONFIRMED}: {why}"
+            for record_id in ids:
+                sent.outcomes[record_id] = lost
+            for later in payloads[i:]:
+                for r in later:
+                    sent.outcomes[r["Id"]] = f"{NOT_SENT}: call {i} failed before it"
+            sent.failure = _incomplete_message(i, n_calls, len(sent.landed), total, why, certain)
+            return sent
+        receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records written")
+        if journal:
+            journal.append(
+                "landed",
+                receipt.push_id,
+                call=i,
+                results=[{"id": r.id, "success": r.success} for r in results],
+            )
+        sent.landed.extend(by_id[record_id] for record_id in ids)
+        if on_progress:
+            on_progress(len(sent.landed), total)
+    return sent
+
+
+def _require_success(results: Sequence[SaveResult], ids: Sequence[str]) -> None:
+    """An org that answers with failures instead of raising broke all-or-none: treat as lost."""
+    if len(results) != len(ids) or not all(r.success for r in results):
+        raise OrgError(
+            f"the org answered {len(results)} results for {len(ids)} records, not all successful"
+        )
+
+
+def _why(e: BaseException, by_id: Mapping[str, Change]) -> str:
+    if isinstance(e, UpdateRefused):
+        refused = [
+            f"{by_id[r.id].sheet}!{by_id[r.id].cell} ({place(by_id[r.id])}): "
+            + "; ".join(f"{err.status_code}: {err.message}" for err in r.errors)
+            for r in e.results
+            if r.id in by_id
+            and r.errors
+            and any(err.status_code != "ALL_OR_NONE_OPERATION_ROLLED_BACK" for err in r.errors)
+        ]
+        detail = (
+            f" ({'; '.join(refused[:5])}{' ...' if len(refused) > 5 else ''})" if refused else ""
+        )
+        return f"refused: {e}{detail}"
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+def _incomplete_message(
+    call: int, n_calls: int, landed: int, total: int, why: str, certain: bool
+) -> str:
+    fate = (
+        "Nothing of that call was written."
+        if certain
+        else "Its answer was lost, so the org may or may not have written it."
+    )
+    return (
+        f"Push incomplete: {landed:,} of {total:,} cells landed ({call - 1} of {n_calls} update calls); "
+        f"call {call} failed: {why}. {fate} Run push again: it re-reads the org and sends only "
+        "what has not landed, never a change twice."
+    )
+
+
+def _stamps_after(
+    org: Org, ids: Sequence[str], profile: MappingProfile, receipt: Receipt
+) -> dict[str, OrgCell]:
+    """The written records as the org now holds them (new ``SystemModstamp``)."""
+    if not ids:
+        return {}
+    try:
+        found = reread(org, ids, profile)
+    except Exception as e:  # noqa: BLE001 - the writes landed; only the stamps are unknown
+        receipt.responses.append(
+            f"Written, but the new stamps could not be read ({type(e).__name__}: {e}); "
+            "the next push re-reads them."
+        )
+        return {}
+    return found
+
+
+def _cells(
+    changes: Sequence[Change],
+    plan: PushPlan,
+    sent: Mapping[str, str],
+    stamps: Mapping[str, OrgCell],
+    profile: MappingProfile,
+) -> list[CellReceipt]:
+    overwrote = {c.change.record_id: c for c in plan.overwrites}
+    kept = {c.change.record_id: c for c in plan.kept_theirs}
+    already = {c.record_id for c in plan.already_done}
+    dropped = {c.record_id for c in plan.dropped_missing}
+    cells = []
+    for c in changes:
+        rid = c.record_id
+        org_cell = stamps.get(rid) or plan.org_cells.get(rid)
+        theirs = None
+        if rid in sent:
+            outcome = sent[rid]
+            theirs = overwrote[rid].theirs if rid in overwrote else None
+        elif rid in already:
+            outcome = ALREADY_IN_ORG
+        elif rid in kept:
+            outcome, theirs = KEPT_THEIRS, kept[rid].theirs
+        elif rid in dropped:
+            outcome = f"{NOT_SENT}: the record was deleted in the org (kept theirs)"
+        elif rid in overwrote:
+            outcome, theirs = OVERWROTE_THEIRS, overwrote[rid].theirs
+        else:
+            outcome = WRITTEN
+        cells.append(
+            CellReceipt(
+                record_id=rid,
+                cell=c.cell,
+                account_name=c.account_name,
+                product_name=c.product_name,
+                period_start=c.period_start,
+                old=c.old,
+                new=c.new,
+                note=c.note,
+                reason_code=c.reason_code,
+                outcome=outcome,
+                modstamp=org_cell.modstamp if org_cell and _org_holds(outcome) else "",
+                theirs=theirs,
+            )
+        )
+    return cells
+
+
+def _dry_run(
+    plan: PushPlan, changes: Sequence[Change], receipt: Receipt, profile: MappingProfile
+) -> Receipt:
+    """What a push would do, cell by cell, with the calls and the budget; nothing is sent."""
+    pending = {c.change.record_id: c for c in plan.conflicts}
+    missing = {c.record_id for c in plan.missing}
+    would = {c.record_id: "would write" for c in plan.to_send}
+    would.update({c.change.record_id: "would overwrite theirs" for c in plan.overwrites})
+    would.update(
+        {
+            rid: f"conflict: pulled {show_number(c.change.old)}, theirs {show_number(c.theirs)}, "
+            f"mine {show_number(c.change.new)}"
+            for rid, c in pending.items()
+        }
+    )
+    would.update({rid: f"{NOT_SENT}: the record was deleted in the org" for rid in missing})
+    cells = _cells(changes, plan, would, {}, profile)
+    for i, cell in enumerate(cells):
+        if cell.record_id in pending:
+            cells[i] = replace(cell, theirs=pending[cell.record_id].theirs)
+    receipt.cells = cells
+    fields = ", ".join(["Id", profile.adjusted, profile.note])
+    lines = [
+        f"Dry run: would send {len(plan.to_send):,} cells in {plan.calls} update call(s) "
+        f"of at most {UPDATE_LIMIT:,} records to {profile.cell_object} ({fields}); nothing was sent.",
+        f"Already in org: {len(plan.already_done):,}; overwrite theirs: {len(plan.overwrites):,}; "
+        f"kept theirs: {len(plan.kept_theirs):,}.",
+    ]
+    if plan.conflicts:
+        lines.append(
+            f"{len(plan.conflicts)} conflict(s) must be resolved first "
+            "(--take mine|theirs, or the Conflicts sheet)."
+        )
+    if plan.missing:
+        lines.append(f"{len(plan.missing)} changed record(s) were deleted in the org.")
+    if plan.budget:
+        lines.append(
+            f"API budget: {plan.budget.daily_api_requests_remaining:,} of "
+            f"{plan.budget.daily_api_requests_max:,} daily requests left."
+        )
+    receipt.responses.extend(lines)
+    return receipt
+
+
+def receipt_summary(receipt: Receipt) -> dict[str, object]:
+    """The receipt in a few numbers, for the journal's ``end`` line and logs."""
+    outcomes: dict[str, int] = {}
+    for cell in receipt.cells:
+        key = cell.outcome.split(":", 1)[0]
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return {
+        "cells": len(receipt.cells),
+        "outcomes": outcomes,
+        "update_calls": receipt.update_calls,
+        "query_calls": receipt.query_calls,
+        "responses": receipt.responses[-20:],
+    }
+
+
+def baseline_after(cell: CellReceipt) -> tuple[float | None, str] | None:
+    """(adjusted value, SystemModstamp) the org holds after the push, to move the workbook's
+    baseline to; None when unknown (not sent, not confirmed): keep the old baseline."""
+    if cell.outcome in LANDED:
+        return cell.new, cell.modstamp
+    if cell.outcome == KEPT_THEIRS:
+        return cell.theirs, cell.modstamp
+    return None
+
+
+def _org_holds(outcome: str) -> bool:
+    return outcome in LANDED or outcome in (KEPT_THEIRS, "would write", "would overwrite theirs")
+
+
+def new_push_id() -> str:
+    stamp = utc_now()[:19].replace("-", "").replace(":", "")
+    return f"{stamp}Z-{uuid.uuid4().hex[:8]}"
+
+
+__all__ = [
+    "ALREADY_IN_ORG",
+    "KEPT_THEIRS",
+    "LANDED",
+    "NOT_CONFIRMED",
+    "NOT_SENT",
+    "OVERWROTE_THEIRS",
+    "WRITTEN",
+    "BadResolution",
+    "BudgetTooLow",
+    "ConflictsPending",
+    "DuplicateCells",
+    "NoteTooLong",
+    "OrgCell",
+    "PushIncomplete",
+    "PushPlan",
+    "RecordsMissing",
+    "Take",
+    "UnsendableValue",
+    "baseline_after",
+    "batches",
+    "id_chunks",
+    "note_text",
+    "plan_push",
+    "push",
+    "reread",
+    "same_value",
+    "receipt_summary",
+]

@@ -1,0 +1,338 @@
+"""Push, planning half: re-read the changed records and sort each change before anything is sent.
+
+The full chain is changeset -> re-read -> conflicts -> update batches -> org -> receipt;
+``sync.push`` sends and writes the receipt, and re-exports everything here.
+
+Written against the ``sync.org.Org`` protocol only. Safe to re-run: before writing, the
+changed records are re-read, and a cell whose org value already equals the workbook's is
+"already done", so a push that died half-way (a failed call, a lost answer, a killed
+process) finishes what is left and never applies a change twice. Correctness comes from
+that re-read; the journal (``sync.journal``) only tells people what happened.
+
+Decisions:
+- A cell conflicts when the org's adjusted *value* differs from the pulled one (and from
+  mine). A moved ``SystemModstamp`` with the same value (a recalculation job) is no conflict.
+- An empty new value (``Change.new is None``, or NaN) clears the adjustment: null is sent.
+- The note sent is ``"[<reason code>] <note>"`` (or just one of them); empty sends null.
+- A failed call stops the push: later calls are not attempted, so the rest stays unsent
+  and a re-run sends it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simple_salesforce import format_soql
+
+from sync.journal import Journal, unfinished_pushes
+from sync.mapping import STANDARD, MappingProfile
+from sync.org import (
+    QUERY_PAGE,
+    UPDATE_LIMIT,
+    ApiLimits,
+    Org,
+    OrgError,
+    Record,
+)
+from sync.records import Change, Conflict
+
+Take = Literal["mine", "theirs"]
+
+WRITTEN = "written"
+ALREADY_IN_ORG = "already in org"
+KEPT_THEIRS = "kept theirs"
+OVERWROTE_THEIRS = "overwrote theirs"
+NOT_SENT = "not sent"  # outcome "not sent: <why>"
+NOT_CONFIRMED = "not confirmed"  # "not confirmed: <why>": the call's answer was lost
+#: Outcomes after which the org holds ``CellReceipt.new``: the workbook's baseline moves there.
+LANDED = (WRITTEN, ALREADY_IN_ORG, OVERWROTE_THEIRS)
+
+#: Keep each re-read query's text under this (Salesforce refuses SOQL over 100,000 characters).
+SOQL_MAX_CHARS = 100_000
+
+
+# ---------------------------------------------------------------- errors people see
+
+
+class ConflictsPending(OrgError):
+    """Cells changed in the org since the pull: nothing is sent until each is resolved."""
+
+    def __init__(self, plan: PushPlan) -> None:
+        self.plan = plan
+        n = len(plan.conflicts)
+        lines = [
+            f"  {c.change.sheet}!{c.change.cell} ({place(c.change)}): "
+            f"pulled {show_number(c.change.old)}, theirs {show_number(c.theirs)}, mine {show_number(c.change.new)}"
+            for c in plan.conflicts[:10]
+        ]
+        more = [f"  ... and {n - 10} more"] if n > 10 else []
+        super().__init__(
+            "\n".join(
+                [
+                    f"{n} cell{'s' if n != 1 else ''} changed in the org since your pull; nothing was sent:"
+                ]
+                + lines
+                + more
+                + [
+                    "Resolve each one: push again with --take mine (overwrite theirs) or --take theirs "
+                    "(drop your change), or choose per cell in the Conflicts sheet."
+                ]
+            )
+        )
+
+
+class RecordsMissing(OrgError):
+    """Changed cells whose records were deleted from the org since the pull."""
+
+    def __init__(self, changes: Sequence[Change]) -> None:
+        self.changes = tuple(changes)
+        cells = ", ".join(f"{c.sheet}!{c.cell} ({place(c)})" for c in self.changes[:10])
+        super().__init__(
+            f"{len(self.changes)} changed cell(s) belong to forecast records no longer in the org "
+            f"(deleted since the pull): {cells}. Nothing was sent. Pull a fresh workbook, "
+            "or drop these changes with --take theirs."
+        )
+
+
+class NoteTooLong(OrgError):
+    """A note with its reason code does not fit the org's comment field."""
+
+    def __init__(self, changes: Sequence[Change], limit: int) -> None:
+        self.changes = tuple(changes)
+        cells = ", ".join(f"{c.sheet}!{c.cell} ({place(c)})" for c in self.changes[:10])
+        super().__init__(
+            f"The note with its reason code exceeds the org's {limit:,} characters in {cells}. "
+            "Nothing was sent. Shorten those notes, run check, then push again."
+        )
+
+
+class UnsendableValue(OrgError):
+    """A new value the org cannot hold (infinite)."""
+
+
+class DuplicateCells(OrgError):
+    """Two changes of one changeset target the same forecast record."""
+
+
+class BadResolution(OrgError):
+    """A conflict resolution that is neither "mine" nor "theirs"."""
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class OrgCell:
+    """A changed record as the re-read found it in the org."""
+
+    value: float | None
+    note: str
+    modstamp: str
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    to_send: tuple[Change, ...]  # changes that will be written (incl. deliberate overwrites)
+    already_done: tuple[Change, ...]  # org value already equals mine: nothing to send
+    conflicts: tuple[Conflict, ...]  # unresolved: org value changed since the pull (and != mine)
+    calls: int  # update calls needed: ceil(len(to_send) / UPDATE_LIMIT)
+    query_calls: int  # re-read queries made
+    budget: ApiLimits | None
+    overwrites: tuple[Conflict, ...] = ()  # conflicts resolved "mine": in to_send
+    kept_theirs: tuple[Conflict, ...] = ()  # conflicts resolved "theirs": dropped
+    missing: tuple[Change, ...] = ()  # records deleted in the org (unresolved)
+    dropped_missing: tuple[Change, ...] = ()  # deleted records resolved "theirs"
+    org_cells: Mapping[str, OrgCell] = field(default_factory=dict)  # the re-read, by record id
+    unfinished: tuple[str, ...] = ()  # earlier pushes the journal shows as unfinished
+
+    @property
+    def ready(self) -> bool:
+        return not self.conflicts and not self.missing
+
+
+def note_text(change: Change) -> str | None:
+    """What goes into the org's comment field: ``"[<reason code>] <note>"``; None when empty."""
+    code, note = change.reason_code.strip(), change.note.strip()
+    text = f"[{code}] {note}".strip() if code else note
+    return text or None
+
+
+def batches(changes: Sequence[Change], profile: MappingProfile = STANDARD) -> list[list[Record]]:
+    """The update payloads, at most ``UPDATE_LIMIT`` records each, in changeset order."""
+    _guard(changes, profile)
+    payload = [
+        {"Id": c.record_id, profile.adjusted: _value(c), profile.note: note_text(c)}
+        for c in changes
+    ]
+    return [payload[i : i + UPDATE_LIMIT] for i in range(0, len(payload), UPDATE_LIMIT)]
+
+
+def plan_push(
+    org: Org,
+    changes: Sequence[Change],
+    *,
+    profile: MappingProfile = STANDARD,
+    resolutions: Mapping[str, Take] | None = None,
+    take: Take | None = None,
+    journal: Journal | None = None,
+    with_budget: bool = True,
+) -> PushPlan:
+    """Re-read the changed records and sort each change: send, already done, conflict, missing."""
+    _guard(changes, profile)
+    choice = _resolver(resolutions, take)
+    before = org.calls.query
+    found = reread(org, [c.record_id for c in changes], profile)
+    query_calls = org.calls.query - before
+
+    to_send: list[Change] = []
+    already: list[Change] = []
+    missing: list[Change] = []
+    dropped: list[Change] = []
+    conflicts: list[Conflict] = []
+    overwrites: list[Conflict] = []
+    kept: list[Conflict] = []
+    for c in changes:
+        cell = found.get(c.record_id)
+        if cell is None:
+            (dropped if choice(c.record_id) == "theirs" else missing).append(c)
+        elif same_value(cell.value, _value(c)):
+            already.append(c)
+        elif same_value(cell.value, _number(c.old)):
+            to_send.append(c)
+        else:
+            conflict = Conflict(c, cell.value, cell.note, cell.modstamp)
+            resolved = choice(c.record_id)
+            if resolved == "mine":
+                overwrites.append(conflict)
+                to_send.append(c)
+            elif resolved == "theirs":
+                kept.append(conflict)
+            else:
+                conflicts.append(conflict)
+    budget = None
+    if with_budget:
+        try:
+            budget = org.limits()
+        except OrgError:
+            budget = None  # the budget is advice; an org that cannot tell it still takes a push
+    unfinished = tuple(
+        f"An earlier push ({b['push_id']}, {b.get('at', '')}) did not finish; "
+        "the re-read shows what of it landed."
+        for b in (unfinished_pushes(journal.entries()) if journal else [])
+    )
+    return PushPlan(
+        to_send=tuple(to_send),
+        already_done=tuple(already),
+        conflicts=tuple(conflicts),
+        calls=math.ceil(len(to_send) / UPDATE_LIMIT),
+        query_calls=query_calls,
+        budget=budget,
+        overwrites=tuple(overwrites),
+        kept_theirs=tuple(kept),
+        missing=tuple(missing),
+        dropped_missing=tuple(dropped),
+        org_cells=found,
+        unfinished=unfinished,
+    )
+
+
+def reread(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> dict[str, OrgCell]:
+    """The records' adjusted value, note and stamp, in as few queries (API calls) as possible."""
+    fields = ", ".join(["Id", profile.adjusted, profile.note, profile.modstamp])
+    template = "SELECT {fields:literal} FROM {obj:literal} WHERE Id IN {ids}"
+    found: dict[str, OrgCell] = {}
+    for chunk in id_chunks(ids, len(template) + len(fields) + len(profile.cell_object)):
+        soql = format_soql(template, fields=fields, obj=profile.cell_object, ids=chunk)
+        for r in org.query(soql):
+            found[r["Id"]] = OrgCell(
+                _number(r.get(profile.adjusted)),
+                r.get(profile.note) or "",
+                r.get(profile.modstamp) or "",
+            )
+    return found
+
+
+def id_chunks(ids: Sequence[str], overhead: int = 200) -> Iterator[list[str]]:
+    """Ids in groups of at most one query page whose ``IN (...)`` list keeps SOQL under the cap.
+
+    One page per query is the fewest calls possible: each page costs a call however it's split.
+    """
+    unique = list(dict.fromkeys(ids))
+    chunk: list[str] = []
+    length = overhead
+    for record_id in unique:
+        cost = len(record_id) + 3  # quotes and a comma
+        if chunk and (len(chunk) >= QUERY_PAGE or length + cost > SOQL_MAX_CHARS):
+            yield chunk
+            chunk, length = [], overhead
+        chunk.append(record_id)
+        length += cost
+    if chunk:
+        yield chunk
+
+
+def same_value(a: float | None, b: float | None) -> bool:
+    """Equal as forecast numbers: both empty, or equal up to float round-off."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def _number(x: object) -> float | None:
+    if x is None or x == "":
+        return None
+    v = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(v) else v
+
+
+def _value(c: Change) -> float | None:
+    v = _number(c.new)
+    if v is not None and math.isinf(v):
+        raise UnsendableValue(
+            f"{c.sheet}!{c.cell} ({place(c)}) holds an infinite value, which the org cannot store. "
+            "Enter a number, run check, then push again."
+        )
+    return v
+
+
+def _guard(changes: Sequence[Change], profile: MappingProfile) -> None:
+    seen: dict[str, Change] = {}
+    for c in changes:
+        if c.record_id in seen:
+            first = seen[c.record_id]
+            raise DuplicateCells(
+                f"{first.sheet}!{first.cell} and {c.sheet}!{c.cell} both change the forecast record "
+                f"{c.record_id} ({place(c)}). Nothing was sent. Keep one edit, run check, then push again."
+            )
+        seen[c.record_id] = c
+        _value(c)
+    too_long = [c for c in changes if len(note_text(c) or "") > profile.note_max_length]
+    if too_long:
+        raise NoteTooLong(too_long, profile.note_max_length)
+
+
+def _resolver(
+    resolutions: Mapping[str, Take] | None, take: Take | None
+) -> Callable[[str], Take | None]:
+    chosen = dict(resolutions or {})
+    for key, value in [*chosen.items(), ("--take", take)]:
+        if value is not None and value not in ("mine", "theirs"):
+            raise BadResolution(
+                f"Conflict resolution {value!r} for {key} is neither 'mine' nor 'theirs'. "
+                "Choose mine (overwrite theirs) or theirs (drop your change)."
+            )
+    return lambda record_id: chosen.get(record_id, take)
+
+
+def place(c: Change) -> str:
+    return f"{c.account_name} / {c.product_name} / {c.period_start:%Y-%m}"
+
+
+def show_number(v: float | None) -> str:
+    return "empty" if v is None else f"{v:,.6g}"
