@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+pytest_plugins = ["conftest_checkpush"]
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if shutil.which("soffice"):

@@ -1,0 +1,321 @@
+"""Check a read-back workbook's changeset: every problem that blocks a push, cell by cell.
+
+Each rule has its own name and message naming sheet, cell, account, product and period, and says
+what to do. The rules are configurable (``CheckRules``, from ``demandgrid.toml`` beside the
+workbook or ``~/.demandgrid/config.toml``, section ``[check]``) with safe defaults; the org's
+own limits (decimals of the adjusted field, note length) come from its describe when an org is
+at hand.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from addin.errors import UserError
+from addin.readback import EditedCell, ReviewedWorkbook
+from sync.mapping import MappingProfile
+from sync.mapping import profile as mapping_profile
+from sync.org import Org
+
+ERROR = "error"
+WARNING = "warning"
+ERROR_VALUES = (
+    "#REF!",
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+)
+CONFIG_NAME = "demandgrid.toml"
+USER_CONFIG = Path("~/.demandgrid/config.toml")
+
+
+class RulesInvalid(UserError):
+    """The check rules file cannot be read or names an unknown rule setting."""
+
+
+@dataclass(frozen=True)
+class CheckRules:
+    """What check enforces. Every field may be set in the ``[check]`` section of a config file."""
+
+    require_note: bool = True
+    require_reason: bool = True
+    allow_negative: bool = False
+    max_value: float = 1e9  # absurd above this, whatever the baseline
+    max_times_baseline: float = 100.0  # absurd above this multiple of a positive baseline
+    max_change_pct: float | None = None  # optional: a change bigger than this percentage
+    note_max_length: int = 2000  # the org's note field; "[reason] note" must fit
+    scale: int | None = None  # decimals the org's adjusted field keeps (None: not checked)
+
+    def for_org(self, org: Org, profile: MappingProfile) -> CheckRules:
+        """These rules with the org's own scale and note length (one describe call)."""
+        described = org.describe(profile.cell_object)
+        adjusted, note = described.field(profile.adjusted), described.field(profile.note)
+        return replace(
+            self,
+            scale=adjusted.scale if adjusted is not None else self.scale,
+            note_max_length=note.length
+            if note is not None and note.length
+            else self.note_max_length,
+        )
+
+
+def profile_of(reviewed: ReviewedWorkbook) -> MappingProfile:
+    ctx = reviewed.record.context
+    try:
+        return mapping_profile(ctx.profile or "standard", ctx.measure or "quantity")  # type: ignore[arg-type]
+    except ValueError:
+        return mapping_profile()
+
+
+def load_rules(path: str | Path | None = None, *, workbook: str | Path | None = None) -> CheckRules:
+    """Rules from ``path``, else ``demandgrid.toml`` beside the workbook, else the user's config."""
+    candidates = [Path(path)] if path else []
+    if not path:
+        if workbook:
+            candidates.append(Path(workbook).resolve().parent / CONFIG_NAME)
+        candidates.append(USER_CONFIG.expanduser())
+    for candidate in candidates:
+        if candidate.is_file():
+            return _rules_from_file(candidate)
+        if path:
+            raise RulesInvalid(f"No rules file at {candidate}. Check the path given to --rules.")
+    return CheckRules()
+
+
+def _rules_from_file(path: Path) -> CheckRules:
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get("check", {})
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise RulesInvalid(
+            f"The rules file {path} cannot be read: {e}. Fix it or remove it."
+        ) from None
+    known = {f.name: f for f in fields(CheckRules)}
+    unknown = sorted(set(section) - set(known))
+    if unknown:
+        raise RulesInvalid(
+            f"The rules file {path} sets {', '.join(unknown)} in [check], which check does not know. "
+            f"Known settings: {', '.join(known)}."
+        )
+    try:
+        return CheckRules(**section)
+    except TypeError as e:
+        raise RulesInvalid(f"The rules file {path} is not valid: {e}.") from None
+
+
+@dataclass(frozen=True)
+class CheckIssue:
+    severity: str  # "error" blocks a push; "warning" does not
+    rule: str
+    sheet: str
+    cell: str
+    account: str
+    product: str
+    period: date | None
+    message: str
+    what_to_do: str
+
+
+@dataclass
+class CheckReport:
+    issues: list[CheckIssue] = field(default_factory=list)
+    changed: int = 0  # changed cells read back
+    workbook: str = ""
+
+    @property
+    def errors(self) -> list[CheckIssue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing blocks a push."""
+        return not self.errors
+
+    def cells(self) -> list[str]:
+        return sorted({i.cell for i in self.issues}, key=_cell_order)
+
+    def summary(self) -> str:
+        if not self.issues:
+            return f"{self.changed} changed cell(s), no problems: ready to push."
+        blocked = len({i.cell for i in self.errors})
+        return (
+            f"{self.changed} changed cell(s); {len(self.errors)} problem(s) in {blocked} cell(s) "
+            f"block the push, {len(self.issues) - len(self.errors)} warning(s)."
+        )
+
+
+def check(reviewed: ReviewedWorkbook, rules: CheckRules = CheckRules()) -> CheckReport:  # noqa: B008
+    """Every problem in ``reviewed``'s changeset under ``rules``."""
+    codes = {c.casefold() for c in reviewed.reason_codes}
+    issues: list[CheckIssue] = []
+    for edit in reviewed.edits:
+        issues.extend(_check_edit(edit, rules, codes, reviewed.reason_codes))
+    return CheckReport(issues=issues, changed=len(reviewed.edits))
+
+
+def _check_edit(
+    edit: EditedCell, rules: CheckRules, codes: set[str], code_list: tuple[str, ...]
+) -> list[CheckIssue]:
+    where = f"{edit.sheet}!{edit.cell} ({edit.account_name} / {edit.product_name}, {edit.period_start:%b %Y})"
+    out: list[CheckIssue] = []
+
+    def issue(rule: str, message: str, what_to_do: str, severity: str = ERROR) -> None:
+        out.append(
+            CheckIssue(
+                severity,
+                rule,
+                edit.sheet,
+                edit.cell,
+                edit.account_name,
+                edit.product_name,
+                edit.period_start,
+                f"{where}: {message}",
+                what_to_do,
+            )
+        )
+
+    if edit.locked:
+        reason = f" ({edit.lock_reason})" if edit.lock_reason else ""
+        issue(
+            "locked",
+            f"this period is locked{reason} and cannot be changed; it was {_show(edit.old)}, now {_show(edit.raw)}.",
+            f"Put back {_show(edit.old)}; locked periods are not sent.",
+        )
+        return out
+    _check_value(edit, rules, issue)
+    note, reason = edit.note.strip(), edit.reason_code.strip()
+    if rules.require_note and not note:
+        issue(
+            "note-missing",
+            f"changed from {_show(edit.old)} to {_show(edit.raw)} without a note.",
+            "Write why in the row's Note cell, or as a note (comment) on this cell.",
+        )
+    if reason and reason.casefold() not in codes:
+        issue(
+            "reason-unknown",
+            f"reason code {reason!r} is not in the list.",
+            f"Choose one from the drop-down: {', '.join(code_list)}.",
+        )
+    elif rules.require_reason and not reason:
+        issue(
+            "reason-missing",
+            f"changed from {_show(edit.old)} to {_show(edit.raw)} without a reason code.",
+            "Choose a reason code from the drop-down in the row's Reason code cell.",
+        )
+    stored = f"[{reason}] {note}" if reason else note
+    if len(stored) > rules.note_max_length:
+        issue(
+            "note-too-long",
+            f"the note with its reason code is {len(stored):,} characters; the org keeps at most "
+            f"{rules.note_max_length:,}.",
+            f"Shorten the note by {len(stored) - rules.note_max_length:,} characters.",
+        )
+    return out
+
+
+def _check_value(edit: EditedCell, rules: CheckRules, issue: Any) -> None:
+    raw = edit.raw
+    if edit.is_formula:
+        issue(
+            "formula",
+            f"holds a formula ({_clip(str(raw))}); adjusted cells take typed numbers only.",
+            "Replace the formula with its value (copy, then paste values).",
+        )
+        return
+    if isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES:
+        issue(
+            "error-value",
+            f"shows the error value {raw.strip().upper()}.",
+            "Type the number you mean; error values usually come from a deleted or broken reference.",
+        )
+        return
+    if not edit.is_number:
+        issue(
+            "not-a-number",
+            f"holds {_kind(raw)} {_clip(_show(raw))}, not a number.",
+            "Type a plain number (no units, no text, no date).",
+        )
+        return
+    if raw is None:
+        return  # emptied: the adjustment is removed
+    value = float(raw)
+    if not math.isfinite(value):
+        issue("not-finite", f"holds {value}, which is not a finite number.", "Type a plain number.")
+        return
+    if value < 0 and not rules.allow_negative:
+        issue(
+            "negative",
+            f"is negative ({_show(raw)}); forecasts cannot be below zero.",
+            "Type zero or a positive number.",
+        )
+    base = edit.baseline
+    if value > rules.max_value:
+        issue(
+            "absurd",
+            f"is {_show(raw)}, above the limit of {_show(rules.max_value)}.",
+            "Check for extra zeros or a paste into the wrong cell.",
+        )
+    elif base is not None and base > 0 and value > rules.max_times_baseline * base:
+        issue(
+            "absurd",
+            f"is {_show(raw)}, more than {rules.max_times_baseline:g} times the baseline {_show(base)}.",
+            "Check for extra zeros or a paste into the wrong cell.",
+        )
+    if rules.max_change_pct is not None:
+        ref = edit.old if edit.old is not None else base
+        if ref and abs(value - ref) / abs(ref) * 100 > rules.max_change_pct:
+            pct = abs(value - ref) / abs(ref) * 100
+            issue(
+                "change-too-large",
+                f"changes {_show(ref)} to {_show(raw)} ({pct:,.0f}%), more than the allowed {rules.max_change_pct:g}%.",
+                "Check the number; the limit is set in [check] max_change_pct.",
+            )
+    if rules.scale is not None and round(value, rules.scale) != value:
+        allowed = "no decimals" if rules.scale == 0 else f"at most {rules.scale} decimal(s)"
+        issue(
+            "decimals",
+            f"is {raw!r}; the org's field keeps {allowed}.",
+            f"Round it to {allowed.replace('at most ', '')}.",
+        )
+
+
+def _kind(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "the boolean"
+    if isinstance(raw, datetime | date | time):
+        return "the date"
+    return "the text"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return repr(value)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits or 0), letters.rjust(3))

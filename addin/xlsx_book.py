@@ -1,0 +1,275 @@
+"""A workbook file behind the book surface (``addin.surface.BookSurface``), through openpyxl.
+
+Check and push are written once against the surface; this is its file side (the Excel side is
+``addin.excel``). The file is loaded once with formulas; formula cells are read as their text
+unless cached values are asked for, when a second, values-only load happens (once). Saving is
+atomic: a new file is written beside the workbook and flushed to disk, the previous version is
+kept as ``<name>.prev.xlsx``, then the new file replaces the workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+    range_boundaries,
+)
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from addin.errors import WorkbookNotOurs
+from addin.surface import Block
+
+
+class WorkbookUnreadable(WorkbookNotOurs):
+    """The file is missing or is not an .xlsx workbook openpyxl can open."""
+
+
+def _bounds(address: str) -> tuple[int, int, int, int]:
+    """(min_col, min_row, max_col, max_row) of an A1 address (``$`` allowed)."""
+    min_col, min_row, max_col, max_row = range_boundaries(address.replace("$", ""))
+    return min_col, min_row, max_col or min_col, max_row or min_row  # type: ignore[return-value]
+
+
+def strip_author_line(text: str, author: str | None) -> str:
+    """A cell note without the ``Author:`` first line Excel and LibreOffice put in front."""
+    if author:
+        prefix = f"{author}:"
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            return text[1:] if text.startswith("\n") else text.lstrip(" ")
+    return text
+
+
+def _as_text(value: str) -> str:
+    # openpyxl refuses control characters; an org string may carry them.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+class XlsxBook:
+    """An .xlsx file opened for check and push. Build with ``XlsxBook.open(path)``."""
+
+    def __init__(self, path: Path, wb: Any) -> None:
+        self.path = str(path)
+        self._wb = wb
+        self._values_wb: Any = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> XlsxBook:
+        p = Path(path)
+        if not p.exists():
+            raise WorkbookUnreadable(
+                f"No workbook at {p}. Check the file name, or pull one with `demandgrid pull`."
+            )
+        try:
+            wb = openpyxl.load_workbook(p, rich_text=False)
+        except Exception as e:  # openpyxl raises many kinds for a non-workbook file
+            raise WorkbookUnreadable(
+                f"{p.name} cannot be opened as an .xlsx workbook ({type(e).__name__}). "
+                "Open it in Excel and save it as .xlsx, or pull a fresh workbook."
+            ) from None
+        return cls(p, wb)
+
+    # ------------------------------------------------------------------ reading
+    def sheet_names(self) -> list[str]:
+        return list(self._wb.sheetnames)
+
+    def resolve(self, name: str) -> tuple[str, str] | None:
+        dn = self._wb.defined_names.get(name)
+        if dn is None:
+            return None
+        try:
+            destinations = list(dn.destinations)
+        except Exception:
+            return None
+        if not destinations:
+            return None
+        sheet, address = destinations[0]
+        if sheet not in self._wb.sheetnames:
+            return None
+        return sheet, address.replace("$", "")
+
+    def define(self, name: str, sheet: str, address: str) -> None:
+        ref = f"{_quote(sheet)}!{_absolute(address)}"
+        if name in self._wb.defined_names:
+            del self._wb.defined_names[name]
+        self._wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+    def _sheet(self, sheet: str) -> Any:
+        return self._wb[sheet]
+
+    def read_formulas(self, sheet: str, address: str) -> Block:
+        min_col, min_row, max_col, max_row = _bounds(address)
+        ws = self._sheet(sheet)
+        rows = ws.iter_rows(
+            min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
+        )
+        return [[_formula_text(v) for v in row] for row in rows]
+
+    def read(self, sheet: str, address: str) -> Block:
+        block = self.read_formulas(sheet, address)
+        if not any(isinstance(v, str) and v.startswith("=") for row in block for v in row):
+            return block
+        cached = self._cached_values().get(sheet)
+        if cached is None:
+            return block
+        min_col, min_row, max_col, max_row = _bounds(address)
+        values = cached.iter_rows(
+            min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
+        )
+        # A formula never calculated (written by openpyxl) has no cached value: keep its text.
+        return [
+            [_cached(f, v) for f, v in zip(frow, vrow, strict=True)]
+            for frow, vrow in zip(block, values, strict=True)
+        ]
+
+    def _cached_values(self) -> Any:
+        if self._values_wb is None:
+            self._values_wb = openpyxl.load_workbook(self.path, data_only=True, rich_text=False)
+        return self._values_wb
+
+    def read_notes(self, sheet: str, address: str) -> dict[str, str]:
+        min_col, min_row, max_col, max_row = _bounds(address)
+        ws = self._sheet(sheet)
+        notes: dict[str, str] = {}
+        # Only cells that exist are scanned; comments hang on cells openpyxl created at load.
+        for (row, col), cell in list(ws._cells.items()):
+            if cell.comment is None or not (
+                min_row <= row <= max_row and min_col <= col <= max_col
+            ):
+                continue
+            notes[cell.coordinate] = strip_author_line(cell.comment.text or "", cell.comment.author)
+        return notes
+
+    def used_range(self, sheet: str) -> str:
+        ws = self._sheet(sheet)
+        return f"A1:{get_column_letter(max(ws.max_column, 1))}{max(ws.max_row, 1)}"
+
+    # ------------------------------------------------------------------ writing
+    def write(self, sheet: str, top_left: str, values: Block) -> None:
+        ws = self._sheet(sheet)
+        col0, row0 = _origin(top_left)
+        for r, row in enumerate(values):
+            for c, value in enumerate(row):
+                cell = ws.cell(row=row0 + r, column=col0 + c)
+                if isinstance(value, str):
+                    cell.value = _as_text(value)
+                    cell.data_type = "s"  # text stays text, even "=HYPERLINK(...)"
+                else:
+                    cell.value = value
+        self._values_wb = None
+
+    def write_formulas(self, sheet: str, top_left: str, formulas: Block) -> None:
+        ws = self._sheet(sheet)
+        col0, row0 = _origin(top_left)
+        for r, row in enumerate(formulas):
+            for c, value in enumerate(row):
+                ws.cell(row=row0 + r, column=col0 + c).value = value
+        self._values_wb = None
+
+    def set_fill(self, sheet: str, addresses: Sequence[str], color: str | None) -> None:
+        ws = self._sheet(sheet)
+        styles = {s.name: s for s in self._wb._named_styles}
+        mark = PatternFill("solid", start_color=color, end_color=color) if color else None
+        for address in addresses:
+            min_col, min_row, max_col, max_row = _bounds(address)
+            for row in ws.iter_rows(
+                min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col
+            ):
+                for cell in row:
+                    if mark is not None:
+                        cell.fill = mark
+                    else:  # back to the fill of the cell's named style (the template's look)
+                        style = styles.get(cell.style)
+                        cell.fill = style.fill if style is not None else PatternFill()
+
+    def set_notes(self, sheet: str, notes: dict[str, str]) -> None:
+        ws = self._sheet(sheet)
+        for address, text in notes.items():
+            ws[address].comment = Comment(_as_text(text), "demandgrid") if text else None
+
+    def set_choices(self, sheet: str, address: str, choices: Sequence[str]) -> None:
+        """A drop-down list of ``choices`` on a block (data validation)."""
+        ws = self._sheet(sheet)
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        ws.add_data_validation(dv)
+        dv.add(address)
+
+    def ensure_sheet(self, name: str, after: str | None = None) -> None:
+        if name in self._wb.sheetnames:
+            return
+        index = self._wb.sheetnames.index(after) + 1 if after in self._wb.sheetnames else None
+        self._wb.create_sheet(name, index)
+
+    def clear(self, sheet: str, address: str) -> None:
+        ws = self._sheet(sheet)
+        min_col, min_row, max_col, max_row = _bounds(address)
+        max_row = min(max_row, ws.max_row)
+        max_col = min(max_col, ws.max_column)
+        for row in ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col):
+            for cell in row:
+                cell.value = None
+                cell.hyperlink = None
+
+    def status(self, message: str) -> None:
+        """Files have no status bar; progress is shown by the CLI."""
+
+    def save(self) -> None:
+        target = Path(self.path)
+        tmp = target.with_name(f"{target.stem}.tmp.xlsx")
+        prev = target.with_name(f"{target.stem}.prev.xlsx")
+        self._wb.save(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if target.exists():
+            shutil.copy2(target, prev)
+        os.replace(tmp, target)
+        self._values_wb = None
+
+
+def _formula_text(value: Any) -> Any:
+    # Array and data-table formulas come back as objects carrying their text.
+    text = getattr(value, "text", None)
+    if text is not None and not isinstance(value, str):
+        return text if str(text).startswith("=") else f"={text}"
+    return value
+
+
+def _cached(formula: Any, value: Any) -> Any:
+    # A formula never calculated (written by openpyxl) has no cached value: keep its text.
+    if isinstance(formula, str) and formula.startswith("=") and value is not None:
+        return value
+    return formula
+
+
+def _origin(top_left: str) -> tuple[int, int]:
+    letters, row = coordinate_from_string(top_left.replace("$", "").split(":")[0])
+    return column_index_from_string(letters), row
+
+
+def _quote(sheet: str) -> str:
+    return (
+        sheet
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sheet)
+        else "'" + sheet.replace("'", "''") + "'"
+    )
+
+
+def _absolute(address: str) -> str:
+    parts = []
+    for part in address.replace("$", "").split(":"):
+        letters, row = coordinate_from_string(part)
+        parts.append(f"${letters}${row}")
+    return ":".join(parts)
