@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["conftest_checkpush"]
+pytest_plugins = ["conftest_checkpush", "conftest_workbook"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,0 +1,186 @@
+"""Build the review workbook template, ``workbook_templates/review.xlsx``, from code.
+
+The template holds what a customer may restyle: the named styles, the sheets, the header
+area with its labels, and the anchor defined names (``addin.layout``) that tell the writer
+where everything goes. The pull fills a copy; it never relies on a fixed address. Run
+``demandgrid template build`` (``make template``) after changing this module, and commit the
+rebuilt file: ``tests/test_template.py`` checks the committed file matches a fresh build.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+
+from addin import layout
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+REVIEW_TEMPLATE = TEMPLATE_DIR / "review.xlsx"
+
+#: Fixed document stamps, so a rebuild differs from the committed file only where it should.
+_STAMP = datetime(2026, 1, 1)
+
+NUMBER = "#,##0"
+PERIOD_HEADING = "mmm yy"
+
+# Where the header and anchors sit in the template (the writer finds them by name, not here).
+_HEADER_LABELS = {  # label cell -> (label, value cell, defined name)
+    "A2": ("Rep", "B2", layout.N_REP),
+    "A3": ("Org", "B3", layout.N_ORG),
+    "A4": ("Pulled at", "B4", layout.N_PULLED_AT),
+    "A5": ("Measure", "B5", layout.N_MEASURE),
+    "E2": ("Changed cells", "F2", layout.N_CHANGED_CELLS),
+    "E3": ("Open problems", "F3", layout.N_OPEN_PROBLEMS),
+}
+_HINT = (
+    "Edit the yellow Adjusted cells. Give every changed row a reason code and a note "
+    "(a cell note overrides the row note). Orange: changed. Red: changed without reason or "
+    "note. Grey: locked. Then run Check and Push."
+)
+_COLUMN_WIDTHS = {"A": 30, "B": 14, "C": 18, "D": 26, "E": 11, "F": 22, "G": 34}
+
+
+def _side(color: str = "BFBFBF") -> Side:
+    return Side(style="thin", color=color)
+
+
+def named_styles() -> list[NamedStyle]:
+    """The program's named styles; a customer restyles them in the template, in one place."""
+    grid_border = Border(bottom=_side("D9D9D9"))
+    return [
+        NamedStyle(
+            name=layout.STYLE_INPUT,
+            font=Font(name="Calibri", size=11, color="0000FF"),
+            fill=PatternFill("solid", fgColor="FFF2CC"),
+            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            number_format=NUMBER,
+            protection=Protection(locked=False),
+        ),
+        NamedStyle(
+            name=layout.STYLE_TEXT_INPUT,
+            font=Font(name="Calibri", size=11, color="0000FF"),
+            fill=PatternFill("solid", fgColor="FFF2CC"),
+            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            alignment=Alignment(horizontal="left", vertical="center"),
+            protection=Protection(locked=False),
+        ),
+        NamedStyle(
+            name=layout.STYLE_READONLY,
+            font=Font(name="Calibri", size=11, color="000000"),
+            border=grid_border,
+            number_format=NUMBER,
+            protection=Protection(locked=True),
+        ),
+        NamedStyle(
+            name=layout.STYLE_LOCKED,
+            font=Font(name="Calibri", size=11, color="595959"),
+            fill=PatternFill("solid", fgColor="D9D9D9"),
+            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            number_format=NUMBER,
+            protection=Protection(locked=True),
+        ),
+        NamedStyle(
+            name=layout.STYLE_HEADING,
+            font=Font(name="Calibri", size=11, bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor="1F4E78"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+            protection=Protection(locked=True),
+        ),
+        NamedStyle(
+            name=layout.STYLE_TOTAL,
+            font=Font(name="Calibri", size=11, bold=True, color="000000"),
+            fill=PatternFill("solid", fgColor="F2F2F2"),
+            border=grid_border,
+            number_format=NUMBER,
+            protection=Protection(locked=True),
+        ),
+    ]
+
+
+def _define(wb: Workbook, name: str, sheet: str, cell: str) -> None:
+    col = "".join(ch for ch in cell if ch.isalpha())
+    row = "".join(ch for ch in cell if ch.isdigit())
+    wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!${col}${row}")
+
+
+def build_template_workbook() -> Workbook:
+    """The template as an in-memory workbook (also the writer's fallback when no file exists)."""
+    wb = Workbook()
+    wb.properties.created = _STAMP
+    wb.properties.modified = _STAMP
+    wb.properties.creator = "demandgrid"
+    wb.properties.title = "demandgrid review workbook template"
+    for style in named_styles():
+        wb.add_named_style(style)
+
+    review = wb.active
+    assert review is not None
+    review.title = layout.REVIEW
+    review["A1"] = "Demand review"
+    review["A1"].font = Font(size=16, bold=True, color="1F4E78")
+    _define(wb, layout.N_TITLE, layout.REVIEW, "A1")
+    for label_cell, (label, value_cell, name) in _HEADER_LABELS.items():
+        review[label_cell] = label
+        review[label_cell].font = Font(bold=True, color="595959")
+        _define(wb, name, layout.REVIEW, value_cell)
+    for counter in ("F2", "F3"):
+        review[counter].font = Font(bold=True, size=12)
+        review[counter].number_format = NUMBER
+        review[counter].alignment = Alignment(horizontal="left")
+    review["A6"] = _HINT
+    review["A6"].font = Font(italic=True, color="595959")
+    review["G7"] = "Locked periods:"
+    review["G7"].font = Font(italic=True, color="595959")
+    review["G7"].alignment = Alignment(horizontal="right")
+    _define(wb, layout.N_LOCK_ANCHOR, layout.REVIEW, "G7")
+    _define(wb, layout.N_GRID_ANCHOR, layout.REVIEW, "A8")
+    for col, width in _COLUMN_WIDTHS.items():
+        review.column_dimensions[col].width = width
+    review.row_dimensions[8].height = 30
+
+    summary = wb.create_sheet(layout.SUMMARY)
+    summary["A1"] = "Summary: adjusted forecast vs target"
+    summary["A1"].font = Font(size=16, bold=True, color="1F4E78")
+    summary["A2"] = "Live: these totals follow the Review sheet as you type."
+    summary["A2"].font = Font(italic=True, color="595959")
+    summary["A4"] = "By account"
+    summary["I4"] = "By product family"
+    for cell in ("A4", "I4"):
+        summary[cell].font = Font(size=12, bold=True)
+    _define(wb, layout.N_SUMMARY_ACCOUNT, layout.SUMMARY, "A5")
+    _define(wb, layout.N_SUMMARY_FAMILY, layout.SUMMARY, "I5")
+    for col, width in {"A": 30, "I": 22}.items():
+        summary.column_dimensions[col].width = width
+    for col in "BCDEFJKLMN":
+        summary.column_dimensions[col].width = 14
+
+    lists = wb.create_sheet(layout.LISTS)
+    lists["A1"] = "Reason codes"
+    lists["A1"].font = Font(bold=True)
+    for i, code in enumerate(layout.REASON_CODES, start=2):
+        lists.cell(row=i, column=1, value=code)
+    last = 1 + len(layout.REASON_CODES)
+    wb.defined_names[layout.N_REASON_CODES] = DefinedName(
+        layout.N_REASON_CODES, attr_text=f"'{layout.LISTS}'!$A$2:$A${last}"
+    )
+    lists.column_dimensions["A"].width = 26
+    lists.sheet_state = "hidden"
+
+    record = wb.create_sheet(layout.RECORD)
+    _define(wb, layout.N_RECORD, layout.RECORD, "A1")
+    record.sheet_state = "veryHidden"
+
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def build_template(path: Path = REVIEW_TEMPLATE) -> Path:
+    """Write the template to ``path`` (default: the repo's ``workbook_templates/review.xlsx``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_template_workbook().save(path)
+    return path

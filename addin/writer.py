@@ -1,0 +1,397 @@
+"""Write pulled cells into a governed review workbook (openpyxl), filled into the template.
+
+Everything is placed through the template's defined names (``addin.layout``), so a restyled
+template works unchanged. The grid's values and formulas come from ``addin.grid``; this module
+adds what only a workbook has: named styles, protection, data validation, conditional formats,
+outline, frozen panes, cell notes, the Summary sheet and the hidden record.
+
+Speed: cells are created directly with a prepared style array per (row kind, column), and
+values bound with their known type, rather than going through per-cell style assignment; see
+``bench/bench_pull.py`` for the ratio to openpyxl writing bare values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from copy import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin import layout, record, summary
+from addin.errors import UserError
+from addin.grid import Formula, Grid, PulledCellsLike, build_grid, column_letter, record_cells
+from addin.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
+
+CHANGED_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")  # orange
+PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")  # red
+PROBLEM_FONT = Font(color="9C0006")
+
+
+class TemplateBroken(UserError):
+    """The template lacks a defined name or sheet the writer needs."""
+
+
+def load_template(template: Path | None = None) -> Workbook:
+    """The template to fill: ``template``, else the repo's, else one built in memory."""
+    path = template or (REVIEW_TEMPLATE if REVIEW_TEMPLATE.exists() else None)
+    if path is None:
+        return build_template_workbook()
+    if not Path(path).exists():
+        raise TemplateBroken(f"No template at {path}. Run `demandgrid template build`.")
+    return load_workbook(path)
+
+
+def anchor(wb: Workbook, name: str) -> tuple[Worksheet, int, int]:
+    """A defined name's sheet, row and column (top-left cell of its range)."""
+    defined = wb.defined_names.get(name)
+    dest = list(defined.destinations) if defined is not None else []
+    if not dest or dest[0][0] not in wb.sheetnames:
+        raise TemplateBroken(
+            f"The template has no defined name {name!r} pointing at a cell. Restore it "
+            "(Formulas > Name Manager) or rebuild the template with `demandgrid template build`."
+        )
+    sheet, ref = dest[0]
+    col, row, _, _ = range_boundaries(ref.replace("$", ""))
+    assert col is not None and row is not None
+    return wb[sheet], row, col
+
+
+def _define(wb: Workbook, name: str, sheet: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet}'!{ref}")
+
+
+def _absolute(c0: int, r0: int, c1: int, r1: int) -> str:
+    return f"${column_letter(c0)}${r0}:${column_letter(c1)}${r1}"
+
+
+class _Styles:
+    """Style arrays prepared once from the template's named styles (by name, not address)."""
+
+    def __init__(self, wb: Workbook, ws: Worksheet) -> None:
+        self._ws = ws
+        self.input = self.named(layout.STYLE_INPUT)
+        self.text_input = self.named(layout.STYLE_TEXT_INPUT)
+        self.readonly = self.named(layout.STYLE_READONLY)
+        self.locked = self.named(layout.STYLE_LOCKED)
+        self.heading = self.named(layout.STYLE_HEADING)
+        self.total = self.named(layout.STYLE_TOTAL)
+        self.period_heading = self.named(layout.STYLE_HEADING, number_format=PERIOD_HEADING)
+        self.label = self.named(layout.STYLE_READONLY, bold=True)
+        self.percent = self.named(layout.STYLE_READONLY, number_format="0.0%")
+        self.total_percent = self.named(layout.STYLE_TOTAL, number_format="0.0%")
+        self.plain = StyleArray()
+
+    def named(
+        self, name: str, *, number_format: str | None = None, bold: bool = False
+    ) -> StyleArray:
+        cell = Cell(self._ws)
+        try:
+            cell.style = name
+        except ValueError:
+            raise TemplateBroken(
+                f"The template has no named style {name!r}. Restore it or rebuild the template "
+                "with `demandgrid template build`."
+            ) from None
+        if number_format:
+            cell.number_format = number_format
+        if bold:
+            font = copy(cell.font)
+            font.bold = True
+            cell.font = font
+        return StyleArray(cell._style)
+
+
+def _text(value: str) -> str:
+    return _ILLEGAL.sub("", value)
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray | None) -> None:
+    """Create one cell. ``str`` is always text; only ``Formula`` becomes a formula."""
+    cell = Cell(ws, row, col, None, style)
+    if value is not None:
+        kind = type(value)
+        if kind is float or kind is int:
+            cell._value = value
+        elif kind is Formula:
+            cell._value = str(value)
+            cell.data_type = "f"
+        elif isinstance(value, str):
+            cell._value = _text(value)
+            cell.data_type = "s"
+        else:
+            cell.value = value  # dates and the rest: openpyxl's own typing
+            if style is not None:
+                cell._style = StyleArray(style)
+    ws._cells[(row, col)] = cell
+
+
+def _row_styles(grid: Grid, st: _Styles) -> dict[str, list[StyleArray]]:
+    n = len(grid.periods)
+    left = len(layout.LEFT_HEADINGS)
+    reason, note = grid.col(layout.H_REASON), grid.col(layout.H_NOTE)
+    out = {}
+    for kind in layout.ROW_KINDS:
+        adjusted = kind == layout.ADJUSTED
+        row = [st.label if adjusted else st.readonly] * left
+        if adjusted:
+            row[reason] = row[note] = st.text_input
+        row += [st.input if adjusted else st.readonly] * n
+        row += [st.total] * (len(layout.RIGHT_HEADINGS) - 1) + [st.readonly]
+        row += [st.readonly] * n
+        out[kind] = row
+    return out
+
+
+def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
+    left, top = grid.left, grid.top
+    for j, heading in enumerate(grid.headings):
+        style = st.period_heading if isinstance(heading, date) else st.heading
+        _put(ws, top, left + j, heading, style)
+    styles = _row_styles(grid, st)
+    first, n = grid.first_period, len(grid.periods)
+    mirror = grid.first_mirror
+    for i, values in enumerate(grid.rows):
+        row = top + 1 + i
+        kind = grid.kinds[i]
+        row_styles = styles[kind]
+        locked = grid.adjusted_locked.get(i)
+        if locked is not None and any(locked):
+            row_styles = list(row_styles)
+            for j, is_locked in enumerate(locked):
+                if is_locked:
+                    row_styles[first + j] = st.locked
+        for j, value in enumerate(values):
+            if value is None and j >= mirror:
+                continue
+            _put(ws, row, left + j, value, row_styles[j])
+        if kind != layout.ADJUSTED:
+            ws.row_dimensions[row].outlineLevel = 1
+    for (i, j), text in grid.cell_notes.items():
+        note = Comment(text, "demandgrid")
+        note.width, note.height = 220, 60
+        ws.cell(top + 1 + i, left + j).comment = note
+    ws.sheet_properties.outlinePr.summaryBelow = True
+    for j in range(n):
+        ws.column_dimensions[column_letter(left + first + j)].width = 10
+    for j in range(len(layout.RIGHT_HEADINGS)):
+        ws.column_dimensions[column_letter(left + first + n + j)].width = 12
+    ws.column_dimensions[grid.letter(grid.col(layout.H_KEY))].hidden = True
+    for j in range(n):
+        ws.column_dimensions[grid.letter(mirror + j)].hidden = True
+
+
+def _write_locks(ws: Worksheet, grid: Grid, st: _Styles, row: int, col: int) -> None:
+    for j, reason in enumerate(grid.period_locks):
+        if reason:
+            _put(ws, row, col + 1 + j, reason, st.locked)
+    ws.row_dimensions[row].height = 30
+
+
+def _rules(ws: Worksheet, grid: Grid) -> None:
+    """Conditional formats, data validation: one range each, relative to the mirror columns."""
+    r0, r1 = grid.first_row, grid.last_row
+    n = len(grid.periods)
+    p0 = grid.left + grid.first_period
+    periods = f"{column_letter(p0)}{r0}:{column_letter(p0 + n - 1)}{r1}"
+    kind = f"${grid.letter(grid.col(layout.H_KIND))}{r0}"
+    reason = f"${grid.letter(grid.col(layout.H_REASON))}{r0}"
+    note = f"${grid.letter(grid.col(layout.H_NOTE))}{r0}"
+    problems = f"${grid.letter(grid.col(layout.H_PROBLEMS))}{r0}"
+    cell, mirror = f"{column_letter(p0)}{r0}", f"{grid.letter(grid.first_mirror)}{r0}"
+    adjusted = f'{kind}="{layout.ADJUSTED}"'
+    changed = f"AND({adjusted},{cell}<>{mirror})"
+    unexplained = f"AND({adjusted},{cell}<>{mirror},OR(LEN({reason})=0,LEN({note})=0))"
+    ws.conditional_formatting.add(
+        periods,
+        FormulaRule(formula=[unexplained], fill=PROBLEM_FILL, font=PROBLEM_FONT, stopIfTrue=True),
+    )
+    ws.conditional_formatting.add(periods, FormulaRule(formula=[changed], fill=CHANGED_FILL))
+    text = (
+        f"{grid.letter(grid.col(layout.H_REASON))}{r0}:{grid.letter(grid.col(layout.H_NOTE))}{r1}"
+    )
+    first_text = f"{grid.letter(grid.col(layout.H_REASON))}{r0}"
+    ws.conditional_formatting.add(
+        text,
+        FormulaRule(
+            formula=[f"AND({adjusted},{problems}>0,LEN({first_text})=0)"], fill=PROBLEM_FILL
+        ),
+    )
+
+    number = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not a forecast value",
+        error="Enter a number of 0 or more. To undo a change, type the value in the Baseline "
+        "row above (or the pulled value).",
+        promptTitle="Adjusted forecast",
+        prompt="Your forecast for this period. Give the row a reason code and a note.",
+        showInputMessage=False,
+    )
+    number.add(periods)
+    reasons = DataValidation(
+        type="list",
+        formula1=layout.N_REASON_CODES,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Unknown reason code",
+        error="Pick a reason code from the drop-down list.",
+    )
+    reasons.add(grid.column_range(grid.col(layout.H_REASON), absolute=False))
+    notes = DataValidation(
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1="2000",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Note too long",
+        error="A note holds at most 2,000 characters (the org's limit).",
+    )
+    notes.add(grid.column_range(grid.col(layout.H_NOTE), absolute=False))
+    for validation in (number, reasons, notes):
+        ws.add_data_validation(validation)
+
+
+def _protect(ws: Worksheet) -> None:
+    # Allowed while protected: select, sort, filter, resize columns/rows, edit notes.
+    ws.protection = SheetProtection(
+        sheet=True,
+        objects=False,
+        formatColumns=False,
+        formatRows=False,
+        sort=False,
+        autoFilter=False,
+        selectLockedCells=False,
+        selectUnlockedCells=False,
+    )
+
+
+def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
+    ctx = cells.context
+    measure = ctx.measure.capitalize()
+    values = {
+        layout.N_TITLE: f"Demand review: {ctx.user_name}",
+        layout.N_REP: f"{ctx.user_name}",
+        layout.N_ORG: f"{ctx.org_name} ({ctx.org_id})" if ctx.org_id else ctx.org_name,
+        layout.N_PULLED_AT: f"{ctx.pulled_at} by {ctx.pulled_by}",
+        layout.N_MEASURE: f"{measure}, {len(grid.periods)} periods",
+    }
+    for name, value in values.items():
+        ws, row, col = anchor(wb, name)
+        cell = ws.cell(row, col)
+        cell.value = _text(value)
+        cell.data_type = "s"
+    review = f"'{layout.REVIEW}'!"
+    n = len(grid.periods)
+    r0, r1 = grid.first_row, grid.last_row
+    p = grid.left + grid.first_period
+    m = grid.left + grid.first_mirror
+    kinds = review + grid.column_range(grid.col(layout.H_KIND))
+    cells_now = f"{review}{_absolute(p, r0, p + n - 1, r1)}"
+    mirror = f"{review}{_absolute(m, r0, m + n - 1, r1)}"
+    formulas = {
+        layout.N_CHANGED_CELLS: f'=SUMPRODUCT(({kinds}="{layout.ADJUSTED}")*({cells_now}<>{mirror}))',
+        layout.N_OPEN_PROBLEMS: f"=SUM({review}{grid.column_range(grid.col(layout.H_PROBLEMS))})",
+    }
+    for name, formula in formulas.items():
+        ws, row, col = anchor(wb, name)
+        ws.cell(row, col).value = formula
+
+
+def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> None:
+    last = len(table.rows) - 1
+    for i, values in enumerate(table.rows):
+        row = table.top + i
+        for j, value in enumerate(values):
+            if i == 0:
+                style = st.heading
+            elif i == last:
+                style = st.total_percent if table.left + j == table.percent_column else st.total
+            elif j == 0:
+                style = st.label
+            else:
+                style = st.percent if table.left + j == table.percent_column else st.readonly
+            _put(ws, row, table.left + j, value, style)
+    ws.column_dimensions[column_letter(table.match_column)].hidden = True
+
+
+def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
+    frame = cells.frame
+    tables = (
+        (layout.N_SUMMARY_ACCOUNT, layout.H_ACCOUNT, "account_name"),
+        (layout.N_SUMMARY_FAMILY, layout.H_FAMILY, "product_family"),
+    )
+    for name, heading, column in tables:
+        ws, row, col = anchor(wb, name)
+        names = [str(v) for v in dict.fromkeys(frame[column].tolist())]
+        _write_table(ws, summary.build_table(grid, heading, heading, names, row, col), st)
+        ws.freeze_panes = ws.cell(row + 1, 1)
+        _protect(ws)
+
+
+def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:
+    ws, row, col = anchor(wb, layout.N_RECORD)
+    encoded = record.encode(record.WorkbookRecord(cells.context, cells=record_cells(cells.frame)))
+    for i, part in enumerate(encoded):
+        _put(ws, row + i, col, part, None)
+
+
+def _save(wb: Workbook, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    wb.save(partial)
+    os.replace(partial, out)
+    return out
+
+
+def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
+    """Fill the template workbook ``wb`` with ``cells``; return the grid as placed."""
+    ws, top, left = anchor(wb, layout.N_GRID_ANCHOR)
+    grid = build_grid(cells, top=top, left=left)
+    st = _Styles(wb, ws)
+    _write_grid(ws, grid, st)
+    lock_ws, lock_row, lock_col = anchor(wb, layout.N_LOCK_ANCHOR)
+    _write_locks(lock_ws, grid, st, lock_row, lock_col)
+    _rules(ws, grid)
+    _write_header(wb, cells, grid, st)
+    _write_summary(wb, cells, grid, st)
+    _write_record(wb, cells)
+
+    width = len(grid.headings)
+    p = left + grid.first_period
+    _define(wb, layout.N_GRID, ws.title, _absolute(left, top, left + width - 1, grid.last_row))
+    _define(wb, layout.N_PERIODS, ws.title, _absolute(p, top, p + len(grid.periods) - 1, top))
+    ws.freeze_panes = ws.cell(grid.first_row, p)
+    last_visible = left + grid.col(layout.H_PROBLEMS)
+    ws.auto_filter.ref = f"{column_letter(left)}{top}:{column_letter(last_visible)}{grid.last_row}"
+    _protect(ws)
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.calculation.fullCalcOnLoad = True
+    wb.active = wb.sheetnames.index(ws.title)
+    return grid
+
+
+def write_workbook(cells: PulledCellsLike, out: Path, *, template: Path | None = None) -> Path:
+    """Write the governed review workbook for ``cells`` to ``out`` (atomically); return ``out``."""
+    wb = load_template(template)
+    fill_workbook(cells, wb)
+    return _save(wb, Path(out))
