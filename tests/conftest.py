@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["conftest_checkpush", "conftest_workbook"]
+pytest_plugins = ["conftest_checkpush", "conftest_workbook", "conftest_push"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
