@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -54,6 +55,101 @@ def user_errors(fn: F) -> F:
             raise typer.Exit(4) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+class MeasureChoice(StrEnum):
+    quantity = "quantity"
+    revenue = "revenue"
+
+
+@app.command("pull")
+@user_errors
+def pull(
+    rep: Annotated[str, typer.Option("--rep", help="The rep whose accounts to pull (username).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
+    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
+        DEFAULT_ORG
+    ),
+    horizon: Annotated[int, typer.Option(min=1, max=36, help="Months ahead.")] = 18,
+    history: Annotated[int, typer.Option(min=0, max=24, help="Past months shown.")] = 3,
+    measure: Annotated[MeasureChoice, typer.Option(help="Forecast measure.")] = (
+        MeasureChoice.quantity
+    ),
+) -> None:
+    """Pull a rep's forecast into a governed review workbook."""
+    from addin.pull_workbook import check_workbook_path, pull_review
+    from sync.mapping import STANDARD
+    from sync.orgs import open_org
+
+    check_workbook_path(out)
+    with console.status("Pulling") as status:
+        pulled = pull_review(
+            open_org(org),
+            rep,
+            out,
+            horizon=horizon,
+            history=history,
+            profile=STANDARD.with_measure(measure.value),
+            progress=status.update,
+        )
+    _print_pulled(pulled)
+
+
+@app.command("demo")
+@user_errors
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo org and workbook go.")
+    ] = Path("demo"),
+) -> None:
+    """Create the local demo org (if absent) and pull the demo rep's review workbook."""
+    from sync.localorg.demo import DEMO_REP, create_demo_org
+
+    from addin.pull_workbook import pull_review
+    from sync.orgs import open_org
+
+    org_path = directory / "org.sqlite"
+    with console.status("Preparing the demo") as status:
+        if not org_path.exists():
+            status.update(f"Building the demo org at {org_path}")
+            create_demo_org(org_path)
+        out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
+        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update)
+    _print_pulled(pulled)
+    console.print(
+        "\n[bold]Next:[/]\n"
+        f"  1. Open [cyan]{out}[/] in Excel or LibreOffice. Change a yellow Adjusted cell: it\n"
+        "     turns red until its row has a reason code and a note, then orange.\n"
+        f"  2. [cyan]demandgrid check {out}[/]  lists every problem, by sheet and cell.\n"
+        f"  3. [cyan]demandgrid push {out}[/]   sends the changed cells to the org, with a receipt.\n"
+        f"  The org is [cyan]{org_path}[/]; pass it to other commands with --org.",
+        highlight=False,
+    )
+
+
+def _print_pulled(pulled: Any) -> None:
+    console.print(
+        f"Pulled [bold]{pulled.rep}[/]'s review workbook: [cyan]{pulled.path}[/]\n"
+        f"  {pulled.accounts:,} accounts, {pulled.products:,} account x product rows, "
+        f"{pulled.periods} periods\n"
+        f"  {pulled.cells:,} forecast cells, {pulled.locked_cells:,} locked "
+        f"(read {pulled.query_seconds:.1f} s, written {pulled.write_seconds:.1f} s)",
+        highlight=False,
+    )
+
+
+@template_app.command("build")
+@user_errors
+def template_build(
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Default: workbook_templates/review.xlsx")
+    ] = None,
+) -> None:
+    """Rebuild the review workbook template from the code (addin/template.py)."""
+    from addin.template import REVIEW_TEMPLATE, build_template
+
+    path = build_template(out or REVIEW_TEMPLATE)
+    console.print(f"Built {path}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias
