@@ -152,5 +152,27 @@ def template_build(
     console.print(f"Built {path}", highlight=False)
 
 
+@addin_app.command("build")
+@user_errors
+def addin_build(
+    out: Path = typer.Option(Path("build/demandgrid.xlam"), "-o", "--out", help="Add-in file."),
+) -> None:
+    """Build the Excel add-in (demandgrid.xlam) from the VBA and ribbon sources."""
+    from addin.addin_build import build_addin
+
+    path = build_addin(out)
+    console.print(f"Built {path} ({path.stat().st_size:,} bytes)")
+
+
+@addin_app.command("install")
+@user_errors
+def addin_install() -> None:
+    """Build the add-in and install it into Excel's XLSTART folder (Windows and macOS)."""
+    from addin.install import install
+
+    for line in install():
+        console.print(line, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     sys.exit(app())
