@@ -57,6 +57,28 @@ def user_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@addin_app.command("build")
+@user_errors
+def addin_build(
+    out: Path = typer.Option(Path("build/demandgrid.xlam"), "-o", "--out", help="Add-in file."),
+) -> None:
+    """Build the Excel add-in (demandgrid.xlam) from the VBA and ribbon sources."""
+    from addin.addin_build import build_addin
+
+    path = build_addin(out)
+    console.print(f"Built {path} ({path.stat().st_size:,} bytes)")
+
+
+@addin_app.command("install")
+@user_errors
+def addin_install() -> None:
+    """Build the add-in and install it into Excel's XLSTART folder (Windows and macOS)."""
+    from addin.install import install
+
+    for line in install():
+        console.print(line, highlight=False)
+
+
 class MeasureChoice(StrEnum):
     quantity = "quantity"
     revenue = "revenue"
@@ -103,9 +125,8 @@ def demo(
     ] = Path("demo"),
 ) -> None:
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
-    from sync.localorg.demo import DEMO_REP, create_demo_org
-
     from addin.pull_workbook import pull_review
+    from sync.localorg.demo import DEMO_REP, create_demo_org
     from sync.orgs import open_org
 
     org_path = directory / "org.sqlite"
@@ -152,26 +173,48 @@ def template_build(
     console.print(f"Built {path}", highlight=False)
 
 
-@addin_app.command("build")
+@app.command("check")
 @user_errors
-def addin_build(
-    out: Path = typer.Option(Path("build/demandgrid.xlam"), "-o", "--out", help="Add-in file."),
+def check_cmd(
+    file: Annotated[Path, typer.Argument(help="The pulled review workbook (.xlsx).")],
+    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
 ) -> None:
-    """Build the Excel add-in (demandgrid.xlam) from the VBA and ribbon sources."""
-    from addin.addin_build import build_addin
+    """Check a workbook: list every problem, write the Check sheet, mark the cells."""
+    from addin.check_sheet import report_table
+    from addin.file_actions import check_file
 
-    path = build_addin(out)
-    console.print(f"Built {path} ({path.stat().st_size:,} bytes)")
+    report = check_file(file, rules)
+    console.print(report_table(report))
+    if not report.ok:
+        raise typer.Exit(1)
 
 
-@addin_app.command("install")
+class TakeChoice(StrEnum):
+    mine = "mine"
+    theirs = "theirs"
+
+
+@app.command("push")
 @user_errors
-def addin_install() -> None:
-    """Build the add-in and install it into Excel's XLSTART folder (Windows and macOS)."""
-    from addin.install import install
+def push_cmd(
+    file: Annotated[Path, typer.Argument(help="The checked review workbook (.xlsx).")],
+    org: Annotated[
+        str | None, typer.Option(help="Default: the org the workbook was pulled from.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing.")] = False,
+    take: Annotated[
+        TakeChoice | None, typer.Option(help="Resolve every conflict: mine or theirs.")
+    ] = None,
+    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
+) -> None:
+    """Check, then push a workbook's changed cells to the org, with a receipt."""
+    from addin.file_actions import push_file
+    from addin.push_sheets import receipt_table
 
-    for line in install():
-        console.print(line, highlight=False)
+    outcome = push_file(file, org, dry_run=dry_run, take=take.value if take else None, rules=rules)
+    if outcome.receipt is not None:
+        console.print(receipt_table(outcome.receipt))
+    console.print(outcome.summary(), highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

@@ -1,9 +1,9 @@
-"""Fixtures for check and push: small review workbooks written with openpyxl from ``addin.layout``.
+"""Fixtures for check and push: small review workbooks and edits made to them with openpyxl.
 
-``small_review(path)`` lays out a handful of synthetic pulled cells with the grid builder
-(``addin.grid.build_grid``) and writes them as the governed workbook would: grid on Review,
-defined names, hidden record. Unit tests of read-back and check use it so they need no org;
-end-to-end tests use the real pull (``addin.pull_workbook``) on the local org.
+``write_small_review(path)`` writes a handful of synthetic pulled cells with the real writer
+(``addin.writer.write_workbook``), so unit tests of read-back and check need no org;
+end-to-end tests pull from the local org (``addin.pull_workbook``). ``ReviewFile`` finds the
+Adjusted cells by the grid's defined name and edits them as a rep would.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
 
 from addin import layout
-from addin.grid import Formula, build_grid, record_cells
-from addin.record import WorkbookRecord, encode
+from addin.writer import write_workbook
 from sync.records import CELL_COLUMNS, PullContext
 
 ORG_ID = "00D000000000001AAA"
@@ -41,7 +41,7 @@ CONTEXT = PullContext(
     first_period=date(2026, 12, 1),
 )
 
-ACCOUNTS = ["Acme Corp", "=HYPERLINK(\"x\")"]
+ACCOUNTS = ["Acme Corp", '=HYPERLINK("x")']
 PRODUCTS = ["Pumps", "Valves"]
 PERIODS = [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
 
@@ -91,47 +91,9 @@ def small_cells(*, locked_period: int | None = None, adjusted: bool = True) -> C
     return Cells(frame, CONTEXT, PERIODS)
 
 
-def write_small_review(path: Path, cells: Cells | None = None, *, top: int = 8) -> Path:
-    """The governed workbook for ``cells``, written with openpyxl following ``addin.layout``."""
-    cells = cells or small_cells()
-    grid = build_grid(cells, top=top)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = layout.REVIEW
-    for c, heading in enumerate(grid.headings, start=1):
-        ws.cell(row=top, column=c, value=heading)
-    for r, row in enumerate(grid.rows, start=top + 1):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and not isinstance(value, Formula):
-                cell.data_type = "s"
-    for (r, c), text in grid.cell_notes.items():
-        ws.cell(row=grid.first_row + r, column=c + 1).comment = Comment(text, "demandgrid")
-    last = get_column_letter(len(grid.headings))
-    wb.defined_names[layout.N_GRID] = openpyxl.workbook.defined_name.DefinedName(
-        layout.N_GRID, attr_text=f"Review!$A${top}:${last}${grid.last_row}"
-    )
-    p0 = get_column_letter(grid.first_period + 1)
-    p1 = get_column_letter(grid.first_period + len(grid.periods))
-    wb.defined_names[layout.N_PERIODS] = openpyxl.workbook.defined_name.DefinedName(
-        layout.N_PERIODS, attr_text=f"Review!${p0}${top}:${p1}${top}"
-    )
-    lists = wb.create_sheet(layout.LISTS)
-    for i, code in enumerate(layout.REASON_CODES, start=1):
-        lists.cell(row=i, column=1, value=code)
-    wb.defined_names[layout.N_REASON_CODES] = openpyxl.workbook.defined_name.DefinedName(
-        layout.N_REASON_CODES, attr_text=f"Lists!$A$1:$A${len(layout.REASON_CODES)}"
-    )
-    rec = wb.create_sheet(layout.RECORD)
-    rec.sheet_state = "veryHidden"
-    record = WorkbookRecord(context=cells.context, cells=record_cells(cells.frame))
-    for i, value in enumerate(encode(record), start=1):
-        rec.cell(row=i, column=1, value=value).data_type = "s"
-    wb.defined_names[layout.N_RECORD] = openpyxl.workbook.defined_name.DefinedName(
-        layout.N_RECORD, attr_text=f"{layout.RECORD}!$A$1"
-    )
-    wb.save(path)
-    return path
+def write_small_review(path: Path, cells: Cells | None = None) -> Path:
+    """The governed workbook for ``cells``, written by the real writer."""
+    return write_workbook(cells or small_cells(), path)
 
 
 class ReviewFile:
@@ -140,15 +102,22 @@ class ReviewFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         wb = openpyxl.load_workbook(path)
-        ws = wb[layout.REVIEW]
-        heads = [c.value for c in ws[8]]
-        self.columns = {h: get_column_letter(i + 1) for i, h in enumerate(heads) if isinstance(h, str)}
+        sheet, ref = next(iter(wb.defined_names[layout.N_GRID].destinations))
+        ws = wb[sheet]
+        min_col, top, max_col, bottom = range_boundaries(ref.replace("$", ""))
+        heads = [c.value for c in ws[top]][:max_col]
+        self.top = top
+        self.columns = {
+            h: get_column_letter(i + 1) for i, h in enumerate(heads) if isinstance(h, str)
+        }
         self.period_columns = [
             get_column_letter(i + 1) for i, h in enumerate(heads) if hasattr(h, "year")
         ]
+        kind = self.columns[layout.H_KIND]
         self.adjusted_rows = [
-            r for r in range(9, ws.max_row + 1) if ws.cell(r, 5).value == layout.ADJUSTED
+            r for r in range(top + 1, bottom + 1) if ws[f"{kind}{r}"].value == layout.ADJUSTED
         ]
+        self.bottom = bottom
 
     def cell(self, block: int = 0, period: int = 0) -> str:
         return f"{self.period_columns[period]}{self.adjusted_rows[block]}"
@@ -156,7 +125,12 @@ class ReviewFile:
     def row_cell(self, heading: str, block: int = 0) -> str:
         return f"{self.columns[heading]}{self.adjusted_rows[block]}"
 
-    def edit(self, values: dict[str, Any], sheet: str = layout.REVIEW, comments: dict[str, str] | None = None) -> Path:
+    def edit(
+        self,
+        values: dict[str, Any],
+        sheet: str = layout.REVIEW,
+        comments: dict[str, str] | None = None,
+    ) -> Path:
         wb = openpyxl.load_workbook(self.path)
         ws = wb[sheet]
         for address, value in values.items():

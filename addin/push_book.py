@@ -1,0 +1,214 @@
+"""Push a reviewed workbook: read back, check, plan, send, and write the receipt into the workbook.
+
+workbook -> ``read_workbook`` (refuses foreign, damaged, other org/user) -> ``check`` (nothing is
+sent unless the whole workbook is clean) -> ``sync.push.push`` (re-read, conflicts, all-or-none
+calls, journal beside the workbook) -> Push Log rows, the baseline moved forward for what landed
+(hidden record, mirror columns), saved atomically. A second push then finds nothing changed.
+A push that stopped part-way still records and moves forward what landed, so running push
+again sends only the rest. Works on any ``BookSurface``: the CLI's file and Excel's open book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+
+from addin import layout
+from addin.check_sheet import clear_marks, write_check_sheet
+from addin.checks import CheckReport, CheckRules, check, profile_of
+from addin.errors import ChecksFailed, ConflictsFound
+from addin.grid import starting_value
+from addin.push_sheets import append_push_log, clear_conflicts, read_resolutions, write_conflicts
+from addin.readback import ReviewedWorkbook, read_workbook
+from addin.record import encode
+from addin.surface import BookSurface
+from sync.journal import Journal
+from sync.org import Org
+from sync.push import (
+    KEPT_THEIRS,
+    ConflictsPending,
+    PushIncomplete,
+    PushPlan,
+    Take,
+    baseline_after,
+    note_text,
+    push,
+)
+from sync.records import Receipt
+
+
+@dataclass
+class PushOutcome:
+    """What ``push_workbook`` did. ``receipt`` is None when there was nothing to push."""
+
+    report: CheckReport
+    receipt: Receipt | None
+    changed: int  # changed cells read back
+    moved: int = 0  # cells whose baseline moved forward
+    dry_run: bool = False
+    plan: PushPlan | None = None
+
+    def summary(self) -> str:
+        if self.receipt is None:
+            return "No changed cells: nothing to push."
+        r = self.receipt
+        if self.dry_run:
+            return "\n".join(r.responses)
+        written = sum(1 for c in r.cells if c.outcome in ("written", "overwrote theirs"))
+        return (
+            f"Pushed {written:,} of {self.changed:,} changed cell(s) in {r.update_calls} update "
+            f"call(s) and {r.query_calls} query call(s) (push {r.push_id}); "
+            f"{self.moved:,} cell(s) now match the org. The receipt is on the Push Log sheet."
+        )
+
+
+def push_workbook(
+    book: BookSurface,
+    org: Org,
+    *,
+    dry_run: bool = False,
+    take: Take | None = None,
+    resolutions_from_sheet: bool = True,
+    rules: CheckRules = CheckRules(),  # noqa: B008 - frozen
+    on_progress: Callable[[int, int], None] | None = None,
+) -> PushOutcome:
+    """Check ``book`` and push its changes to ``org``; see the module docstring."""
+    who = org.identity()
+    book.status("Reading the workbook...")
+    reviewed = read_workbook(book, expect_org=who, expect_user=who.username)
+    profile = profile_of(reviewed)
+    report = check(reviewed, rules.for_org(org, profile))
+    report.workbook = book.path
+    if not report.ok:
+        if not dry_run:
+            write_check_sheet(book, report, reviewed.sheet)
+            book.save()
+        raise ChecksFailed(_checks_failed(report, dry_run))
+    if not dry_run:
+        clear_marks(book)
+    changes = reviewed.changes
+    outcome = PushOutcome(report=report, receipt=None, changed=len(changes), dry_run=dry_run)
+    if not changes:
+        return outcome
+    resolutions = read_resolutions(book) if resolutions_from_sheet else {}
+    resolutions = {k: v for k, v in resolutions.items() if any(c.record_id == k for c in changes)}
+    journal = Journal.beside(book.path) if book.path and not dry_run else None
+    book.status(f"Pushing {len(changes):,} changed cell(s)...")
+    try:
+        receipt = push(
+            org,
+            changes,
+            profile=profile,
+            journal=journal,
+            resolutions=resolutions,  # type: ignore[arg-type]
+            take=take,
+            dry_run=dry_run,
+            on_progress=on_progress,
+            workbook=book.path,
+        )
+    except ConflictsPending as e:
+        if not dry_run:
+            write_conflicts(book, e.plan.conflicts)
+            book.save()
+        raise ConflictsFound(
+            f"{e}\nThe Conflicts sheet lists them with the three values; nothing was sent."
+        ) from None
+    except PushIncomplete as e:
+        outcome.receipt = e.receipt
+        outcome.moved = record_receipt(book, reviewed, e.receipt)
+        book.save()
+        raise
+    outcome.receipt = receipt
+    if dry_run:
+        return outcome
+    outcome.moved = record_receipt(book, reviewed, receipt)
+    clear_conflicts(book)
+    book.save()
+    book.status(outcome.summary())
+    return outcome
+
+
+def _checks_failed(report: CheckReport, dry_run: bool) -> str:
+    first = report.errors[0]
+    cells = report.cells()
+    where = ", ".join(f"{first.sheet}!{c}" for c in cells[:5]) + (" ..." if len(cells) > 5 else "")
+    sheet = "" if dry_run else " They are listed on the Check sheet and marked in the grid."
+    return (
+        f"Check found {len(report.errors)} problem(s) in {len(cells)} cell(s) ({where}); nothing "
+        f"was sent.{sheet} First: {first.message} {first.what_to_do} Fix them, then push again."
+    )
+
+
+# ---------------------------------------------------------------- the baseline moves forward
+
+
+def record_receipt(book: BookSurface, reviewed: ReviewedWorkbook, receipt: Receipt) -> int:
+    """Write ``receipt`` into the Push Log and move the workbook's baseline forward for what
+    the org now holds (record, mirror columns; "kept theirs" cells take their value).
+    Returns the number of cells moved. The caller saves."""
+    by_id = {c["record_id"]: c for c in reviewed.record.cells}
+    by_edit = {e.record_id: e for e in reviewed.edits}
+    moved: dict[str, float | None] = {}  # A1 -> new starting value
+    theirs_cells: dict[str, float | None] = {}
+    for cell in receipt.cells:
+        after = baseline_after(cell)
+        record_cell, edit = by_id.get(cell.record_id), by_edit.get(cell.record_id)
+        if after is None or record_cell is None or edit is None:
+            continue
+        value, modstamp = after
+        record_cell["adjusted"] = value
+        if modstamp:
+            record_cell["modstamp"] = modstamp
+        if cell.outcome != KEPT_THEIRS:
+            record_cell["note"] = note_text(edit.change()) or ""
+        start = starting_value(value, record_cell.get("baseline"))
+        moved[edit.cell] = start
+        if cell.outcome == KEPT_THEIRS:
+            theirs_cells[edit.cell] = start
+    if receipt.push_id not in reviewed.record.pushes and moved:
+        reviewed.record.pushes.append(receipt.push_id)
+    _write_record(book, reviewed)
+    _write_mirror(book, reviewed, moved)
+    for address, value in theirs_cells.items():  # few: conflicts resolved "theirs"
+        book.write(reviewed.sheet, address, [[value]])
+    append_push_log(book, receipt, reviewed.sheet)
+    return len(moved)
+
+
+def _write_record(book: BookSurface, reviewed: ReviewedWorkbook) -> None:
+    where = book.resolve(layout.N_RECORD) or (layout.RECORD, "A1")
+    sheet, address = where
+    min_col, min_row, _, _ = range_boundaries(address)
+    letter = get_column_letter(min_col)
+    head = book.read(sheet, f"{letter}{min_row + 3}:{letter}{min_row + 3}")[0][0]
+    old_length = 4 + int(head or 0)
+    values = encode(reviewed.record)
+    book.write(sheet, f"{letter}{min_row}", [[v] for v in values])
+    if old_length > len(values):
+        book.clear(sheet, f"{letter}{min_row + len(values)}:{letter}{min_row + old_length - 1}")
+
+
+def _write_mirror(book: BookSurface, reviewed: ReviewedWorkbook, moved: dict[str, Any]) -> None:
+    """The hidden mirror columns follow the baseline, so live formulas see no change: one
+    read and one write of the whole mirror block."""
+    if not moved or not reviewed.mirror_columns:
+        return
+    index = {p: column_index_from_string(c) for p, c in reviewed.mirror_columns.items()}
+    first, last = min(index.values()), max(index.values())
+    rows = list(reviewed.adjusted_rows.values())
+    top, bottom = min(rows), max(rows)
+    block = book.read(
+        reviewed.sheet, f"{get_column_letter(first)}{top}:{get_column_letter(last)}{bottom}"
+    )
+    period_of = {c: p for p, c in reviewed.period_columns.items()}
+    for address, value in moved.items():
+        letters = "".join(ch for ch in address if ch.isalpha())
+        row = int("".join(ch for ch in address if ch.isdigit()))
+        period = period_of.get(letters)
+        if period is None or period not in index:
+            continue
+        block[row - top][index[period] - first] = value
+    book.write(reviewed.sheet, f"{get_column_letter(first)}{top}", block)

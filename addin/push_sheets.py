@@ -1,0 +1,274 @@
+"""The sheets a push writes and reads: the Push Log (receipts, appended) and Conflicts (pulled,
+theirs, mine, and a Take column the user fills in with mine/theirs for the next push).
+
+Each sheet starts at its template anchor (``dg_push_log_anchor``, ``dg_conflicts_anchor``), else
+cell A1 of a sheet named per ``addin.layout``, created when missing. Strings from the org and
+the user are written as text; the only formulas are links built from our own addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from rich.markup import escape
+from rich.table import Table
+
+from addin import layout
+from addin.errors import UserError
+from addin.surface import BookSurface
+from sync.records import Conflict, Receipt
+
+LOG_HEADINGS = (
+    "Push id",
+    "Time (UTC)",
+    "User",
+    "Org",
+    "Cell",
+    "Account",
+    "Product",
+    "Period",
+    "Old",
+    "New",
+    "Note",
+    "Reason code",
+    "Outcome",
+    "Update calls",
+    "Query calls",
+    "Org response",
+)
+CONFLICT_HEADINGS = (
+    "Cell",
+    "Account",
+    "Product",
+    "Period",
+    "Pulled",
+    "Theirs",
+    "Their note",
+    "Mine",
+    "My note",
+    "Take",
+    "Record Id",
+)
+TAKE_CHOICES = ("mine", "theirs")
+
+
+class ConflictChoiceInvalid(UserError):
+    """The Conflicts sheet's Take column holds something other than mine or theirs."""
+
+
+def _anchor(
+    book: BookSurface, name: str, sheet: str, *, create: bool
+) -> tuple[str, int, int] | None:
+    where = book.resolve(name)
+    if where is None:
+        if sheet not in book.sheet_names():
+            if not create:
+                return None
+            book.ensure_sheet(sheet)
+        where = (sheet, "A1")
+    target, address = where
+    letters, row = coordinate_from_string(address.split(":")[0])
+    return target, column_index_from_string(letters), row
+
+
+def _a1(col: int, row: int) -> str:
+    return f"{get_column_letter(col)}{row}"
+
+
+def _last_row(book: BookSurface, sheet: str) -> int:
+    used = book.used_range(sheet)
+    return int("".join(ch for ch in used.split(":")[-1] if ch.isdigit()) or 1)
+
+
+def link(sheet: str, cell: str) -> str:
+    """A HYPERLINK formula to ``sheet!cell``, built only from our own names and addresses."""
+    target = ("'" + sheet.replace("'", "''") + "'!" + cell).replace('"', '""')
+    return f'=HYPERLINK("#{target}","{sheet.replace(chr(34), chr(34) * 2)}!{cell}")'
+
+
+def _number(v: float | None) -> Any:
+    return "" if v is None else v
+
+
+# ---------------------------------------------------------------- Push Log
+
+
+def append_push_log(book: BookSurface, receipt: Receipt, sheet_of_cells: str) -> int:
+    """Append ``receipt`` (one row per cell) under the Push Log's heading; returns rows written."""
+    anchor = _anchor(book, layout.N_PUSH_LOG_ANCHOR, layout.PUSH_LOG, create=True)
+    assert anchor is not None
+    sheet, col, row = anchor
+    heading = book.read(sheet, f"{_a1(col, row)}:{_a1(col, row)}")[0][0]
+    if heading != LOG_HEADINGS[0]:
+        book.write(sheet, _a1(col, row), [list(LOG_HEADINGS)])
+    last, start = _last_row(book, sheet), row + 1
+    if last > row:
+        column = book.read(sheet, f"{_a1(col, row + 1)}:{_a1(col, last)}")
+        filled = [i for i, (v,) in enumerate(column) if v not in (None, "")]
+        start = row + 2 + filled[-1] if filled else start
+    responses = " | ".join(receipt.responses)
+    common = [receipt.push_id, receipt.finished_at or receipt.started_at, receipt.username]
+    org = f"{receipt.org_id} {receipt.instance}"
+    rows: list[list[Any]] = []
+    for i, cell in enumerate(receipt.cells):
+        rows.append(
+            [
+                *common,
+                org,
+                f"{sheet_of_cells}!{cell.cell}",
+                cell.account_name,
+                cell.product_name,
+                cell.period_start.strftime("%b %Y"),
+                _number(cell.old),
+                _number(cell.new),
+                cell.note,
+                cell.reason_code,
+                cell.outcome,
+                receipt.update_calls if i == 0 else "",
+                receipt.query_calls if i == 0 else "",
+                responses if i == 0 else "",
+            ]
+        )
+    if not rows:
+        rows.append(
+            [
+                *common,
+                org,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "nothing sent",
+                receipt.update_calls,
+                receipt.query_calls,
+                responses,
+            ]
+        )
+    book.write(sheet, _a1(col, start), rows)
+    return len(rows)
+
+
+# ---------------------------------------------------------------- Conflicts
+
+
+def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
+    """Replace the Conflicts sheet's rows with ``conflicts``; Take starts empty."""
+    anchor = _anchor(book, layout.N_CONFLICTS_ANCHOR, layout.CONFLICTS, create=True)
+    assert anchor is not None
+    sheet, col, row = anchor
+    clear_conflicts(book)
+    book.write(
+        sheet,
+        _a1(col, row),
+        [
+            [
+                f"{len(conflicts)} cell(s) changed in the org since your pull. In the Take column choose "
+                "mine (send my value, overwriting theirs) or theirs (drop my change), then push again."
+            ]
+        ],
+    )
+    book.write(sheet, _a1(col, row + 1), [list(CONFLICT_HEADINGS)])
+    if not conflicts:
+        return
+    first = row + 2
+    book.write_formulas(
+        sheet, _a1(col, first), [[link(c.change.sheet, c.change.cell)] for c in conflicts]
+    )
+    book.write(
+        sheet,
+        _a1(col + 1, first),
+        [
+            [
+                c.change.account_name,
+                c.change.product_name,
+                c.change.period_start.strftime("%b %Y"),
+                _number(c.change.old),
+                _number(c.theirs),
+                c.their_note,
+                _number(c.change.new),
+                c.change.note,
+                "",
+                c.change.record_id,
+            ]
+            for c in conflicts
+        ],
+    )
+    take = col + CONFLICT_HEADINGS.index("Take")
+    set_choices = getattr(book, "set_choices", None)
+    if set_choices is not None:  # a drop-down where the surface supports one
+        set_choices(
+            sheet, f"{_a1(take, first)}:{_a1(take, first + len(conflicts) - 1)}", TAKE_CHOICES
+        )
+
+
+def read_resolutions(book: BookSurface) -> dict[str, str]:
+    """Record id -> "mine"/"theirs" from the Conflicts sheet's Take column (blank: undecided)."""
+    anchor = _anchor(book, layout.N_CONFLICTS_ANCHOR, layout.CONFLICTS, create=False)
+    if anchor is None:
+        return {}
+    sheet, col, row = anchor
+    last = _last_row(book, sheet)
+    if last < row + 2:
+        return {}
+    block = book.read(sheet, f"{_a1(col, row + 1)}:{_a1(col + len(CONFLICT_HEADINGS) - 1, last)}")
+    heads = [str(h).strip() if h is not None else "" for h in block[0]]
+    if "Take" not in heads or "Record Id" not in heads:
+        return {}
+    take_i, id_i = heads.index("Take"), heads.index("Record Id")
+    out: dict[str, str] = {}
+    for offset, values in enumerate(block[1:]):
+        choice = str(values[take_i] or "").strip().lower()
+        record_id = str(values[id_i] or "").strip()
+        if not choice or not record_id:
+            continue
+        if choice not in TAKE_CHOICES:
+            cell = _a1(col + take_i, row + 2 + offset)
+            raise ConflictChoiceInvalid(
+                f"{sheet}!{cell} says {values[take_i]!r}; the Take column takes mine or theirs. "
+                "Pick one from the drop-down (or leave it blank), then push again."
+            )
+        out[record_id] = choice
+    return out
+
+
+def clear_conflicts(book: BookSurface) -> None:
+    anchor = _anchor(book, layout.N_CONFLICTS_ANCHOR, layout.CONFLICTS, create=False)
+    if anchor is None:
+        return
+    sheet, col, row = anchor
+    last = _last_row(book, sheet)
+    if last >= row:
+        book.clear(sheet, f"{_a1(col, row)}:{_a1(col + len(CONFLICT_HEADINGS) - 1, last)}")
+
+
+def receipt_table(receipt: Receipt, limit: int = 200) -> Table:
+    """A receipt (or a dry run's plan) as a rich table for the terminal."""
+    title = f"{'Dry run' if receipt.dry_run else 'Push'} {receipt.push_id}: {len(receipt.cells):,} cell(s)"
+    table = Table(title=title, title_justify="left")
+    for heading in ("Cell", "Account", "Product", "Period", "Old", "New", "Note sent", "Outcome"):
+        table.add_column(heading, overflow="fold")
+    for cell in receipt.cells[:limit]:
+        stored = f"[{cell.reason_code}] {cell.note}" if cell.reason_code else cell.note
+        table.add_row(
+            escape(cell.cell),
+            escape(cell.account_name),
+            escape(cell.product_name),
+            cell.period_start.strftime("%b %Y"),
+            _shown(cell.old),
+            _shown(cell.new),
+            escape(stored),
+            escape(cell.outcome),
+        )
+    if len(receipt.cells) > limit:
+        table.caption = f"... and {len(receipt.cells) - limit:,} more"
+    return table
+
+
+def _shown(v: float | None) -> str:
+    return "" if v is None else f"{v:,.6g}"
