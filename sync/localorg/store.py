@@ -228,17 +228,19 @@ class LocalOrg:
     ) -> QueryPage:
         end = offset + batch
         done = end >= len(records)
+        # COUNT() answers no records and carries the count as ``total_size``.
+        total = getattr(records, "total_size", len(records))
         if done:
             if cursor_id is not None:
                 self._cursors.pop(cursor_id, None)
-            return QueryPage(records[offset:end], len(records), True, None)
+            return QueryPage(list(records[offset:end]), total, True, None)
         if cursor_id is None:
             self._cursor_count += 1
             cursor_id = make_id("01g", self._cursor_count)
             self._cursors[cursor_id] = records
             while len(self._cursors) > OPEN_CURSORS:
                 self._cursors.popitem(last=False)
-        return QueryPage(records[offset:end], len(records), False, f"{cursor_id}-{end}")
+        return QueryPage(list(records[offset:end]), total, False, f"{cursor_id}-{end}")
 
     def _budget(self) -> tuple[int, int]:
         ceiling = int(tables.get_meta(self._conn, "api_daily_max") or DAILY_API_REQUESTS)
