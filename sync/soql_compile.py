@@ -1,0 +1,402 @@
+"""Compile a parsed SOQL query against the local org's schema into one SQLite statement.
+
+Names are checked against the schema (``INVALID_TYPE`` / ``INVALID_FIELD``) and literal types
+against field types (``INVALID_QUERY_FILTER_OPERATOR``). Identifiers in the SQL come only from
+the schema, literals only as parameters. Parent relationship paths become LEFT JOINs; the
+result shape (nested parents, attributes) is planned once here and applied by ``sync.soql_shape``.
+
+SOQL semantics kept exactly:
+- two-valued logic: a comparison with a null field is false, ``!=`` and ``NOT IN`` include nulls,
+  and ``NOT`` negates that (SQL's three-valued NULL never leaks out);
+- text comparisons, LIKE and ORDER BY are case-insensitive; Ids compare exactly (15-character
+  Ids are widened to 18);
+- booleans: ``= null`` is ``= false``;
+- relative date literals are ranges: ``=`` within, ``<`` before the start, ``>`` after the end;
+- nulls sort first unless ``NULLS LAST``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sync.localorg.schema import FieldDef, ObjectDef
+from sync.soql_lex import refuse
+from sync.soql_parse import (
+    Comparison,
+    Condition,
+    FieldPath,
+    Literal,
+    Logical,
+    Not,
+    OrderItem,
+    RelativeDate,
+    SoqlQuery,
+)
+
+TEXT_TYPES = {"string", "textarea", "picklist", "email", "phone", "url", "combobox"}
+ID_TYPES = {"id", "reference"}
+NUMBER_TYPES = {"double", "currency", "percent", "int", "long"}
+#: Salesforce cannot filter or sort long text areas (over 255 characters).
+LONG_TEXT = 255
+_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z", re.ASCII)
+
+
+@dataclass
+class Shape:
+    """How one object of a result record is built: its Id column and its items in order."""
+
+    type_name: str
+    id_index: int
+    items: list[tuple[str, int | Shape, str]] = field(
+        default_factory=list
+    )  # key, column/child, type
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    params: tuple[object, ...]
+    shape: Shape | None  # None for SELECT COUNT()
+
+
+def _quote(name: str) -> str:
+    if not _SAFE_NAME.match(name):  # schema names only, but never trust text that becomes SQL
+        raise ValueError(f"unsafe identifier in the local org schema: {name!r}")
+    return f'"{name}"'
+
+
+def _close(word: str, names: list[str]) -> str:
+    lowered = {n.lower(): n for n in names}
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
+    return (" Did you mean " + " or ".join(f"'{lowered[h]}'" for h in hits) + "?") if hits else ""
+
+
+@dataclass(frozen=True)
+class _Column:
+    alias: str
+    path: tuple[str, ...]  # canonical relationship names from the root
+    field: FieldDef
+    obj: ObjectDef
+
+    @property
+    def sql(self) -> str:
+        return f"{self.alias}.{_quote(self.field.name)}"
+
+
+class _Scope:
+    """The FROM object and the parents joined to reach every path the query names."""
+
+    def __init__(self, objects: Mapping[str, ObjectDef], name: str, position: int) -> None:
+        self.objects = {k.lower(): v for k, v in objects.items()}
+        root = self.objects.get(name.lower())
+        if root is None:
+            raise refuse(
+                "INVALID_TYPE",
+                f"sObject type '{name}' is not supported at position {position}."
+                + _close(name, [o.name for o in objects.values()]),
+            )
+        self.root = root
+        self.nodes: dict[tuple[str, ...], tuple[str, ObjectDef]] = {(): ("t0", root)}
+        self.joins: list[str] = []
+
+    def node(self, path: tuple[str, ...]) -> tuple[str, ObjectDef]:
+        return self.nodes[path]
+
+    def resolve(self, fp: FieldPath) -> _Column:
+        path: tuple[str, ...] = ()
+        alias, obj = self.nodes[()]
+        for part in fp.parts[:-1]:
+            ref = obj.relationship(part)
+            target = self.objects.get((ref.reference_to or "").lower()) if ref else None
+            if ref is None or target is None or ref.relationship_name is None:
+                names = [f.relationship_name for f in obj.fields if f.relationship_name]
+                raise refuse(
+                    "INVALID_FIELD",
+                    f"Didn't understand relationship '{part}' in field path '{fp.text}' on entity "
+                    f"'{obj.name}' at position {fp.position}." + _close(part, names),
+                )
+            path = (*path, ref.relationship_name)
+            if path not in self.nodes:
+                child = f"t{len(self.nodes)}"
+                self.joins.append(
+                    f"LEFT JOIN {_quote(target.name)} AS {child} "
+                    f"ON {child}.{_quote('Id')} = {alias}.{_quote(ref.name)}"
+                )
+                self.nodes[path] = (child, target)
+            alias, obj = self.nodes[path]
+        leaf = obj.field(fp.parts[-1])
+        if leaf is None:
+            raise refuse(
+                "INVALID_FIELD",
+                f"No such column '{fp.parts[-1]}' on entity '{obj.name}' at position "
+                f"{fp.position}." + _close(fp.parts[-1], [f.name for f in obj.fields]),
+            )
+        return _Column(alias, path, leaf, obj)
+
+
+def compile_query(
+    query: SoqlQuery, objects: Mapping[str, ObjectDef], *, today: date
+) -> CompiledQuery:
+    scope = _Scope(objects, query.object_name, query.object_position)
+    params: list[object] = []
+    columns: list[str] = []
+    shape = None if query.count else _plan_shape(query, scope, columns)
+    where = f" WHERE {_condition(query.where, scope, params, today)}" if query.where else ""
+    order = [_order(item, scope) for item in query.order_by]
+    order.append(f"t0.{_quote('Id')}")  # stable pages for equal sort keys
+    tail = ""
+    if query.limit is not None or query.offset is not None:
+        tail = " LIMIT ? OFFSET ?"
+        params += [-1 if query.limit is None else query.limit, query.offset or 0]
+    source = f"FROM {_quote(scope.root.name)} AS t0 " + " ".join(scope.joins)
+    if shape is None:
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 {source}{where}{tail})"  # noqa: S608 (schema names only)
+    else:
+        sql = f"SELECT {', '.join(columns)} {source}{where} ORDER BY {', '.join(order)}{tail}"  # noqa: S608
+    return CompiledQuery(sql, tuple(params), shape)
+
+
+# ---------------------------------------------------------------- SELECT: the result shape
+
+
+def _plan_shape(query: SoqlQuery, scope: _Scope, columns: list[str]) -> Shape:
+    index: dict[str, int] = {}
+
+    def column(sql: str, ftype: str) -> int:
+        if sql not in index:
+            index[sql] = len(columns)
+            cast = {"double": "REAL", "currency": "REAL", "percent": "REAL", "int": "INTEGER"}
+            columns.append(f"CAST({sql} AS {cast[ftype]})" if ftype in cast else sql)
+        return index[sql]
+
+    def shape_for(path: tuple[str, ...]) -> Shape:
+        alias, obj = scope.node(path)
+        return Shape(obj.name, column(f"{alias}.{_quote('Id')}", "id"))
+
+    root = shape_for(())
+    shapes: dict[tuple[str, ...], Shape] = {(): root}
+    seen: set[tuple[str, ...]] = set()
+    for fp in query.fields:
+        col = scope.resolve(fp)
+        key = (*col.path, col.field.name)
+        if key in seen:
+            raise refuse("INVALID_FIELD", f"duplicate field selected: {'.'.join(key)}")
+        seen.add(key)
+        for depth in range(1, len(col.path) + 1):
+            sub = col.path[:depth]
+            if sub not in shapes:
+                shapes[sub] = shape_for(sub)
+                shapes[sub[:-1]].items.append((sub[-1], shapes[sub], "parent"))
+        idx = column(col.sql, col.field.type)
+        shapes[col.path].items.append((col.field.name, idx, col.field.type))
+    return root
+
+
+# ---------------------------------------------------------------- ORDER BY
+
+
+def _order(item: OrderItem, scope: _Scope) -> str:
+    col = scope.resolve(item.field)
+    if col.field.type == "textarea" and col.field.length > LONG_TEXT:
+        raise refuse(
+            "INVALID_FIELD",
+            f"field '{item.field.text}' can not be sorted in a query call "
+            f"(a long text area) at position {item.field.position}",
+        )
+    expr = f"soql_upper({col.sql})" if col.field.type in TEXT_TYPES else col.sql
+    direction = "DESC" if item.descending else "ASC"
+    return f"{expr} {direction} NULLS {'LAST' if item.nulls_last else 'FIRST'}"
+
+
+# ---------------------------------------------------------------- WHERE
+
+
+def _condition(cond: Condition, scope: _Scope, params: list[object], today: date) -> str:
+    if isinstance(cond, Logical):
+        parts = [_condition(c, scope, params, today) for c in cond.operands]
+        return "(" + f" {cond.op} ".join(parts) + ")"
+    if isinstance(cond, Not):
+        # COALESCE: SQL's unknown (NULL) is SOQL's false, so NOT of it is true.
+        return f"(NOT COALESCE({_condition(cond.operand, scope, params, today)}, 0))"
+    return _comparison(cond, scope, params, today)
+
+
+def _category(f: FieldDef) -> str:
+    if f.type in TEXT_TYPES:
+        return "text"
+    if f.type in ID_TYPES:
+        return "id"
+    if f.type in NUMBER_TYPES:
+        return "number"
+    if f.type in ("boolean", "date", "datetime"):
+        return f.type
+    return "other"
+
+
+#: The literal kinds each field category accepts (besides null), and how Salesforce says so.
+_ACCEPTS = {
+    "text": ({"string"}, "string and should be enclosed in quotes"),
+    "id": ({"string"}, "id and should be enclosed in quotes"),
+    "number": ({"number"}, "double and should not be enclosed in quotes"),
+    "boolean": ({"boolean"}, "boolean and should not be enclosed in quotes"),
+    "date": ({"date", "relative"}, "date and should not be enclosed in quotes"),
+    "datetime": ({"datetime", "relative"}, "dateTime and should not be enclosed in quotes"),
+}
+
+
+def _bad_filter(message: str) -> Exception:
+    return refuse("INVALID_QUERY_FILTER_OPERATOR", message)
+
+
+def _comparison(cmp: Comparison, scope: _Scope, params: list[object], today: date) -> str:
+    col = scope.resolve(cmp.field)
+    f, name, pos = col.field, cmp.field.text, cmp.field.position
+    cat = _category(f)
+    if cat == "other" or (f.type == "textarea" and f.length > LONG_TEXT):
+        raise refuse(
+            "INVALID_FIELD",
+            f"field '{name}' can not be filtered in a query call at position {pos}",
+        )
+    values = cmp.value if isinstance(cmp.value, tuple) else (cmp.value,)
+    if cmp.op == "LIKE":
+        if cat != "text":
+            raise _bad_filter(
+                f"invalid operator LIKE on field '{name}' ({f.type}) at position {pos}"
+            )
+        params.append(str(values[0].value).lower())
+        return f"(soql_lower({col.sql}) LIKE ? ESCAPE '\\')"
+    accepted, expected = _ACCEPTS[cat]
+    for lit in values:
+        if lit.kind == "null" and cmp.op in ("IN", "NOT IN"):
+            raise refuse(
+                "MALFORMED_QUERY",
+                f"null in an IN list at position {lit.position} is not supported by the local "
+                f"org; write ({name} IN (...) OR {name} = null) instead",
+            )
+        if lit.kind == "relative" and cmp.op in ("IN", "NOT IN"):
+            raise refuse(
+                "MALFORMED_QUERY",
+                f"relative date literal in an IN list at position {lit.position} "
+                "is not supported by the local org",
+            )
+        if lit.kind != "null" and lit.kind not in accepted:
+            raise _bad_filter(
+                f"value of filter criterion for field '{name}' must be of type {expected} "
+                f"(position {lit.position})"
+            )
+    if cat == "boolean" and cmp.op not in ("=", "!="):
+        raise _bad_filter(f"invalid operator {cmp.op} on boolean field '{name}' at position {pos}")
+    lit = values[0]
+    if lit.kind == "null" and cmp.op not in ("=", "!="):
+        raise _bad_filter(
+            f"null can only be compared with = or != (field '{name}', position {pos})"
+        )
+    if cat == "boolean":
+        expr = f"COALESCE({col.sql}, 0)"  # null matches false
+        params.append(0 if lit.kind == "null" else int(bool(lit.value)))
+        return f"({expr} {'=' if cmp.op == '=' else '!='} ?)"
+    if lit.kind == "null":
+        return f"({col.sql} IS {'NOT ' if cmp.op == '!=' else ''}NULL)"
+    if lit.kind == "relative":
+        assert isinstance(lit.value, RelativeDate)
+        return _relative(col.sql, cmp.op, lit.value, cat, params, today)
+    expr = f"soql_lower({col.sql})" if cat == "text" else col.sql
+    params.extend(_sql_value(v, cat) for v in values)
+    if cmp.op in ("IN", "NOT IN"):
+        marks = ", ".join("?" * len(values))
+        if cmp.op == "IN":
+            return f"({expr} IN ({marks}))"
+        return f"({col.sql} IS NULL OR {expr} NOT IN ({marks}))"
+    if cmp.op == "!=":
+        return f"({expr} IS NOT ?)"  # IS NOT: a null field is "not equal", as in SOQL
+    return f"({expr} {cmp.op} ?)"
+
+
+def _sql_value(lit: Literal, cat: str) -> object:
+    v = lit.value
+    if cat == "text":
+        return str(v).lower()
+    if cat == "id":
+        return _id18(str(v), lit.position)
+    if cat == "date":
+        assert isinstance(v, date)
+        return v.isoformat()
+    if cat == "datetime":
+        assert isinstance(v, datetime)
+        return format_datetime(v)
+    return v
+
+
+def format_datetime(v: datetime) -> str:
+    """Salesforce's wire format, as the local org stores datetimes (UTC, milliseconds)."""
+    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}+0000"
+
+
+_ID_CHARS = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?\Z", re.ASCII)
+_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def _id18(value: str, position: int) -> str:
+    if not _ID_CHARS.match(value):
+        raise _bad_filter(f"invalid ID field: {value} (position {position})")
+    if len(value) == 18:
+        return value
+    suffix = ""
+    for start in range(0, 15, 5):
+        bits = sum(1 << i for i, ch in enumerate(value[start : start + 5]) if "A" <= ch <= "Z")
+        suffix += _SUFFIX[bits]
+    return value + suffix
+
+
+# ---------------------------------------------------------------- relative dates
+
+
+def _month(d: date, months: int) -> date:
+    total = d.year * 12 + d.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def relative_range(rel: RelativeDate, today: date) -> tuple[date, date]:
+    """The half-open range [start, end) of days a relative date literal stands for."""
+    n = rel.n or 0
+    day = timedelta(days=1)
+    month0 = today.replace(day=1)
+    year0 = date(today.year, 1, 1)
+    return {
+        "TODAY": (today, today + day),
+        "YESTERDAY": (today - day, today),
+        "TOMORROW": (today + day, today + 2 * day),
+        "THIS_MONTH": (month0, _month(month0, 1)),
+        "LAST_MONTH": (_month(month0, -1), month0),
+        "NEXT_MONTH": (_month(month0, 1), _month(month0, 2)),
+        "THIS_YEAR": (year0, date(today.year + 1, 1, 1)),
+        "LAST_YEAR": (date(today.year - 1, 1, 1), year0),
+        "NEXT_YEAR": (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1)),
+        "LAST_N_DAYS": (today - n * day, today + day),  # includes today
+        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),  # starts tomorrow
+        "LAST_N_MONTHS": (_month(month0, -n), month0),  # excludes this month
+        "NEXT_N_MONTHS": (_month(month0, 1), _month(month0, n + 1)),
+    }[rel.name]
+
+
+def _relative(
+    sql: str, op: str, rel: RelativeDate, cat: str, params: list[object], today: date
+) -> str:
+    start, end = relative_range(rel, today)
+    if cat == "datetime":
+        lo, hi = (f"{d.isoformat()}T00:00:00.000+0000" for d in (start, end))
+    else:
+        lo, hi = start.isoformat(), end.isoformat()
+    if op == "=":
+        params += [lo, hi]
+        return f"({sql} >= ? AND {sql} < ?)"
+    if op == "!=":
+        params += [lo, hi]
+        return f"({sql} IS NULL OR {sql} < ? OR {sql} >= ?)"
+    bound, sql_op = {"<": (lo, "<"), "<=": (hi, "<"), ">": (hi, ">="), ">=": (lo, ">=")}[op]
+    params.append(bound)
+    return f"({sql} {sql_op} ?)"
