@@ -1,0 +1,431 @@
+"""The formula sheets of the FP&A workbook: Drivers, Plan base, one sheet per scenario, and
+Comparison. Every figure is a formula over the Data table (``tblPlan``) and the drivers, so a
+refresh of the table (``addin.refresh``) moves every figure and touches none of these sheets.
+
+The heavy work is in Plan base: one SUMIFS per region x product family x period bucket over
+the table's numeric keys. Scenario sheets apply the drivers to those few cells (SUMIF over
+Plan base, SUMPRODUCT with a driver column), so a 500,000-row table costs a recalculating
+application only the Plan base cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from addin.plan_table import column_letter as L
+from addin.scenario_layout import (
+    COMPARISON,
+    DRIVERS,
+    FAMILY_KEY,
+    PLAN_BASE,
+    REGION_KEY,
+    SCENARIOS,
+    TABLE,
+    Bucket,
+    Keys,
+    Scenario,
+)
+
+TITLE = Font(bold=True, size=14, color="1F3864")
+BOLD = Font(bold=True)
+NOTE = Font(italic=True, color="595959")
+HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+INPUT_FONT = Font(color="0000FF")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+TOTAL_BORDER = Border(top=Side(style="thin"))
+QTY, MONEY, PCT, FX, ASP = "#,##0;-#,##0", "#,##0;-#,##0", "0.0%", "0.0000", "#,##0.00"
+
+DRIVER_COLUMNS = (
+    # (heading, name suffix, number format, is input)
+    ("Volume change %", "volume", PCT, True),
+    ("Plan ASP", "plan_asp", ASP, False),
+    ("Scenario ASP", "asp", ASP, True),
+    ("Price change %", "price", PCT, True),
+    ("FX rate to reporting currency", "fx", FX, True),
+    ("Mix / other %", "mix", PCT, True),
+    ("COGS % of revenue", "cogs", PCT, True),
+    ("Volume factor", "volume_factor", "0.0000", False),
+    ("Revenue factor", "revenue_factor", "0.0000", False),
+)
+
+
+@dataclass
+class BaseBlock:
+    """Rows of one measure on Plan base; ``first``..``last`` inclusive."""
+
+    measure: str
+    first: int
+    last: int
+    by_region: bool
+
+
+@dataclass
+class SheetPlan:
+    """Where things are, for the sheets that refer to Plan base."""
+
+    families: list[str]
+    regions: list[str]
+    buckets: list[Bucket]
+    blocks: dict[str, BaseBlock] = field(default_factory=dict)
+
+    @property
+    def bucket_columns(self) -> list[str]:
+        return [L(5 + i) for i in range(len(self.buckets))]
+
+
+def _name(wb: Workbook, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _text(ws: Worksheet, row: int, col: int, value: str, font: Font | None = None) -> None:
+    """A label from the org (family, region) is text, even if it starts with '='."""
+    cell = ws.cell(row, col, value)
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+
+
+def _abs(sheet: str, col: str, first: int, last: int) -> str:
+    return f"'{sheet}'!${col}${first}:${col}${last}"
+
+
+def _heading_row(ws: Worksheet, row: int, headings: list[str], start: int = 1) -> None:
+    for i, heading in enumerate(headings):
+        cell = ws.cell(row, start + i, heading)
+        cell.font, cell.fill = BOLD, HEAD_FILL
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+# ---------------------------------------------------------------- Plan base
+
+
+def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
+    ws = wb.create_sheet(PLAN_BASE)
+    families = sorted(keys.families, key=keys.families.__getitem__)
+    regions = sorted(keys.regions, key=keys.regions.__getitem__)
+    plan = SheetPlan(families, regions, buckets)
+    ws["A1"], ws["A1"].font = "Plan base: the Data table summed by SUMIFS", TITLE
+    ws["A2"] = "Plan prices, the org's currency, no drivers. The scenario sheets start from here."
+    ws["A2"].font = NOTE
+    cols = plan.bucket_columns
+    total = L(5 + len(buckets))
+    for i, b in enumerate(buckets):
+        ws.cell(4, 5 + i, b.number)
+    ws.row_dimensions[4].hidden = True
+    _heading_row(ws, 5, ["Region", "Product family", "Region no", "Family no"])
+    _heading_row(ws, 5, [b.label for b in buckets] + ["Total"], start=5)
+    row = 7
+    measures = [
+        ("Consensus qty", True),
+        ("Consensus revenue", True),
+        ("Prior qty", True),
+        ("Prior revenue", True),
+        ("Target qty", False),
+        ("Target revenue", False),
+    ]
+    for measure, by_region in measures:
+        ws.cell(row, 1, measure).font = BOLD
+        row += 1
+        first = row
+        pairs = (
+            [(r, f) for r in regions for f in families]
+            if by_region
+            else [("", f) for f in families]
+        )
+        for region, family in pairs:
+            if region:
+                _text(ws, row, 1, region)
+                ws.cell(row, 3, keys.regions[region])
+            _text(ws, row, 2, family)
+            ws.cell(row, 4, keys.families[family])
+            for col in cols:
+                if by_region:
+                    key = f"($C{row}*1000+$D{row})*1000000+{col}$4"
+                    crit = f"{TABLE}[{REGION_KEY}]"
+                else:
+                    key = f"$D{row}*1000000+{col}$4"
+                    crit = f"{TABLE}[{FAMILY_KEY}]"
+                ws[f"{col}{row}"] = f"=SUMIFS({TABLE}[{measure}],{crit},{key})"
+                ws[f"{col}{row}"].number_format = MONEY
+            ws[f"{total}{row}"] = f"=SUM({cols[0]}{row}:{cols[-1]}{row})"
+            ws[f"{total}{row}"].number_format = MONEY
+            row += 1
+        plan.blocks[measure] = BaseBlock(measure, first, row - 1, by_region)
+        row += 1
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 20
+    ws.column_dimensions["C"].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    ws.freeze_panes = "E6"
+    return plan
+
+
+# ---------------------------------------------------------------- Drivers
+
+
+def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
+    ws = wb.create_sheet(DRIVERS, 0)
+    ws["A1"], ws["A1"].font = "Scenario drivers", TITLE
+    ws["A2"] = (
+        "Blue cells on yellow are inputs: type over them. Plan ASP comes from the Data table; "
+        "Scenario ASP starts equal to it. Upside, Downside and Prior plan take Committed's FX "
+        "and COGS until you type your own."
+    )
+    ws["A2"].font = NOTE
+    ws["A4"], ws["A4"].font = "Reporting currency", BOLD
+    _text(ws, 4, 2, currency, INPUT_FONT)
+    ws["B4"].fill = INPUT_FILL
+    _name(wb, "drv_reporting_currency", f"'{DRIVERS}'!$B$4")
+    n = len(plan.families)
+    cols = plan.bucket_columns
+    row = 6
+    committed_rows = (0, 0)
+    for scenario in SCENARIOS:
+        ws.cell(row, 1, scenario.name).font = Font(bold=True, size=12)
+        ws.cell(row, 3, scenario.description).font = NOTE
+        _heading_row(ws, row + 1, ["Product family", "Family no"] + [c[0] for c in DRIVER_COLUMNS])
+        first = row + 2
+        last = first + n - 1
+        qty, rev = (
+            ("Prior qty", "Prior revenue")
+            if scenario.prior_based
+            else ("Consensus qty", "Consensus revenue")
+        )
+        for i, family in enumerate(plan.families):
+            r = first + i
+            _text(ws, r, 1, family)
+            ws.cell(r, 2, i + 1)
+            values = _driver_values(scenario, r, committed_rows[0] + i, plan, qty, rev, cols)
+            for j, (_, _, fmt, is_input) in enumerate(DRIVER_COLUMNS):
+                cell = ws.cell(r, 3 + j, values[j])
+                cell.number_format = fmt
+                if is_input:
+                    cell.font, cell.fill = INPUT_FONT, INPUT_FILL
+        for j, (_, suffix, _, _) in enumerate(DRIVER_COLUMNS):
+            _name(wb, f"drv_{scenario.slug}_{suffix}", _abs(DRIVERS, L(3 + j), first, last))
+        if scenario.slug == "committed":
+            committed_rows = (first, last)
+        row = last + 3
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].hidden = True
+    for j in range(len(DRIVER_COLUMNS)):
+        ws.column_dimensions[L(3 + j)].width = 14
+    ws.row_dimensions[7].height = 30
+    ws.freeze_panes = "C6"
+
+
+def _driver_values(
+    scenario: Scenario,
+    r: int,
+    committed_row: int,
+    plan: SheetPlan,
+    qty: str,
+    rev: str,
+    cols: list[str],
+) -> list[object]:
+    q, v = plan.blocks[qty], plan.blocks[rev]
+    total = L(5 + len(cols))
+    fam = f"$B{r}"
+    q_sum = f"SUMIF({_abs(PLAN_BASE, 'D', q.first, q.last)},{fam},{_abs(PLAN_BASE, total, q.first, q.last)})"
+    v_sum = f"SUMIF({_abs(PLAN_BASE, 'D', v.first, v.last)},{fam},{_abs(PLAN_BASE, total, v.first, v.last)})"
+    follows = scenario.slug != "committed"
+    fx = f"=$G${committed_row}" if follows else 1.0
+    cogs = f"=$I${committed_row}" if follows else 0.6
+    return [
+        scenario.volume,
+        f"=IF({q_sum}=0,0,{v_sum}/{q_sum})",
+        f"=D{r}",
+        scenario.price,
+        fx,
+        0.0,
+        cogs,
+        f"=1+C{r}",
+        f"=(1+C{r})*(1+F{r})*(1+H{r})*IF(D{r}=0,1,E{r}/D{r})*G{r}",
+    ]
+
+
+# ---------------------------------------------------------------- scenario sheets
+
+
+def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[str, tuple[int, int]]:
+    """One scenario's sheet; returns block name -> (first row, total row)."""
+    ws = wb.create_sheet(scenario.name)
+    s = scenario.slug
+    ws["A1"], ws["A1"].font = f"{scenario.name} scenario", TITLE
+    ws["A2"], ws["A2"].font = scenario.description, NOTE
+    ws["A3"] = '="Revenue and margin in "&drv_reporting_currency&"; volume in units."'
+    ws["A3"].font = NOTE
+    labels = [b.label for b in plan.buckets]
+    cols = [L(3 + i) for i in range(len(labels))]
+    base_cols = plan.bucket_columns
+    total = L(3 + len(labels))
+    qty, rev = (
+        ("Prior qty", "Prior revenue")
+        if scenario.prior_based
+        else ("Consensus qty", "Consensus revenue")
+    )
+    rows: dict[str, tuple[int, int]] = {}
+    row = 5
+
+    def block(title: str, names: list[str], keys: list[int], formula) -> None:
+        nonlocal row
+        ws.cell(row, 1, title).font = Font(bold=True, size=12)
+        _heading_row(
+            ws, row + 1, [title.split(" by ")[-1].capitalize(), "Key"] + labels + ["Total"]
+        )
+        first = row + 2
+        for i, (label, key) in enumerate(zip(names, keys, strict=True)):
+            r = first + i
+            _text(ws, r, 1, label)
+            ws.cell(r, 2, key)
+            for col, base in zip(cols, base_cols, strict=True):
+                ws[f"{col}{r}"] = formula(r, col, base, i)
+                ws[f"{col}{r}"].number_format = MONEY
+            ws[f"{total}{r}"] = f"=SUM({cols[0]}{r}:{cols[-1]}{r})"
+            ws[f"{total}{r}"].number_format = MONEY
+        t = first + len(names)
+        ws.cell(t, 1, "Total").font = BOLD
+        for col in [*cols, total]:
+            ws[f"{col}{t}"] = f"=SUM({col}{first}:{col}{t - 1})"
+            ws[f"{col}{t}"].number_format = MONEY
+            ws[f"{col}{t}"].font, ws[f"{col}{t}"].border = BOLD, TOTAL_BORDER
+        rows[title] = (first, t)
+        _name(
+            wb,
+            f"sc_{s}_{title.lower().replace(' ', '_')}",
+            f"'{scenario.name}'!${cols[0]}${first}:${total}${t}",
+        )
+        row = t + 2
+
+    fam_keys = list(range(1, len(plan.families) + 1))
+    reg_keys = list(range(1, len(plan.regions) + 1))
+    n = len(plan.families)
+
+    def by_family(measure: str, factor: str):
+        b = plan.blocks[measure]
+        return lambda r, col, base, i: (
+            f"=SUMIF({_abs(PLAN_BASE, 'D', b.first, b.last)},$B{r},'{PLAN_BASE}'!{base}${b.first}:{base}${b.last})"
+            f"*INDEX(drv_{s}_{factor},$B{r})"
+        )
+
+    def by_region(measure: str, factor: str):
+        b = plan.blocks[measure]
+        return lambda r, col, base, i: (
+            f"=SUMPRODUCT('{PLAN_BASE}'!{base}{b.first + i * n}:{base}{b.first + i * n + n - 1},drv_{s}_{factor})"
+        )
+
+    block("Volume by product family", plan.families, fam_keys, by_family(qty, "volume_factor"))
+    block("Revenue by product family", plan.families, fam_keys, by_family(rev, "revenue_factor"))
+    revenue_first = rows["Revenue by product family"][0]
+    block(
+        "Gross margin by product family",
+        plan.families,
+        fam_keys,
+        lambda r, col, base, i: f"={col}{revenue_first + i}*(1-INDEX(drv_{s}_cogs,$B{r}))",
+    )
+    block("Revenue by region", plan.regions, reg_keys, by_region(rev, "revenue_factor"))
+    block("Volume by region", plan.regions, reg_keys, by_region(qty, "volume_factor"))
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].hidden = True
+    for col in [*cols, total]:
+        ws.column_dimensions[col].width = 12
+    ws.freeze_panes = "C5"
+    return rows
+
+
+# ---------------------------------------------------------------- Comparison
+
+COMPARE_HEADINGS = [
+    "Committed",
+    "Upside",
+    "Downside",
+    "Prior plan",
+    "Target",
+    "Committed vs target",
+    "Committed vs target %",
+    "Committed vs prior plan",
+    "Committed vs prior %",
+    "Upside vs target",
+    "Downside vs target",
+]
+
+
+def comparison(
+    wb: Workbook, plan: SheetPlan, layout: dict[str, dict[str, tuple[int, int]]]
+) -> None:
+    ws = wb.create_sheet(COMPARISON, 0)
+    ws["A1"], ws["A1"].font = "Scenario comparison", TITLE
+    ws["A2"] = (
+        '="Committed, upside and downside against target and the prior plan. Revenue in "&drv_reporting_currency&"."'
+    )
+    ws["A2"].font = NOTE
+    labels = [b.label for b in plan.buckets]
+    n_b = len(labels)
+    sheet_cols = [L(3 + i) for i in range(n_b)] + [L(3 + n_b)]  # buckets, then Total
+    base_cols = plan.bucket_columns + [L(5 + n_b)]
+    row = 4
+    tables: dict[str, int] = {}
+    for title, block, target, weight in (
+        ("Revenue by quarter", "Revenue by product family", "Target revenue", "drv_committed_fx"),
+        ("Volume by quarter", "Volume by product family", "Target qty", None),
+    ):
+        title = (
+            title
+            if plan.buckets and plan.buckets[0].number < 100000
+            else title.replace("quarter", "month")
+        )
+        ws.cell(row, 1, title).font = Font(bold=True, size=12)
+        _heading_row(ws, row + 1, ["Period"] + COMPARE_HEADINGS)
+        first = row + 2
+        tables[title] = first
+        t = plan.blocks[target]
+        for i, (label, col, base) in enumerate(
+            zip([*labels, "Total"], sheet_cols, base_cols, strict=True)
+        ):
+            r = first + i
+            ws.cell(r, 1, label).font = BOLD if label == "Total" else Font()
+            for j, scenario in enumerate(SCENARIOS):
+                total_row = layout[scenario.name][block][1]
+                ws.cell(r, 2 + j, f"='{scenario.name}'!{col}{total_row}")
+            rng = f"'{PLAN_BASE}'!{base}{t.first}:{base}{t.last}"
+            ws.cell(r, 6, f"=SUMPRODUCT({rng},{weight})" if weight else f"=SUM({rng})")
+            ws.cell(r, 7, f"=B{r}-F{r}")
+            ws.cell(r, 8, f'=IF(F{r}=0,"",G{r}/F{r})')
+            ws.cell(r, 9, f"=B{r}-E{r}")
+            ws.cell(r, 10, f'=IF(E{r}=0,"",I{r}/E{r})')
+            ws.cell(r, 11, f"=C{r}-F{r}")
+            ws.cell(r, 12, f"=D{r}-F{r}")
+            for c in range(2, 13):
+                ws.cell(r, c).number_format = PCT if c in (8, 10) else MONEY
+                if label == "Total":
+                    ws.cell(r, c).font, ws.cell(r, c).border = BOLD, TOTAL_BORDER
+        _name(wb, f"cmp_{title.split()[0].lower()}", f"'{COMPARISON}'!$B${first}:$L${first + n_b}")
+        row = first + n_b + 3
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = "Revenue by scenario"
+    chart.y_axis.title = "Revenue"
+    chart.y_axis.numFmt = "#,##0"
+    chart.height, chart.width = 9, 22
+    first = next(iter(tables.values()))
+    data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=first + n_b - 1)
+    cats = Reference(ws, min_col=1, min_row=first, max_row=first + n_b - 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=6, min_row=first - 1, max_row=first + n_b - 1), titles_from_data=True
+    )
+    chart += line
+    ws.add_chart(chart, f"A{row}")
+    ws.column_dimensions["A"].width = 14
+    for c in range(2, 13):
+        ws.column_dimensions[L(c)].width = 13
+    ws.row_dimensions[5].height = 30
+    ws.freeze_panes = "B4"

@@ -1,0 +1,212 @@
+"""Build the FP&A scenario workbook: `demandgrid scenarios -o FPA.xlsx`.
+
+org -> ``read_plan`` (every cell of the forecast set, all reps) -> Data table -> formula
+sheets (Drivers, Plan base, Committed, Upside, Downside, Prior plan, Comparison) -> file.
+openpyxl writes the small formula sheets; the Data table's rows are streamed straight into the
+package by ``addin.plan_table`` (the same code refresh uses), so the table is written one way.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from addin import scenario_sheets as sheets
+from addin.errors import UserError
+from addin.plan_table import (
+    WORKBOOK,
+    _rels,
+    column_letter,
+    locate_table,
+    read_rows,
+    replace_table,
+    shared_strings,
+    sheet_parts,
+)
+from addin.scenario_layout import (
+    COLUMNS,
+    DATA,
+    RECORD,
+    SCENARIOS,
+    TABLE,
+    Keys,
+    ScenarioRecord,
+    buckets,
+    table_frame,
+)
+from sync.forecast_sets import ForecastSet, ForecastSetError, forecast_set
+from sync.org import Org
+from sync.scenario_data import PlanFrame, read_plan
+
+NUMBER_FORMATS = {
+    "date": "mmm yyyy",
+    "qty": "#,##0.##;-#,##0.##",
+    "money": "#,##0.00",
+    "price": "#,##0.00",
+    "key": "0",
+    "text": "@",
+}
+
+
+class ScenarioSetupError(UserError):
+    """The forecast set or its configuration cannot be used (unknown name, bad toml)."""
+
+
+class NotAScenarioWorkbook(UserError):
+    """The file is not an FP&A scenario workbook built by `demandgrid scenarios`."""
+
+
+def resolve_set(name: str | ForecastSet, config: Path | None = None) -> ForecastSet:
+    if isinstance(name, ForecastSet):
+        return name
+    try:
+        return forecast_set(name, config)
+    except ForecastSetError as e:
+        raise ScenarioSetupError(str(e)) from None
+
+
+def build_scenarios(
+    org: Org,
+    out: Path | str,
+    *,
+    forecast_set: str | ForecastSet = "ibp",
+    region: str | None = None,
+    as_of: date | None = None,
+    config: Path | None = None,
+) -> Path:
+    """Read every cell of ``forecast_set`` (in ``region`` if given) and write the workbook."""
+    fs = resolve_set(forecast_set, config)
+    plan = read_plan(org, fs, region=region, as_of=as_of)
+    return write_scenarios(plan, Path(out))
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_scenarios(plan: PlanFrame, out: Path) -> Path:
+    """The workbook for ``plan``, saved atomically at ``out``."""
+    fs = plan.forecast_set
+    keys = Keys()
+    frame = table_frame(plan.cells, keys, fs.show_quarters)
+    record = ScenarioRecord(
+        org_id=plan.identity.org_id,
+        org_name=plan.identity.org_name,
+        instance=plan.identity.instance,
+        forecast_set=fs,
+        region=plan.region or "",
+        built_at=now(),
+        refreshed_at="",
+        prior_cycle=plan.prior_cycle or "",
+        rows=len(frame),
+        keys=keys,
+        buckets=buckets(fs.periods(plan.as_of), fs.show_quarters),
+    )
+    wb = skeleton(record)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".skeleton-", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    final = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        fill_table(Path(tmp), final, frame)
+        os.replace(final, out)
+    finally:
+        for leftover in (Path(tmp), final):
+            leftover.unlink(missing_ok=True)
+    return out
+
+
+def fill_table(
+    src: Path, dst: Path, frame: pd.DataFrame, parts: dict[str, bytes] | None = None
+) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(src) as zf:
+        loc = locate_table(zf, TABLE)
+    return replace_table(src, dst, loc, frame, parts)
+
+
+def skeleton(record: ScenarioRecord) -> Workbook:
+    """Every sheet, with the Data table holding a header and one styled empty row."""
+    wb = Workbook()
+    data = wb.active
+    data.title = DATA
+    plan = sheets.plan_base(wb, record.keys, record.buckets)
+    sheets.drivers(wb, plan, record.forecast_set.reporting_currency)
+    layout = {s.name: sheets.scenario_sheet(wb, plan, s) for s in SCENARIOS}
+    sheets.comparison(wb, plan, layout)
+    _data_sheet(wb, data)
+    _record_sheet(wb, record)
+    order = ["Comparison", "Drivers", *[s.name for s in SCENARIOS], "Plan base", DATA, RECORD]
+    wb._sheets = [wb[name] for name in order]  # noqa: SLF001 - openpyxl has no public reorder
+    wb.active = 0
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def _data_sheet(wb: Workbook, ws) -> None:
+    for i, (heading, _, kind) in enumerate(COLUMNS, start=1):
+        head = ws.cell(1, i, heading)
+        head.font = Font(bold=True, color="FFFFFF")
+        head.fill = PatternFill("solid", fgColor="1F3864")
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        # the styled empty row 2 carries each column's number format to the rows refresh writes
+        ws.cell(2, i).number_format = NUMBER_FORMATS[kind]
+        ws.column_dimensions[column_letter(i)].width = 24 if kind == "text" else 13
+    last = column_letter(len(COLUMNS))
+    table = Table(displayName=TABLE, ref=f"A1:{last}2")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "B2"
+    ws.row_dimensions[1].height = 30
+    # names over the table's columns, for analysts who prefer names; refresh resizes them
+    for i, (heading, _, _) in enumerate(COLUMNS, start=1):
+        name = "plan_" + heading.lower().replace(" ", "_")
+        col = column_letter(i)
+        sheets._name(wb, name, f"{DATA}!${col}$2:${col}$2")
+
+
+def _record_sheet(wb: Workbook, record: ScenarioRecord) -> None:
+    ws = wb.create_sheet(RECORD)
+    for r, (key, value) in enumerate(record.pairs(), start=1):
+        sheets._text(ws, r, 1, key)
+        sheets._text(ws, r, 2, value)
+    ws.sheet_state = "hidden"
+
+
+def read_record(zf) -> ScenarioRecord:
+    """The hidden record of a scenario workbook; refuses any other file."""
+    parts = sheet_parts(zf)
+    if RECORD not in parts:
+        raise NotAScenarioWorkbook(
+            "This workbook was not built by `demandgrid scenarios` (it has no scenario "
+            "record). Build one with `demandgrid scenarios -o FPA.xlsx`."
+        )
+    shared = next(
+        (p for t, p in _rels(zf, WORKBOOK).values() if t.endswith("/sharedStrings")), None
+    )
+    strings = shared_strings(zf, shared)
+    pairs = {}
+    for _, values in read_rows(zf, parts[RECORD], strings):
+        if 1 in values:
+            pairs[str(values[1])] = str(values.get(2, "") or "")
+    if pairs.get("kind") != "demandgrid FP&A scenario workbook":
+        raise NotAScenarioWorkbook(
+            "This workbook's scenario record is damaged. Build a new one with "
+            "`demandgrid scenarios -o FPA.xlsx`."
+        )
+    try:
+        return ScenarioRecord.from_pairs(pairs)
+    except (KeyError, ValueError) as e:
+        raise NotAScenarioWorkbook(
+            f"This workbook's scenario record is damaged ({e}). Build a new one with "
+            "`demandgrid scenarios -o FPA.xlsx`."
+        ) from None
