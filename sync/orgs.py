@@ -1,17 +1,108 @@
-"""Which org ``--org`` means: a path is the embedded local org; an alias is a configured
-Salesforce org (see ``demandgrid org list``). The local org is the default."""
+"""Which org ``--org`` means: a path is the embedded local org; an alias is a Salesforce org
+configured in ``~/.demandgrid/orgs.toml`` (see ``demandgrid org list``); ``env`` is the org in
+``SF_INSTANCE_URL`` + ``SF_ACCESS_TOKEN``. The local org is the default.
+
+``orgs.toml`` holds no secret: per alias the instance URL, the sign-in method (``web``: OAuth
+with PKCE, refresh token in the OS keychain; ``sf-cli``: reuse an ``sf`` CLI login; ``jwt``:
+JWT bearer for service accounts, with the path of the key file; ``env``), the client id of the
+External Client App, the username and the API version::
+
+    [orgs.acme]
+    instance_url = "https://acme.my.salesforce.com"
+    auth = "web"
+    client_id = "3MVG9..."
+    username = "rep@acme.com"
+    api_version = "67.0"
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from sync.mapping import STANDARD, MappingProfile
 from sync.org import Org, OrgError
 
 DEFAULT_LOCAL_ORG = Path("demo/org.sqlite")
+AUTH_METHODS = ("web", "sf-cli", "jwt", "env")
+ENV_ORG = "env"
 
 
 class UnknownOrg(OrgError):
     """``--org`` names neither a local org file nor a configured Salesforce org."""
+
+
+class OrgConfigError(OrgError):
+    """``orgs.toml`` cannot be read or an entry is incomplete."""
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    """One configured Salesforce org. No secrets: tokens live in the OS keychain."""
+
+    alias: str
+    instance_url: str
+    auth: str = "web"
+    client_id: str = ""
+    username: str = ""
+    api_version: str = "67.0"
+    login_url: str = ""  # where to sign in (default: the instance URL)
+    key_file: str = ""  # jwt only: path of the private key, never the key itself
+    ca_bundle: str = ""  # a corporate proxy's CA, if any
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("DEMANDGRID_HOME") or Path.home() / ".demandgrid")
+
+
+def config_path() -> Path:
+    return config_dir() / "orgs.toml"
+
+
+def load_org_configs(path: Path | None = None) -> dict[str, OrgConfig]:
+    path = path or config_path()
+    if not path.exists():
+        return {}
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise OrgConfigError(f"Cannot read {path}: {e}. Fix or remove the file.") from None
+    known = {f.name for f in fields(OrgConfig)} - {"alias"}
+    configs = {}
+    for alias, entry in (doc.get("orgs") or {}).items():
+        if not isinstance(entry, dict) or not entry.get("instance_url"):
+            raise OrgConfigError(f"{path}: [orgs.{alias}] needs an instance_url.")
+        unknown = set(entry) - known
+        if unknown:
+            raise OrgConfigError(
+                f"{path}: [orgs.{alias}] has unknown keys: {', '.join(sorted(unknown))}."
+            )
+        if entry.get("auth", "web") not in AUTH_METHODS:
+            raise OrgConfigError(
+                f"{path}: [orgs.{alias}] auth must be one of {', '.join(AUTH_METHODS)}."
+            )
+        configs[alias] = OrgConfig(alias=alias, **{k: str(v) for k, v in entry.items()})
+    return configs
+
+
+def save_org_config(config: OrgConfig, path: Path | None = None) -> Path:
+    """Add or replace one alias in ``orgs.toml`` (the others are kept)."""
+    path = path or config_path()
+    configs = load_org_configs(path)
+    configs[config.alias] = config
+    lines = ["# demandgrid orgs: no secrets here (tokens live in the OS keychain).", ""]
+    for alias in sorted(configs):
+        lines.append(f"[orgs.{json.dumps(alias)}]")
+        for key, value in asdict(configs[alias]).items():
+            if key != "alias" and value:
+                lines.append(f"{key} = {json.dumps(value)}")
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def is_local(spec: str | Path) -> bool:
@@ -19,16 +110,88 @@ def is_local(spec: str | Path) -> bool:
     return s.endswith((".sqlite", ".db")) or "/" in s or "\\" in s or Path(s).exists()
 
 
-def open_org(spec: str | Path | None = None, *, username: str | None = None) -> Org:
-    """Open the org ``spec`` names (a local org path; Salesforce aliases come with that backend)."""
-    from sync.localorg import LocalOrg
-
+def open_org(
+    spec: str | Path | None = None,
+    *,
+    username: str | None = None,
+    profile: MappingProfile | None = None,
+) -> Org:
+    """Open the org ``spec`` names: a local org path (default), a configured alias, or ``env``."""
     path = Path(spec) if spec else DEFAULT_LOCAL_ORG
-    if is_local(path):
+    if not spec or is_local(path):
+        from sync.localorg import LocalOrg
+
         if not path.exists():
             raise UnknownOrg(
                 f"No local org at {path}. Create the demo org with `demandgrid demo`, "
                 "or pass --org with the path of an org file."
             )
         return LocalOrg(path, username=username)
-    raise UnknownOrg(f"No org called {spec!r}. `demandgrid org list` shows the configured orgs.")
+    alias = str(spec)
+    if alias == ENV_ORG:
+        from sync.auth import EnvTokenSource
+
+        tokens = EnvTokenSource()
+        config = OrgConfig(alias=ENV_ORG, instance_url=tokens.instance_url, auth="env")
+        return _connect(config, tokens, profile)
+    configs = load_org_configs()
+    if alias not in configs:
+        known = ", ".join(sorted(configs)) or "none yet: `demandgrid login` adds one"
+        raise UnknownOrg(
+            f"No org called {alias!r} (configured: {known}). `demandgrid org list` shows the "
+            "configured orgs; a local org is given by its file path."
+        )
+    config = configs[alias]
+    return _connect(config, token_source(config), profile)
+
+
+def alias_for_instance(instance_url: str) -> str | None:
+    """The configured alias whose instance is ``instance_url`` (a workbook's origin), if any."""
+    wanted = instance_url.rstrip("/").lower()
+    for alias, config in load_org_configs().items():
+        if config.instance_url.rstrip("/").lower() == wanted:
+            return alias
+    return None
+
+
+def token_source(config: OrgConfig):  # type: ignore[no-untyped-def]
+    """The token source for a configured org's sign-in method."""
+    import requests
+
+    from sync import auth
+
+    session = requests.Session()
+    if config.ca_bundle:
+        session.verify = config.ca_bundle
+    if config.auth == "web":
+        if not config.client_id:
+            raise OrgConfigError(
+                f"Org '{config.alias}' needs a client_id (the External Client App's consumer key)."
+            )
+        return auth.RefreshTokenSource(
+            config.alias, config.instance_url, config.client_id, session=session
+        )
+    if config.auth == "sf-cli":
+        return auth.SfCliTokenSource(config.alias, instance_url=config.instance_url)
+    if config.auth == "jwt":
+        if not (config.client_id and config.username and config.key_file):
+            raise OrgConfigError(
+                f"Org '{config.alias}' signs in with JWT: it needs client_id, username and key_file."
+            )
+        login = config.login_url or config.instance_url
+        return auth.JwtBearerTokenSource(
+            login, config.client_id, config.username, config.key_file, session=session
+        )
+    return auth.EnvTokenSource()
+
+
+def _connect(config: OrgConfig, tokens, profile: MappingProfile | None) -> Org:  # type: ignore[no-untyped-def]
+    from sync.salesforce import SalesforceOrg
+
+    return SalesforceOrg.connect(
+        config.instance_url,
+        tokens,
+        profile=profile or STANDARD,
+        api_version=config.api_version,
+        verify=config.ca_bundle or True,
+    )

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["conftest_checkpush", "conftest_workbook", "conftest_push"]
+pytest_plugins = ["conftest_checkpush", "conftest_workbook", "conftest_push", "conftest_salesforce"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,0 +1,413 @@
+"""The Salesforce backend: the org interface (``sync.org.Org``) over Salesforce's REST API,
+through simple-salesforce with an explicit API version.
+
+- ``query``: ``query_all_iter`` with ``Sforce-Query-Options: batchSize=2000``; one call per page.
+- ``update``: up to 1,000 records as ONE ``POST /composite`` (``allOrNone``) carrying up to five
+  ``PATCH /composite/sobjects`` collections of 200 records; answers mapped to ``SaveResult``.
+- ``describe`` (cached per object) and ``verify_mapping`` at connect; ``limits``; ``identity``.
+- Resilience (see ``sync.sfwire``): a 401 refreshes the token once; reads retry 5xx, timeouts and
+  dropped connections with backoff; a write whose outcome is unknown is re-read before it is
+  re-sent, so a write that landed is never applied twice; ``UNABLE_TO_LOCK_ROW`` retries.
+
+Tokens stay inside the token source and the HTTP headers: never in messages, logs or ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import requests
+from simple_salesforce import Salesforce, format_soql
+from simple_salesforce.exceptions import (
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
+
+from sync.auth import TokenSource
+from sync.mapping import MappingProfile
+from sync.org import (
+    COLLECTION_LIMIT,
+    QUERY_PAGE,
+    UPDATE_LIMIT,
+    ApiLimitExceeded,
+    ApiLimits,
+    CallCounter,
+    FieldDescribe,
+    FieldError,
+    ObjectDescribe,
+    OrgError,
+    OrgIdentity,
+    OrgUnavailable,
+    QueryRefused,
+    Record,
+    SaveResult,
+    SessionExpired,
+    UpdateRefused,
+    chunks,
+)
+from sync.sfverify import UnknownObject, check_mapping
+from sync.sfwire import RetryPolicy, WireSession, error_code, error_message, is_transient
+
+DEFAULT_API_VERSION = "67.0"
+ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+LOCK_CONTENTION = "UNABLE_TO_LOCK_ROW"
+_REREAD_BATCH = 200  # ids per re-read query: keeps the GET URL well under Salesforce's limit
+
+log = logging.getLogger(__name__)
+
+
+class SalesforceOrg:
+    """A Salesforce org through simple-salesforce. ``connect`` opens one and verifies the mapping."""
+
+    def __init__(
+        self,
+        instance_url: str,
+        tokens: TokenSource,
+        *,
+        api_version: str = DEFAULT_API_VERSION,
+        retry: RetryPolicy | None = None,
+        timeout: float | tuple[float, float] = (10.0, 120.0),
+        verify: str | bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.calls = CallCounter()
+        self.instance_url = instance_url.rstrip("/")
+        self.api_version = api_version
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._tokens = tokens
+        self._session = WireSession(self, self.retry, timeout, self._refresh_token, sleep)
+        self._session.verify = verify
+        self._sf = Salesforce(
+            instance_url=self.instance_url,
+            session_id=tokens.access_token(),
+            session=self._session,
+            version=api_version,
+            object_pairs_hook=dict,
+        )
+        self._describes: dict[str, ObjectDescribe] = {}
+        self._identity: OrgIdentity | None = None
+
+    @classmethod
+    def connect(
+        cls, instance_url: str, tokens: TokenSource, *, profile: MappingProfile, **kwargs: Any
+    ) -> SalesforceOrg:
+        """Open the org, learn who we are, and check the mapping against its describe."""
+        org = cls(instance_url, tokens, **kwargs)
+        org.identity()
+        org.verify_mapping(profile)
+        return org
+
+    def __repr__(self) -> str:
+        return (
+            f"SalesforceOrg(instance_url={self.instance_url!r}, api_version={self.api_version!r})"
+        )
+
+    # ------------------------------------------------------------ the seam
+
+    def query(self, soql: str) -> Iterator[Record]:
+        headers = {"Sforce-Query-Options": f"batchSize={QUERY_PAGE}"}
+        try:
+            yield from self._sf.query_all_iter(soql, headers=headers)
+        except SalesforceError as e:
+            raise self._org_error(e, "the query") from None
+        except requests.RequestException as e:
+            raise self._unavailable(e, "the query") from None
+
+    def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]:
+        if not records:
+            return []
+        if len(records) > UPDATE_LIMIT:
+            # Refused here, before any call: the caller splits with ``sync.org.chunks``.
+            too_many = FieldError(
+                "EXCEEDED_ID_LIMIT",
+                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records into "
+                f"this call (this call had {len(records)})",
+            )
+            raise UpdateRefused(
+                f"{len(records)} {object_name} records in one update: at most {UPDATE_LIMIT} "
+                "per call; nothing was sent (split them with sync.org.chunks).",
+                [SaveResult(str(r.get("Id") or ""), False, (too_many,)) for r in records],
+            )
+        pending = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
+        done: dict[str, SaveResult] = {}
+        attempts = self.retry.attempts
+        for attempt in range(attempts):
+            last = attempt + 1 == attempts
+            try:
+                answer = self._sf.restful(
+                    "composite", method="POST", json=self._composite(object_name, pending)
+                )
+            except SalesforceError as e:
+                if not (isinstance(e, SalesforceGeneralError) and e.status >= 500):
+                    raise self._org_error(e, f"the update of {object_name}") from None
+                outcome = f"HTTP {e.status}"
+            except requests.RequestException as e:
+                if not is_transient(e):
+                    raise self._unavailable(e, f"the update of {object_name}") from None
+                outcome = type(e).__name__
+            else:
+                results = composite_results(answer, pending)
+                done.update((r.id, r) for r in results if r.success)
+                if all(r.success for r in results):
+                    return [done[r["Id"]] for r in records]
+                if not last and _lock_contention(results):
+                    log.warning("%s: records locked by another process; retrying", object_name)
+                    self._sleep(self.retry.delay(attempt))
+                    continue
+                raise UpdateRefused(_refusal(object_name, results), results)
+            # The outcome is unknown: the write may have landed. Re-read before re-sending.
+            if last:
+                raise OrgUnavailable(
+                    f"Salesforce did not confirm the update of {len(pending)} {object_name} "
+                    f"records after {attempts} tries ({outcome}). Run the push again: it re-reads "
+                    "the records first, so nothing is applied twice."
+                )
+            log.warning("%s update: %s; re-reading before any re-send", object_name, outcome)
+            self._sleep(self.retry.delay(attempt))
+            landed = self._already_written(object_name, pending)
+            for rec in pending:
+                if rec["Id"] in landed:
+                    done[rec["Id"]] = SaveResult(rec["Id"], True)
+            pending = [r for r in pending if r["Id"] not in landed]
+            if not pending:
+                return [done[r["Id"]] for r in records]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def describe(self, object_name: str) -> ObjectDescribe:
+        key = object_name.lower()
+        if key not in self._describes:
+            try:
+                body = self._sf.restful(f"sobjects/{object_name}/describe")
+            except SalesforceResourceNotFound:
+                raise UnknownObject(
+                    f"{object_name} does not exist in this org, or this user cannot see it."
+                ) from None
+            except SalesforceError as e:
+                raise self._org_error(e, f"describe of {object_name}") from None
+            except requests.RequestException as e:
+                raise self._unavailable(e, f"describe of {object_name}") from None
+            self._describes[key] = _describe(body or {})
+        return self._describes[key]
+
+    def limits(self) -> ApiLimits:
+        try:
+            body = self._sf.restful("limits")
+        except SalesforceError as e:
+            raise self._org_error(e, "reading the API limits") from None
+        except requests.RequestException as e:
+            raise self._unavailable(e, "reading the API limits") from None
+        daily = (body or {}).get("DailyApiRequests", {})
+        return ApiLimits(int(daily.get("Max", 0)), int(daily.get("Remaining", 0)))
+
+    def identity(self) -> OrgIdentity:
+        """Who we are: the userinfo endpoint, plus the org's name. Fetched once."""
+        if self._identity is None:
+            try:
+                who = self._sf.oauth2("userinfo")
+                org_id = who["organization_id"]
+                org = self._sf.restful(f"sobjects/Organization/{org_id}", params={"fields": "Name"})
+            except SalesforceError as e:
+                raise self._org_error(e, "reading who is signed in") from None
+            except requests.RequestException as e:
+                raise self._unavailable(e, "reading who is signed in") from None
+            self._identity = OrgIdentity(
+                org_id=org_id,
+                org_name=str((org or {}).get("Name", "")),
+                user_id=who["user_id"],
+                username=who.get("preferred_username", ""),
+                instance=self.instance_url,
+            )
+        return self._identity
+
+    def verify_mapping(self, profile: MappingProfile) -> None:
+        """Every mapped object and field exists, and the adjusted value and note are updateable
+        for this user; else ``MappingMismatch`` naming what is missing."""
+        check_mapping(self.describe, profile, self.identity().username)
+
+    # ------------------------------------------------------------ internals
+
+    def _refresh_token(self) -> str:
+        token = self._tokens.refresh()
+        self._sf.session_id = token
+        self._sf.headers["Authorization"] = "Bearer " + token
+        return token
+
+    def _composite(self, object_name: str, records: list[Record]) -> dict[str, Any]:
+        prefix = f"/services/data/v{self.api_version}"
+        return {
+            "allOrNone": True,
+            "compositeRequest": [
+                {
+                    "method": "PATCH",
+                    "url": f"{prefix}/composite/sobjects",
+                    "referenceId": f"{object_name}_{n}",
+                    "body": {
+                        "allOrNone": True,
+                        "records": [{"attributes": {"type": object_name}, **r} for r in batch],
+                    },
+                }
+                for n, batch in enumerate(chunks(records, COLLECTION_LIMIT))
+            ],
+        }
+
+    def _already_written(self, object_name: str, records: list[Record]) -> set[str]:
+        """Ids of records whose values the org already holds (a write that landed)."""
+        fields = sorted({k for r in records for k in r if k != "Id"})
+        held: dict[str, Record] = {}
+        for batch in chunks(records, _REREAD_BATCH):
+            soql = format_soql(
+                "SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}",
+                ", ".join(fields),
+                object_name,
+                [r["Id"] for r in batch],
+            )
+            held.update((rec["Id"], rec) for rec in self.query(soql))
+        return {
+            r["Id"]
+            for r in records
+            if r["Id"] in held and all(_same(held[r["Id"]].get(f), r.get(f)) for f in fields)
+        }
+
+    def _org_error(self, e: SalesforceError, what: str) -> OrgError:
+        code, message = error_code(e.content), error_message(e.content)
+        if isinstance(e, SalesforceExpiredSession):
+            return SessionExpired(
+                f"The Salesforce session for {self.instance_url} has expired and could not be "
+                "renewed. Sign in again (`demandgrid login`), then repeat the command."
+            )
+        if code == "REQUEST_LIMIT_EXCEEDED":
+            usage = self._session.last_usage
+            budget = f" ({usage[1] - usage[0]} of {usage[1]} daily calls left)" if usage else ""
+            return ApiLimitExceeded(
+                f"Salesforce refused {what}: the org's daily API request limit is spent{budget}. "
+                "Nothing was written by this call and nothing is lost. Try again once the rolling "
+                "24-hour window frees calls, or ask your admin to raise the limit."
+            )
+        if isinstance(e, SalesforceMalformedRequest) and "query" in what:
+            return QueryRefused(
+                f"Salesforce refused {what}: {message} ({code}).", code or "MALFORMED_QUERY"
+            )
+        if isinstance(e, SalesforceRefusedRequest):
+            return OrgError(
+                f"Salesforce refused {what}: {message} ({code}). The signed-in user may lack "
+                "access: ask your admin."
+            )
+        if isinstance(e, SalesforceGeneralError) and e.status >= 500:
+            return OrgUnavailable(
+                f"Salesforce failed {what} (HTTP {e.status}) after retries: {message}. "
+                "Try again in a few minutes; nothing is lost."
+            )
+        return OrgError(f"Salesforce refused {what}: {message} ({code or e.status}).")
+
+    def _unavailable(self, e: requests.RequestException, what: str) -> OrgUnavailable:
+        return OrgUnavailable(
+            f"Salesforce at {self.instance_url} did not answer {what} "
+            f"({type(e).__name__}) after {self.retry.attempts} tries. Check the network "
+            "connection and try again; nothing is lost."
+        )
+
+
+# ---------------------------------------------------------------- answers
+
+
+def composite_results(answer: Any, sent: list[Record]) -> list[SaveResult]:
+    """Save results in request order from a Composite answer whose subrequests are Collections.
+
+    A subrequest answers either per-record results (``[{id, success, errors}]``) or, when the
+    composite's ``allOrNone`` rolled it back for another subrequest's failure, an error body
+    (``[{errorCode: PROCESSING_HALTED, message}]``): its records count as rolled back."""
+    subs = (answer or {}).get("compositeResponse") or []
+    batches = list(chunks(sent, COLLECTION_LIMIT))
+    results: list[SaveResult] = []
+    for n, batch in enumerate(batches):
+        body = subs[n].get("body") if n < len(subs) else None
+        items = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+        if items and all(isinstance(i, dict) and "success" in i for i in items):
+            for rec, item in zip(batch, items, strict=False):
+                errors = tuple(_field_error(e) for e in item.get("errors") or [])
+                results.append(
+                    SaveResult(item.get("id") or rec["Id"], bool(item["success"]), errors)
+                )
+            continue
+        first = items[0] if items and isinstance(items[0], dict) else {}
+        code = first.get("errorCode") or "UNKNOWN_EXCEPTION"
+        message = first.get("message") or "no answer for this part of the request"
+        if code == "PROCESSING_HALTED":
+            code = ROLLED_BACK
+        error = FieldError(code, message, tuple(first.get("fields") or ()))
+        results.extend(SaveResult(rec["Id"], False, (error,)) for rec in batch)
+    return results
+
+
+def _field_error(e: dict[str, Any]) -> FieldError:
+    code = e.get("statusCode") or e.get("errorCode") or "UNKNOWN_EXCEPTION"
+    return FieldError(code, e.get("message", ""), tuple(e.get("fields") or ()))
+
+
+def _lock_contention(results: list[SaveResult]) -> bool:
+    codes = {e.status_code for r in results for e in r.errors}
+    return LOCK_CONTENTION in codes and codes <= {LOCK_CONTENTION, ROLLED_BACK}
+
+
+def _refusal(object_name: str, results: list[SaveResult]) -> str:
+    failed = [
+        r for r in results if not r.success and any(e.status_code != ROLLED_BACK for e in r.errors)
+    ]
+    failed = failed or [r for r in results if not r.success]
+    first = failed[0]
+    err = next(
+        (e for e in first.errors if e.status_code != ROLLED_BACK),
+        first.errors[0] if first.errors else None,
+    )
+    detail = f"{err.status_code}: {err.message}" if err else "no reason given"
+    where = f" (fields: {', '.join(err.fields)})" if err and err.fields else ""
+    return (
+        f"Salesforce refused the update of {len(results)} {object_name} records; nothing was "
+        f"written. {len(failed)} record(s) failed; first, {first.id}: {detail}{where}."
+    )
+
+
+def _same(held: Any, sent: Any) -> bool:
+    if held in (None, "") and sent in (None, ""):
+        return True
+    if isinstance(sent, (int, float)) and not isinstance(sent, bool):
+        try:
+            return math.isclose(float(held), float(sent), rel_tol=1e-9, abs_tol=1e-9)
+        except (TypeError, ValueError):
+            return False
+    return held == sent
+
+
+def _describe(body: dict[str, Any]) -> ObjectDescribe:
+    return ObjectDescribe(
+        name=body.get("name", ""),
+        label=body.get("label", ""),
+        key_prefix=body.get("keyPrefix") or "",
+        updateable=bool(body.get("updateable", True)),
+        queryable=bool(body.get("queryable", True)),
+        fields=tuple(
+            FieldDescribe(
+                name=f["name"],
+                type=f.get("type", "string"),
+                label=f.get("label", ""),
+                length=int(f.get("length") or 0),
+                precision=int(f.get("precision") or 0),
+                scale=int(f.get("scale") or 0),
+                updateable=bool(f.get("updateable")),
+                createable=bool(f.get("createable")),
+                nillable=bool(f.get("nillable", True)),
+                reference_to=tuple(f.get("referenceTo") or ()),
+                relationship_name=f.get("relationshipName"),
+            )
+            for f in body.get("fields", [])
+        ),
+    )

@@ -1,0 +1,227 @@
+"""Salesforce's JSON shapes for the test server: error bodies, describe, save results, and the
+execution of sObject Collections and Composite requests against an org (all-or-none included).
+
+Everything here is pure: it takes an org and request bodies, returns (status, body)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sync.org import (
+    COLLECTION_LIMIT,
+    COMPOSITE_COLLECTIONS,
+    FieldError,
+    ObjectDescribe,
+    OrgError,
+    SaveResult,
+    UpdateRefused,
+)
+
+COMPOSITE_SUBREQUESTS = 25
+ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+ROLLED_BACK_MESSAGE = "Record rolled back because not all records were valid and the request was using AllOrNone header"
+PROCESSING_HALTED = [
+    {
+        "errorCode": "PROCESSING_HALTED",
+        "message": "The transaction was rolled back since another operation in the same transaction failed.",
+    }
+]
+_COLLECTIONS_URL = re.compile(r"^/services/data/v\d+\.\d/composite/sobjects/?$")
+
+
+class WireError(Exception):
+    """A request the server answers with an error status and Salesforce's error body."""
+
+    def __init__(self, status: int, error_code: str, message: str, fields: list[str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.body = [{"message": message, "errorCode": error_code, "fields": fields or []}]
+
+
+def describe_body(d: ObjectDescribe, version: str) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "label": d.label,
+        "keyPrefix": d.key_prefix,
+        "updateable": d.updateable,
+        "queryable": d.queryable,
+        "urls": {"describe": f"/services/data/v{version}/sobjects/{d.name}/describe"},
+        "fields": [
+            {
+                "name": f.name,
+                "type": f.type,
+                "label": f.label,
+                "length": f.length,
+                "precision": f.precision,
+                "scale": f.scale,
+                "updateable": f.updateable,
+                "createable": f.createable,
+                "nillable": f.nillable,
+                "referenceTo": list(f.reference_to),
+                "relationshipName": f.relationship_name,
+            }
+            for f in d.fields
+        ],
+    }
+
+
+def save_body(result: SaveResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "success": result.success,
+        "errors": [e.as_salesforce() for e in result.errors],
+    }
+
+
+def lock_row_results(records: list[dict[str, Any]]) -> list[SaveResult]:
+    """What a write meets when another transaction holds the first record's row lock."""
+    results = []
+    for i, rec in enumerate(records):
+        if i == 0:
+            err = FieldError(
+                "UNABLE_TO_LOCK_ROW",
+                f"unable to obtain exclusive access to this record or 1 records: {rec.get('Id')}",
+            )
+        else:
+            err = FieldError(ROLLED_BACK, ROLLED_BACK_MESSAGE)
+        results.append(SaveResult(str(rec.get("Id") or ""), False, (err,)))
+    return results
+
+
+def _strip(records: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """The object type and the records without ``attributes``; every record must name its type."""
+    types = set()
+    plain = []
+    for rec in records:
+        attributes = rec.get("attributes") or {}
+        if not attributes.get("type"):
+            raise WireError(400, "INVALID_TYPE", "Must send a concrete entity type.")
+        types.add(attributes["type"])
+        plain.append({k: v for k, v in rec.items() if k != "attributes"})
+    if len(types) > 1:
+        raise WireError(
+            400, "INVALID_BATCH_REQUEST", "The test server takes one object type per request."
+        )
+    return (types.pop() if types else ""), plain
+
+
+def _apply(org: Any, object_name: str, records: list[dict[str, Any]], all_or_none: bool):
+    """Write through the org; all-or-none in one transaction, else record by record."""
+    if not records:
+        return []
+    if all_or_none:
+        try:
+            return list(org.update(object_name, records))
+        except UpdateRefused as e:
+            return list(e.results)
+    results: list[SaveResult] = []
+    for rec in records:
+        try:
+            results.extend(org.update(object_name, [rec]))
+        except UpdateRefused as e:
+            results.extend(e.results)
+    return results
+
+
+def check_collection(body: Any) -> tuple[str, list[dict[str, Any]], bool]:
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise WireError(400, "JSON_PARSER_ERROR", "Expected a body with a records list.")
+    records = body["records"]
+    if len(records) > COLLECTION_LIMIT:
+        raise WireError(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            f"record limit reached. cannot submit more than {COLLECTION_LIMIT} records into this call",
+        )
+    object_name, plain = _strip(records)
+    return object_name, plain, bool(body.get("allOrNone", False))
+
+
+def collections(org: Any, body: Any, fault_lock_row: bool = False) -> list[dict[str, Any]]:
+    """``PATCH /composite/sobjects``: HTTP 200 with per-record results, in request order."""
+    object_name, records, all_or_none = check_collection(body)
+    if fault_lock_row:
+        return [save_body(r) for r in lock_row_results(records)]
+    return [save_body(r) for r in _apply(org, object_name, records, all_or_none)]
+
+
+def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, Any]:
+    """``POST /composite`` carrying sObject Collections updates.
+
+    With ``allOrNone`` the whole request is one transaction: the org writes every record of
+    every collection in one update call (the local org's update is all-or-none), and on a
+    failure each collection answers either its per-record results (the one holding the failed
+    record) or ``PROCESSING_HALTED`` (the others), as Salesforce does."""
+    subrequests = body.get("compositeRequest") if isinstance(body, dict) else None
+    if not isinstance(subrequests, list) or not subrequests:
+        raise WireError(400, "JSON_PARSER_ERROR", "Expected a compositeRequest list.")
+    if len(subrequests) > COMPOSITE_SUBREQUESTS:
+        raise WireError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A composite request may hold at most {COMPOSITE_SUBREQUESTS} subrequests.",
+        )
+    parsed = []
+    for sub in subrequests:
+        if sub.get("method") != "PATCH" or not _COLLECTIONS_URL.match(str(sub.get("url", ""))):
+            raise WireError(
+                400,
+                "INVALID_BATCH_REQUEST",
+                "The test server's composite takes PATCH /composite/sobjects subrequests only.",
+            )
+        parsed.append((sub.get("referenceId", ""), *check_collection(sub.get("body"))))
+    if len(parsed) > COMPOSITE_COLLECTIONS:
+        raise WireError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A composite request may hold at most {COMPOSITE_COLLECTIONS} sObject Collections or query subrequests.",
+        )
+    if body.get("allOrNone"):
+        types = {p[1] for p in parsed}
+        if len(types) > 1:
+            raise WireError(
+                400, "INVALID_BATCH_REQUEST", "The test server takes one object type per request."
+            )
+        every = [rec for p in parsed for rec in p[2]]
+        if fault_lock_row:
+            results = lock_row_results(every)
+        else:
+            results = _apply(org, parsed[0][1], every, True)
+        failed = not all(r.success for r in results)
+        answer, start = [], 0
+        for ref, _obj, records, _aon in parsed:
+            mine = results[start : start + len(records)]
+            start += len(records)
+            if failed and all(_only_rolled_back(r) for r in mine):
+                answer.append(_sub(ref, 400, PROCESSING_HALTED))
+            else:
+                answer.append(_sub(ref, 200, [save_body(r) for r in mine]))
+        return {"compositeResponse": answer}
+    answer = []
+    for ref, obj, records, aon in parsed:
+        answer.append(_sub(ref, 200, [save_body(r) for r in _apply(org, obj, records, aon)]))
+    return {"compositeResponse": answer}
+
+
+def _only_rolled_back(result: SaveResult) -> bool:
+    return not result.success and all(e.status_code == ROLLED_BACK for e in result.errors)
+
+
+def _sub(ref: str, status: int, body: Any) -> dict[str, Any]:
+    return {"body": body, "httpHeaders": {}, "httpStatusCode": status, "referenceId": ref}
+
+
+def single_update(org: Any, object_name: str, record_id: str, body: Any) -> None:
+    """``PATCH /sobjects/X/<id>``: 204, or 400 with the record's errors."""
+    if not isinstance(body, dict):
+        raise WireError(400, "JSON_PARSER_ERROR", "Expected a JSON object.")
+    try:
+        results = org.update(object_name, [{**body, "Id": record_id}])
+    except UpdateRefused as e:
+        results = list(e.results)
+    except OrgError as e:
+        raise WireError(400, "INVALID_FIELD", str(e)) from None
+    if results and not results[0].success:
+        err = results[0].errors[0] if results[0].errors else FieldError("UNKNOWN_EXCEPTION", "")
+        raise WireError(400, err.status_code, err.message, list(err.fields))
