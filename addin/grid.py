@@ -227,10 +227,28 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
 
 def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The pulled cells as the hidden record keeps them (``addin.record.RECORD_FIELDS``)."""
-    out = frame.reindex(columns=list(RECORD_FIELDS)).astype(object)
-    out["period_start"] = [pd.Timestamp(v).date().isoformat() for v in frame["period_start"]]
-    out = out.where(pd.notna(out), None)
-    out["locked"] = frame["locked"].astype(bool).tolist()
-    for name in ("note", "lock_reason", "modstamp"):
-        out[name] = [v if v is not None else "" for v in out[name]]
-    return [{str(k): v for k, v in row.items()} for row in out.to_dict("records")]
+
+    def floats(name: str) -> list[float | None]:
+        values = frame[name].to_numpy(dtype=float, na_value=np.nan)
+        return [None if v != v else v for v in values.tolist()]  # NaN -> None
+
+    def texts(name: str) -> list[str]:
+        return ["" if v is None or v != v else str(v) for v in frame[name].tolist()]
+
+    columns = {
+        "record_id": frame["record_id"].tolist(),
+        "row_key": frame["row_key"].tolist(),
+        "period_start": [pd.Timestamp(v).date().isoformat() for v in frame["period_start"]],
+        "adjusted": floats("adjusted"),
+        "baseline": floats("baseline"),
+        "note": texts("note"),
+        "modstamp": texts("modstamp"),
+        "locked": frame["locked"].astype(bool).tolist(),
+        "lock_reason": texts("lock_reason"),
+        "account_name": frame["account_name"].tolist(),
+        "product_name": frame["product_name"].tolist(),
+    }
+    assert tuple(columns) == RECORD_FIELDS
+    return [
+        dict(zip(RECORD_FIELDS, row, strict=True)) for row in zip(*columns.values(), strict=True)
+    ]

@@ -96,7 +96,7 @@ class _Styles:
         self.label = self.named(layout.STYLE_READONLY, bold=True)
         self.percent = self.named(layout.STYLE_READONLY, number_format="0.0%")
         self.total_percent = self.named(layout.STYLE_TOTAL, number_format="0.0%")
-        self.plain = StyleArray()
+        self.plain = _SharedStyle(StyleArray())
 
     def named(
         self, name: str, *, number_format: str | None = None, bold: bool = False
@@ -115,16 +115,45 @@ class _Styles:
             font = copy(cell.font)
             font.bold = True
             cell.font = font
-        return StyleArray(cell._style)
+        return _SharedStyle(cell._style)
 
 
 def _text(value: str) -> str:
     return _ILLEGAL.sub("", value)
 
 
+class _SharedStyle(StyleArray):
+    """A style array shared by many cells, with its hash computed once.
+
+    openpyxl hashes every cell's style array when it saves; sharing one array per (row kind,
+    column) and caching its hash takes that cost out. Cells written by this module must not be
+    restyled in place before the workbook is saved (``write_workbook`` saves at once).
+    """
+
+    __slots__ = ("_hash",)
+
+    def __new__(cls, args: StyleArray) -> _SharedStyle:
+        self = StyleArray.__new__(cls, args)
+        self._hash = hash(tuple(self))
+        return self
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray | None) -> None:
     """Create one cell. ``str`` is always text; only ``Formula`` becomes a formula."""
-    cell = Cell(ws, row, col, None, style)
+    # Cell.__new__ and direct slot assignment skip openpyxl's per-cell type inference and
+    # style copy; the type is known here, and the style array is shared (see _SharedStyle).
+    cell = Cell.__new__(Cell)
+    cell.parent = ws
+    cell.row = row
+    cell.column = col
+    cell._style = style
+    cell._hyperlink = None
+    cell._comment = None
+    cell.data_type = "n"
+    cell._value = None
     if value is not None:
         kind = type(value)
         if kind is float or kind is int:
@@ -136,6 +165,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray | None
             cell._value = _text(value)
             cell.data_type = "s"
         else:
+            cell._style = StyleArray(style) if style is not None else None
             cell.value = value  # dates and the rest: openpyxl's own typing
             if style is not None:
                 cell._style = StyleArray(style)
