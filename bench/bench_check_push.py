@@ -1,0 +1,173 @@
+"""Check speed on review workbooks of ~3,000 and 54,000 forecast cells, as a ratio to the floor.
+
+The floor is openpyxl loading the same workbook in the same run (``load_workbook``): check
+cannot read a file faster than its library opens it. Check here is what ``demandgrid check``
+does before writing: open the file (``XlsxBook``), read it back against its hidden record,
+and run every rule over the changeset (1% of the cells edited, with notes). Writing the Check
+sheet and saving is reported separately (saving costs about what loading does).
+Aim: check within 1.5x the floor.
+
+Workbooks come from ``bench/bench_pull.py``'s cache (``build/bench/``) when present, else they
+are written here from synthetic pulled cells with the real writer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from addin import layout
+from addin.check_sheet import write_check_sheet
+from addin.checks import check
+from addin.readback import read_workbook
+from addin.writer import write_workbook
+from addin.xlsx_book import XlsxBook
+from sync.records import CELL_COLUMNS, PullContext
+
+BENCH_DIR = Path("build/bench")
+SIZES = {"3k": (167, 18), "54k": (3000, 18)}  # account x product blocks, periods
+EDITED = 0.01
+
+
+@dataclass
+class _Cells:
+    frame: pd.DataFrame
+    context: PullContext
+    periods: list[date]
+
+
+def synthetic_cells(blocks: int, months: int) -> _Cells:
+    """``blocks`` account x product rows of ``months`` periods each, with plausible numbers."""
+    periods = [date(2027 + (m // 12), m % 12 + 1, 1) for m in range(months)]
+    n = blocks * months
+    block = [b for b in range(blocks) for _ in range(months)]
+    month = [m for _ in range(blocks) for m in range(months)]
+    base = [100.0 + (b % 97) * 10 + m for b, m in zip(block, month, strict=True)]
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"0AZ{i:012d}AAA" for i in range(n)],
+            "row_key": [f"0AP{b:012d}AAA" for b in block],
+            "account_id": [f"001{b // 6:012d}AAA" for b in block],
+            "account_name": [f"Account {b // 6:04d}" for b in block],
+            "region": "EMEA",
+            "product_id": [f"01t{b % 6:012d}AAA" for b in block],
+            "product_name": [f"Product {b % 6}" for b in block],
+            "product_family": [f"Family {b % 6}" for b in block],
+            "period_id": [f"0Pd{m:012d}AAA" for m in month],
+            "period_start": [periods[m] for m in month],
+            "baseline": base,
+            "adjusted": [v + 5 for v in base],
+            "note": "",
+            "actual": float("nan"),
+            "last_year": [v - 10 for v in base],
+            "target": [v + 20 for v in base],
+            "modstamp": "2026-11-20T08:00:00.000+0000",
+            "locked": False,
+            "lock_reason": "",
+        },
+        columns=list(CELL_COLUMNS),
+    )
+    context = PullContext(
+        org_id="00D000000000001AAA",
+        org_name="Bench",
+        instance="local:bench.sqlite",
+        user_id="005000000000001AAA",
+        user_name="Bench Rep",
+        pulled_by="bench@example.com",
+        pulled_at="2026-11-24T00:00:00Z",
+        measure="quantity",
+        profile="standard",
+        horizon=months,
+        first_period=periods[0],
+    )
+    return _Cells(frame, context, periods)
+
+
+def workbook(label: str) -> Path:
+    """The pulled workbook of this size, edited: from bench_pull's cache or written here."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    edited = BENCH_DIR / f"check-{label}.xlsx"
+    if edited.exists():
+        return edited
+    cached = BENCH_DIR / f"review-{label}.xlsx"
+    if not cached.exists():
+        blocks, months = SIZES[label]
+        write_workbook(synthetic_cells(blocks, months), BENCH_DIR / f"pulled-{label}.xlsx")
+        cached = BENCH_DIR / f"pulled-{label}.xlsx"
+    shutil.copyfile(cached, edited)
+    _edit(edited)
+    return edited
+
+
+def _edit(path: Path) -> None:
+    """Change 1% of the Adjusted cells, each row with a reason code and a note."""
+    book = XlsxBook.open(path)
+    reviewed = read_workbook(book)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[reviewed.sheet]
+    note, reason = reviewed.columns[layout.H_NOTE], reviewed.columns[layout.H_REASON]
+    every = max(1, round(1 / EDITED))
+    cells = [(k, p) for k in reviewed.adjusted_rows for p in reviewed.periods]
+    for i, (key, period) in enumerate(cells):
+        if i % every == 0:
+            row = reviewed.adjusted_rows[key]
+            ws[reviewed.address(key, period)].value = 1000 + i
+            ws[f"{note}{row}"].value = "Bench note"
+            ws[f"{reason}{row}"].value = layout.REASON_CODES[0]
+    wb.save(path)
+
+
+def _best(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def measure(label: str) -> dict[str, float]:
+    path = workbook(label)
+    floor = _best(lambda: openpyxl.load_workbook(path))
+    result: dict[str, float] = {}
+
+    def run_check() -> None:
+        report = check(read_workbook(XlsxBook.open(path)))
+        result["changed"] = report.changed
+        result["issues"] = len(report.issues)
+
+    checked = _best(run_check)
+    scratch = path.with_name(f"scratch-{label}.xlsx")
+    shutil.copyfile(path, scratch)
+
+    def check_and_save() -> None:
+        book = XlsxBook.open(scratch)
+        reviewed = read_workbook(book)
+        write_check_sheet(book, check(reviewed), reviewed.sheet)
+        book.save()
+
+    saved = _best(check_and_save, repeat=1)
+    cells = len(read_workbook(XlsxBook.open(path)).record.cells)
+    return {"cells": cells, "floor": floor, "check": checked, "check_save": saved, **result}
+
+
+def run() -> None:
+    print("   check: open + read back + every rule, vs openpyxl load_workbook of the same file")
+    for label in SIZES:
+        m = measure(label)
+        print(
+            f"   {int(m['cells']):>6,} cells ({int(m['changed']):,} changed): floor {m['floor']:.2f} s, "
+            f"check {m['check']:.2f} s = {m['check'] / m['floor']:.2f}x floor (aim <= 1.5x); "
+            f"with Check sheet + atomic save {m['check_save']:.2f} s",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    run()
