@@ -91,6 +91,7 @@ class SalesforceServer:
         self.write_bodies: list[Any] = []  # JSON bodies of Collections/Composite/PATCH requests
         self.write_answers: list[Any] = []  # and what the server answered them
         self._lock = threading.Lock()
+        self.issued: list[str] = []  # every token handed out (tests look for leaks)
         self._access: set[str] = set()
         self._refresh: set[str] = set()
         self._codes: dict[str, dict[str, str]] = {}
@@ -140,12 +141,14 @@ class SalesforceServer:
         token = f"5Aep{secrets.token_urlsafe(60)}"
         with self._lock:
             self._refresh.add(token)
+            self.issued.append(token)
         return token
 
     def issue_access_token(self) -> str:
         token = _new_token(self.identity.org_id)
         with self._lock:
             self._access.add(token)
+            self.issued.append(token)
         return token
 
     def expire_sessions(self) -> None:
