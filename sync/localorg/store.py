@@ -81,6 +81,7 @@ class LocalOrg:
         self, path: str | Path, *, username: str | None = None, today: date | None = None
     ) -> None:
         self.path = Path(path).resolve()
+        self.username = username or ADMIN_USERNAME
         if not self.path.is_file():
             raise NotALocalOrg(
                 f"No local org at {self.path}. Create one with `demandgrid demo` "
@@ -89,13 +90,13 @@ class LocalOrg:
         self._conn = sqlite3.connect(
             str(self.path), check_same_thread=False, timeout=30, isolation_level=None
         )
-        self._conn.execute("PRAGMA synchronous = NORMAL")
         self._lock = threading.RLock()
         self.today = today or datetime.now(UTC).date()
         self.calls = CallCounter()
         self._cursors: OrderedDict[str, list[Record]] = OrderedDict()
         self._cursor_count = 0
         try:
+            self._conn.execute("PRAGMA synchronous = NORMAL")
             org = self._conn.execute('SELECT Id, Name FROM "Organization" LIMIT 1').fetchone()
         except sqlite3.DatabaseError:
             org = None
@@ -106,7 +107,6 @@ class LocalOrg:
                 "Create one with `demandgrid demo`."
             )
         self.org_id, self.org_name = org
-        self.username = username or ADMIN_USERNAME
         user = self._conn.execute(
             'SELECT Id, Name FROM "User" WHERE lower(Username) = lower(?)', (self.username,)
         ).fetchone()
