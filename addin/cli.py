@@ -217,5 +217,46 @@ def push_cmd(
     console.print(outcome.summary(), highlight=False)
 
 
+@app.command("scenarios")
+@user_errors
+def scenarios_cmd(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
+    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
+        DEFAULT_ORG
+    ),
+    forecast_set: Annotated[
+        str, typer.Option("--set", help="Forecast set (sop, ibp, or one in demandgrid.toml).")
+    ] = "ibp",
+    region: Annotated[str | None, typer.Option(help="Only this sales region.")] = None,
+) -> None:
+    """Build the FP&A scenario workbook (committed, upside, downside, prior plan)."""
+    from addin.scenarios import build_scenarios, build_summary
+    from sync.orgs import open_org
+
+    with console.status("Reading the plan and building the workbook"):
+        path = build_scenarios(open_org(org), out, forecast_set=forecast_set, region=region)
+    for line in build_summary(path):
+        console.print(line, highlight=False)
+
+
+@app.command("refresh")
+@user_errors
+def refresh_cmd(
+    file: Annotated[Path, typer.Argument(help="The FP&A scenario workbook (.xlsx).")],
+    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
+        DEFAULT_ORG
+    ),
+) -> None:
+    """Replace a scenario workbook's Data table with the org's plan; keep everything else."""
+    from addin.refresh import refresh_scenarios, report_lines, report_table
+    from sync.orgs import open_org
+
+    with console.status("Refreshing the Data table"):
+        report = refresh_scenarios(file, open_org(org))
+    console.print(report_table(report))
+    for line in report_lines(report):
+        console.print(line, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     sys.exit(app())

@@ -210,3 +210,23 @@ def read_record(zf) -> ScenarioRecord:
             f"This workbook's scenario record is damaged ({e}). Build a new one with "
             "`demandgrid scenarios -o FPA.xlsx`."
         ) from None
+
+
+def build_summary(path: Path) -> list[str]:
+    """What a built workbook holds, in a few lines for the terminal."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        record = read_record(zf)
+    fs = record.forecast_set
+    scope = f"region {record.region}" if record.region else "all regions"
+    prior = f"prior plan: cycle {record.prior_cycle}" if record.prior_cycle else "no prior plan"
+    return [
+        f"Wrote [bold]{path}[/]: {record.rows:,} forecast cells of {fs.name} "
+        f"({fs.months} months, {scope}) from {record.org_name}; {prior}.",
+        f"  {len(record.keys.families)} product families x {len(record.buckets)} "
+        f"{'quarters' if fs.show_quarters else 'months'}; sheets: Comparison, Drivers, "
+        "Committed, Upside, Downside, Prior plan, Plan base, Data.",
+        f"  Change the drivers on the Drivers sheet; `demandgrid refresh {path.name}` "
+        "replaces the Data table and keeps your work.",
+    ]
