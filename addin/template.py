@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import layout
 
@@ -34,15 +36,15 @@ _HEADER_LABELS = {  # label cell -> (label, value cell, defined name)
     "A3": ("Org", "B3", layout.N_ORG),
     "A4": ("Pulled at", "B4", layout.N_PULLED_AT),
     "A5": ("Measure", "B5", layout.N_MEASURE),
-    "E2": ("Changed cells", "F2", layout.N_CHANGED_CELLS),
-    "E3": ("Open problems", "F3", layout.N_OPEN_PROBLEMS),
+    "F2": ("Changed cells", "G2", layout.N_CHANGED_CELLS),
+    "F3": ("Open problems", "G3", layout.N_OPEN_PROBLEMS),
 }
 _HINT = (
     "Edit the yellow Adjusted cells. Give every changed row a reason code and a note "
     "(a cell note overrides the row note). Orange: changed. Red: changed without reason or "
     "note. Grey: locked. Then run Check and Push."
 )
-_COLUMN_WIDTHS = {"A": 30, "B": 14, "C": 18, "D": 26, "E": 11, "F": 22, "G": 34}
+_COLUMN_WIDTHS = {"A": 28, "B": 10, "C": 16, "D": 24, "E": 10, "F": 20, "G": 30}
 
 
 def _side(color: str = "BFBFBF") -> Side:
@@ -102,6 +104,16 @@ def named_styles() -> list[NamedStyle]:
     ]
 
 
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide: how a rep prints the review for a meeting."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = False
+
+
 def _define(wb: Workbook, name: str, sheet: str, cell: str) -> None:
     col = "".join(ch for ch in cell if ch.isalpha())
     row = "".join(ch for ch in cell if ch.isdigit())
@@ -128,7 +140,7 @@ def build_template_workbook() -> Workbook:
         review[label_cell] = label
         review[label_cell].font = Font(bold=True, color="595959")
         _define(wb, name, layout.REVIEW, value_cell)
-    for counter in ("F2", "F3"):
+    for counter in ("G2", "G3"):
         review[counter].font = Font(bold=True, size=12)
         review[counter].number_format = NUMBER
         review[counter].alignment = Alignment(horizontal="left")
@@ -142,6 +154,7 @@ def build_template_workbook() -> Workbook:
     for col, width in _COLUMN_WIDTHS.items():
         review.column_dimensions[col].width = width
     review.row_dimensions[8].height = 30
+    _print_setup(review)
 
     summary = wb.create_sheet(layout.SUMMARY)
     summary["A1"] = "Summary: adjusted forecast vs target"
@@ -158,6 +171,7 @@ def build_template_workbook() -> Workbook:
         summary.column_dimensions[col].width = width
     for col in "BCDEFJKLMN":
         summary.column_dimensions[col].width = 14
+    _print_setup(summary)
 
     lists = wb.create_sheet(layout.LISTS)
     lists["A1"] = "Reason codes"

@@ -94,12 +94,22 @@ class _Styles:
         self.total = self.named(layout.STYLE_TOTAL)
         self.period_heading = self.named(layout.STYLE_HEADING, number_format=PERIOD_HEADING)
         self.label = self.named(layout.STYLE_READONLY, bold=True)
+        self.quiet_label = self.named(layout.STYLE_READONLY, color="808080")
+        self.gap = self.named(layout.STYLE_TOTAL, number_format="#,##0;[Red]-#,##0")
+        self.problems = self.named(layout.STYLE_TOTAL, number_format='0;-0;""')
+        self.lock_status = self.named(layout.STYLE_LOCKED, wrap=True)
         self.percent = self.named(layout.STYLE_READONLY, number_format="0.0%")
         self.total_percent = self.named(layout.STYLE_TOTAL, number_format="0.0%")
         self.plain = _SharedStyle(StyleArray())
 
     def named(
-        self, name: str, *, number_format: str | None = None, bold: bool = False
+        self,
+        name: str,
+        *,
+        number_format: str | None = None,
+        bold: bool = False,
+        color: str = "",
+        wrap: bool = False,
     ) -> StyleArray:
         cell = Cell(self._ws)
         try:
@@ -111,10 +121,17 @@ class _Styles:
             ) from None
         if number_format:
             cell.number_format = number_format
-        if bold:
+        if bold or color:
             font = copy(cell.font)
-            font.bold = True
+            font.bold = bold or font.bold
+            font.color = color or font.color
             cell.font = font
+        if wrap:
+            alignment = copy(cell.alignment)
+            alignment.wrap_text = True
+            alignment.vertical = "center"
+            alignment.horizontal = "center"
+            cell.alignment = alignment
         return _SharedStyle(cell._style)
 
 
@@ -179,11 +196,13 @@ def _row_styles(grid: Grid, st: _Styles) -> dict[str, list[StyleArray]]:
     out = {}
     for kind in layout.ROW_KINDS:
         adjusted = kind == layout.ADJUSTED
-        row = [st.label if adjusted else st.readonly] * left
+        # Names repeat on every row (sorting and filtering keep the block together); on the
+        # read-only rows they are grey so the Adjusted row, bold, carries the block.
+        row = [st.label if adjusted else st.quiet_label] * left
         if adjusted:
             row[reason] = row[note] = st.text_input
         row += [st.input if adjusted else st.readonly] * n
-        row += [st.total] * (len(layout.RIGHT_HEADINGS) - 1) + [st.readonly]
+        row += [st.total, st.total, st.gap, st.problems, st.readonly]
         row += [st.readonly] * n
         out[kind] = row
     return out
@@ -230,7 +249,7 @@ def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
 def _write_locks(ws: Worksheet, grid: Grid, st: _Styles, row: int, col: int) -> None:
     for j, reason in enumerate(grid.period_locks):
         if reason:
-            _put(ws, row, col + 1 + j, reason, st.locked)
+            _put(ws, row, col + 1 + j, reason, st.lock_status)
     ws.row_dimensions[row].height = 30
 
 
@@ -261,6 +280,14 @@ def _rules(ws: Worksheet, grid: Grid) -> None:
         text,
         FormulaRule(
             formula=[f"AND({adjusted},{problems}>0,LEN({first_text})=0)"], fill=PROBLEM_FILL
+        ),
+    )
+
+    problem_cells = grid.column_range(grid.col(layout.H_PROBLEMS), absolute=False)
+    ws.conditional_formatting.add(
+        problem_cells,
+        FormulaRule(
+            formula=[f"{problems.replace('$', '')}>0"], fill=PROBLEM_FILL, font=PROBLEM_FONT
         ),
     )
 
@@ -411,6 +438,7 @@ def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
     _define(wb, layout.N_GRID, ws.title, _absolute(left, top, left + width - 1, grid.last_row))
     _define(wb, layout.N_PERIODS, ws.title, _absolute(p, top, p + len(grid.periods) - 1, top))
     ws.freeze_panes = ws.cell(grid.first_row, p)
+    ws.print_title_rows = f"{top}:{top}"
     last_visible = left + grid.col(layout.H_PROBLEMS)
     ws.auto_filter.ref = f"{column_letter(left)}{top}:{column_letter(last_visible)}{grid.last_row}"
     _protect(ws)
