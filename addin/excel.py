@@ -1,0 +1,243 @@
+"""The open workbook in Excel behind the book surface (``addin.surface.BookSurface``).
+
+``ExcelBook`` wraps an ``xlwings.Book`` (open-source core only) so check, push and refresh run
+on the workbook the user is in exactly as they run on a file (``addin.xlsx_book.XlsxBook``).
+Every method is one or a constant number of calls into Excel on whole 2-D blocks, never a loop
+over cells; each call crosses to Excel (COM on Windows, AppleScript on macOS) and costs the
+same for one cell as for thousands. The exceptions grow with what they are about, not with
+the grid: ``set_fill`` with the number of marked ranges (Excel takes at most 255 characters
+of union address per call), ``read_notes``/``set_notes`` with the number of notes.
+
+Text is written as text: every string gets Excel's text prefix (an apostrophe, which Excel
+does not store as part of the value), so an account named ``=HYPERLINK("x")`` or ``00123``
+stays exactly that string and never becomes a formula or a number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from addin.surface import Block
+
+#: Excel's limit on the length of a Range address string.
+MAX_ADDRESS = 255
+
+
+def _plain(address: str) -> str:
+    return address.replace("$", "")
+
+
+def _shape(block: Block) -> tuple[int, int]:
+    return len(block), max((len(row) for row in block), default=0)
+
+
+def _as_text(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) else value
+
+
+def _two_d(value: Any) -> list[list[Any]]:
+    """A formula read back as Excel gives it (a string, or a tuple of tuples) -> 2-D list."""
+    if not isinstance(value, list | tuple):
+        return [[value]]
+    if value and not isinstance(value[0], list | tuple):
+        return [list(value)]
+    return [list(row) for row in value]
+
+
+def union_addresses(addresses: Sequence[str], limit: int = MAX_ADDRESS) -> list[str]:
+    """Comma-joined address unions, each short enough for one Excel Range call."""
+    unions: list[str] = []
+    current = ""
+    for address in addresses:
+        candidate = f"{current},{address}" if current else address
+        if len(candidate) > limit and current:
+            unions.append(current)
+            candidate = address
+        current = candidate
+    if current:
+        unions.append(current)
+    return unions
+
+
+def _refers_to(formula: str) -> tuple[str, str] | None:
+    """``='Review'!$A$8:$Z$300`` -> ("Review", "A8:Z300"); None if not a plain reference."""
+    match = re.fullmatch(
+        r"=?(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)", formula.strip()
+    )
+    if not match:
+        return None
+    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    return sheet, _plain(match.group(3))
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _absolute(address: str) -> str:
+    return ":".join(
+        re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in _plain(address).split(":")
+    )
+
+
+class ExcelBook:
+    """An open Excel workbook as a ``BookSurface``. ``ExcelBook.caller()`` inside RunPython."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self.path: str = book.fullname or ""
+
+    @classmethod
+    def caller(cls) -> ExcelBook:
+        """The workbook the user ran the ribbon button in."""
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    @property
+    def book(self) -> Any:
+        return self._book
+
+    def _range(self, sheet: str, address: str) -> Any:
+        return self._book.sheets[sheet].range(_plain(address))
+
+    # ------------------------------------------------------------------ reading
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self._book.sheets]
+
+    def resolve(self, name: str) -> tuple[str, str] | None:
+        names = self._book.names
+        if not names.contains(name):
+            return None
+        refers_to = names(name).refers_to
+        return _refers_to(refers_to) if refers_to else None
+
+    def define(self, name: str, sheet: str, address: str) -> None:
+        self._book.names.add(name, f"={_quote(sheet)}!{_absolute(address)}")
+
+    def read(self, sheet: str, address: str) -> Block:
+        return self._range(sheet, address).options(ndim=2, err_to_str=True).value
+
+    def read_formulas(self, sheet: str, address: str) -> Block:
+        cells = self._range(sheet, address)
+        values = cells.options(ndim=2, err_to_str=True).value
+        formulas = _two_d(cells.formula)
+        # A formula where Excel reports one; else the value (which keeps numbers numbers and
+        # text text, also text that starts with "=" and so carries the "'" prefix in .formula).
+        return [
+            [
+                f if isinstance(f, str) and f.startswith("=") else v
+                for f, v in zip(frow, vrow, strict=True)
+            ]
+            for frow, vrow in zip(formulas, values, strict=True)
+        ]
+
+    def read_notes(self, sheet: str, address: str) -> dict[str, str]:
+        from openpyxl.utils.cell import range_boundaries
+
+        min_col, min_row, max_col, max_row = range_boundaries(_plain(address))
+        notes: dict[str, str] = {}
+        for note in self._book.sheets[sheet].notes:  # one call per note, not per cell
+            cell = _plain(note.location.address)
+            col, row = range_boundaries(cell)[:2]
+            if min_col <= col <= max_col and min_row <= row <= max_row:
+                notes[cell] = note.text or ""
+        return notes
+
+    def used_range(self, sheet: str) -> str:
+        last = _plain(self._book.sheets[sheet].used_range.address).split(":")[-1]
+        return f"A1:{last}"
+
+    # ------------------------------------------------------------------ writing
+    def write(self, sheet: str, top_left: str, values: Block) -> None:
+        rows, cols = _shape(values)
+        if not rows or not cols:
+            return
+        block = [[_as_text(v) for v in row] + [None] * (cols - len(row)) for row in values]
+        self._range(sheet, top_left.split(":")[0]).resize(rows, cols).value = block
+
+    def write_formulas(self, sheet: str, top_left: str, formulas: Block) -> None:
+        rows, cols = _shape(formulas)
+        if not rows or not cols:
+            return
+        block = [
+            [("" if v is None else v) for v in row] + [""] * (cols - len(row)) for row in formulas
+        ]
+        self._range(sheet, top_left.split(":")[0]).resize(rows, cols).formula = block
+
+    def set_fill(self, sheet: str, addresses: Sequence[str], color: str | None) -> None:
+        target = self._book.sheets[sheet]
+        for union in union_addresses([_plain(a) for a in addresses]):
+            target.range(union).color = f"#{color}" if color else None
+
+    def set_notes(self, sheet: str, notes: dict[str, str]) -> None:
+        target = self._book.sheets[sheet]
+        for address, text in notes.items():
+            cell = target.range(_plain(address))
+            if cell.note is not None:
+                cell.note.delete()
+            if text:
+                cell.add_note(text)
+
+    def ensure_sheet(self, name: str, after: str | None = None) -> None:
+        sheets = self._book.sheets
+        if name in [s.name for s in sheets]:
+            return
+        if after is not None and after in [s.name for s in sheets]:
+            sheets.add(name, after=sheets[after])
+        else:
+            sheets.add(name, after=sheets[len(sheets) - 1])
+
+    def clear(self, sheet: str, address: str) -> None:
+        self._range(sheet, address).clear_contents()
+
+    def status(self, message: str) -> None:
+        self._book.app.status_bar = message
+
+    def save(self) -> None:
+        self._book.save()
+        self.path = self._book.fullname or self.path
+
+    # ------------------------------------------------------------------ Excel only
+    def open_for_writes(self) -> None:
+        """Let the add-in write into protected sheets while they stay protected for the user.
+
+        Excel's ``UserInterfaceOnly`` protection (no password in our workbooks) allows
+        programmatic writes; Excel forgets it when the workbook closes, so every action sets
+        it again. Structure protection (no sheets added or removed by hand) is lifted for the
+        action, which may add the Check or Push Log sheet, and restored by ``done``. One call
+        per sheet, through the native object (``.api``): the open-source core has no API for
+        protection. On macOS the AppleScript object model differs; failures are ignored there
+        and a protected sheet then reports its own error.
+        """
+        self._restructure = False
+        try:
+            for sheet in self._book.sheets:
+                if sheet.api.ProtectContents:
+                    sheet.api.Protect(
+                        UserInterfaceOnly=True,
+                        AllowSorting=True,
+                        AllowFiltering=True,
+                        AllowFormattingColumns=True,
+                        AllowFormattingRows=True,
+                    )
+            if self._book.api.ProtectStructure:
+                self._book.api.Unprotect()
+                self._restructure = True
+        except Exception:  # macOS (appscript) or an unusual host: leave protection as it is
+            pass
+
+    def done(self) -> None:
+        """Restore structure protection and give the status bar back to Excel."""
+        if getattr(self, "_restructure", False):
+            try:
+                self._book.api.Protect(Structure=True)
+            except Exception:
+                pass
+            self._restructure = False
+        self._book.app.status_bar = False
+
+    def alert(self, message: str, title: str = "Demand Review", critical: bool = False) -> None:
+        self._book.app.alert(message, title=title, mode="critical" if critical else "info")

@@ -1,0 +1,212 @@
+"""The Demand Review ribbon's entry points, run by xlwings's ``RunPython`` from the add-in.
+
+``pull()``, ``refresh()``, ``check()``, ``push()`` and ``dry_run()`` work on the workbook the
+user is in (``xw.Book.caller()``) through ``addin.excel.ExcelBook`` and call the same library
+functions as the CLI (``addin.pull_workbook``, ``addin.repull``, ``addin.checks``,
+``addin.check_sheet``, ``addin.push_book``). Progress goes to Excel's status bar; the outcome,
+and every problem a user can cause (``UserError``, ``OrgError``), to an Excel dialog, never a
+traceback. Anything else is a bug: a short dialog points at the log file with the details.
+
+Which org and rep: the org the workbook was pulled from (``addin.file_actions``), or for a new
+pull the ``ORG`` and ``REP`` settings in the user's settings file (``addin.install``), else
+the signed-in user of the default org.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from addin import layout
+from addin.check_sheet import write_check_sheet
+from addin.checks import check as run_checks
+from addin.checks import load_rules, profile_of
+from addin.errors import UserError
+from addin.excel import ExcelBook
+from addin.install import read_settings, user_config_path
+from addin.readback import read_workbook
+from sync.org import Org, OrgError
+
+TITLE = "Demand Review"
+LOG_FILE = Path.home() / ".demandgrid" / "demandgrid.log"
+log = logging.getLogger("demandgrid.ribbon")
+
+Action = Callable[[ExcelBook], str]
+
+
+class NotAReviewWorkbook(UserError):
+    """The ribbon action needs a pulled review workbook and the active one is not."""
+
+
+# ------------------------------------------------------------------ RunPython entry points
+
+
+def pull() -> None:
+    """Pull: a new review workbook, opened in Excel."""
+    run(pull_action, ExcelBook.caller())
+
+
+def refresh() -> None:
+    """Refresh: the org's latest values into the open review workbook."""
+    run(refresh_action, ExcelBook.caller())
+
+
+def check() -> None:
+    """Check: the Check sheet and marked cells."""
+    run(check_action, ExcelBook.caller())
+
+
+def push() -> None:
+    """Push: the changed cells to the org, the receipt on the Push Log sheet."""
+    run(push_action, ExcelBook.caller())
+
+
+def dry_run() -> None:
+    """Dry run: what Push would send, sending nothing."""
+    run(dry_run_action, ExcelBook.caller())
+
+
+# ------------------------------------------------------------------ the frame around actions
+
+
+def run(action: Action, book: ExcelBook) -> str:
+    """Run ``action`` on ``book``; show its outcome or its problem in a dialog."""
+    try:
+        book.open_for_writes()
+        message = action(book)
+        book.alert(message, TITLE)
+        return message
+    except (UserError, OrgError) as e:
+        message = str(e)
+        book.alert(message, f"{TITLE}: {_kind(e)}", critical=True)
+        return message
+    except Exception as e:  # a bug: keep the details out of the dialog, in the log
+        _log_exception()
+        message = (
+            f"Something went wrong ({type(e).__name__}). Nothing more was changed. The details "
+            f"are in {LOG_FILE}; send that file to your demandgrid administrator."
+        )
+        book.alert(message, f"{TITLE}: unexpected error", critical=True)
+        return message
+    finally:
+        book.done()
+
+
+def _kind(error: Exception) -> str:
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).lower()
+    return words[:1].upper() + words[1:]
+
+
+def _log_exception() -> None:
+    try:
+        LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(LOG_FILE, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.exception("ribbon action failed")
+        log.removeHandler(handler)
+        handler.close()
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ where the org comes from
+
+
+def settings() -> dict[str, str]:
+    return {k.upper(): v for k, v in read_settings(user_config_path(sys.platform)).items()}
+
+
+def org_for(book: ExcelBook) -> Org:
+    """The org ``book`` was pulled from (or the ``ORG`` setting, which wins)."""
+    from addin.file_actions import org_of_workbook
+
+    return org_of_workbook(book, settings().get("ORG") or None)  # type: ignore[arg-type]
+
+
+def _require_review(book: ExcelBook) -> None:
+    if layout.RECORD not in book.sheet_names() and book.resolve(layout.N_RECORD) is None:
+        raise NotAReviewWorkbook(
+            "This workbook is not a demandgrid review workbook. Open one pulled with "
+            "Demand Review > Pull (or `demandgrid pull`), or use Pull to get one."
+        )
+
+
+# ------------------------------------------------------------------ actions
+
+
+def check_action(book: ExcelBook) -> str:
+    _require_review(book)
+    book.status("Checking the workbook...")
+    reviewed = read_workbook(book)
+    rules = load_rules(None, workbook=book.path or None)
+    try:
+        rules = rules.for_org(org_for(book), profile_of(reviewed))
+    except OrgError:
+        pass  # checking works offline; push re-checks against the org
+    report = run_checks(reviewed, rules)
+    report.workbook = book.path
+    write_check_sheet(book, report, reviewed.sheet)
+    if report.ok:
+        return f"{report.summary()}\n{len(reviewed.changes):,} changed cell(s) ready to push."
+    cells = report.cells()
+    where = ", ".join(cells[:8]) + (" ..." if len(cells) > 8 else "")
+    return (
+        f"Check found {len(report.errors):,} problem(s) in {len(cells):,} cell(s) on the "
+        f"{reviewed.sheet} sheet: {where}.\nThey are listed on the {layout.CHECK} sheet and "
+        "marked in the grid. Fix them, then Check again."
+    )
+
+
+def push_action(book: ExcelBook, dry_run: bool = False) -> str:
+    from addin.push_book import push_workbook
+
+    _require_review(book)
+    org = org_for(book)
+    outcome = push_workbook(
+        book, org, dry_run=dry_run, rules=load_rules(None, workbook=book.path or None)
+    )
+    return outcome.summary()
+
+
+def dry_run_action(book: ExcelBook) -> str:
+    return "Dry run: nothing was sent.\n" + push_action(book, dry_run=True)
+
+
+def refresh_action(book: ExcelBook) -> str:
+    from addin.repull import refresh_workbook
+
+    _require_review(book)
+    return refresh_workbook(book, org_for(book)).summary()
+
+
+def pull_action(book: ExcelBook) -> str:
+    """A new review workbook for the configured rep, written by the file writer and opened."""
+    from addin.pull_workbook import pull_review
+    from sync.orgs import open_org
+
+    config = settings()
+    org = open_org(config.get("ORG") or None)
+    rep = config.get("REP") or org.identity().username
+    folder = Path(config.get("WORKBOOK_DIR") or Path.home() / "Documents" / "demandgrid")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = _free_name(folder / f"{rep.split('@')[0]}-review-{date.today():%Y-%m-%d}.xlsx")
+    pulled = pull_review(org, rep, out, progress=book.status)
+    book.book.app.books.open(str(pulled.path))
+    return (
+        f"Pulled {pulled.rep}'s forecast: {pulled.cells:,} cells, {pulled.accounts:,} accounts, "
+        f"{pulled.periods} periods, into {pulled.path} (now open)."
+    )
+
+
+def _free_name(path: Path) -> Path:
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return candidate
