@@ -139,12 +139,16 @@ def demo(
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"
-        f"  1. Open [cyan]{out}[/] in Excel or LibreOffice. Change a yellow Adjusted cell: it\n"
-        "     turns red until its row has a reason code and a note, then orange.\n"
-        f"  2. [cyan]demandgrid check {out}[/]  lists every problem, by sheet and cell.\n"
-        f"  3. [cyan]demandgrid push {out}[/]   sends the changed cells to the org, with a receipt.\n"
-        f"  The org is [cyan]{org_path}[/]; pass it to other commands with --org.",
+        "  1. Open the workbook in Excel or LibreOffice and change a yellow Adjusted cell.\n"
+        "     It turns red until its row has a reason code and a note, then orange.\n"
+        "  2. List every problem, by sheet and cell:\n"
+        f"       [cyan]demandgrid check {out}[/]\n"
+        "  3. See what would be sent, then send it (a receipt lands in the workbook):\n"
+        f"       [cyan]demandgrid push {out} --dry-run[/]\n"
+        f"       [cyan]demandgrid push {out}[/]\n"
+        f"  The org is the local file {org_path}.",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -156,6 +160,7 @@ def _print_pulled(pulled: Any) -> None:
         f"  {pulled.cells:,} forecast cells, {pulled.locked_cells:,} locked "
         f"(read {pulled.query_seconds:.1f} s, written {pulled.write_seconds:.1f} s)",
         highlight=False,
+        soft_wrap=True,
     )
 
 

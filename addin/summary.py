@@ -34,6 +34,10 @@ class SummaryTable:
         return self.left + 1 + len(HEADINGS_AFTER_NAME)
 
     @property
+    def gap_column(self) -> int:
+        return self.left + len(HEADINGS_AFTER_NAME) - 1
+
+    @property
     def percent_column(self) -> int:
         return self.left + len(HEADINGS_AFTER_NAME)
 

@@ -44,7 +44,7 @@ _HINT = (
     "(a cell note overrides the row note). Orange: changed. Red: changed without reason or "
     "note. Grey: locked. Then run Check and Push."
 )
-_COLUMN_WIDTHS = {"A": 28, "B": 10, "C": 16, "D": 24, "E": 10, "F": 20, "G": 30}
+_COLUMN_WIDTHS = {"A": 28, "B": 14, "C": 16, "D": 24, "E": 10, "F": 20, "G": 30}
 
 
 def _side(color: str = "BFBFBF") -> Side:

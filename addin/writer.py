@@ -39,6 +39,8 @@ from addin.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workb
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
 
+GAP = "#,##0;[Red]-#,##0"  # a shortfall against target shows red
+PERCENT = "0.0%;[Red]-0.0%"
 CHANGED_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")  # orange
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")  # red
 PROBLEM_FONT = Font(color="9C0006")
@@ -95,11 +97,12 @@ class _Styles:
         self.period_heading = self.named(layout.STYLE_HEADING, number_format=PERIOD_HEADING)
         self.label = self.named(layout.STYLE_READONLY, bold=True)
         self.quiet_label = self.named(layout.STYLE_READONLY, color="808080")
-        self.gap = self.named(layout.STYLE_TOTAL, number_format="#,##0;[Red]-#,##0")
+        self.gap = self.named(layout.STYLE_TOTAL, number_format=GAP)
         self.problems = self.named(layout.STYLE_TOTAL, number_format='0;-0;""')
         self.lock_status = self.named(layout.STYLE_LOCKED, wrap=True)
-        self.percent = self.named(layout.STYLE_READONLY, number_format="0.0%")
-        self.total_percent = self.named(layout.STYLE_TOTAL, number_format="0.0%")
+        self.percent = self.named(layout.STYLE_READONLY, number_format=PERCENT)
+        self.total_percent = self.named(layout.STYLE_TOTAL, number_format=PERCENT)
+        self.summary_gap = self.named(layout.STYLE_READONLY, number_format=GAP)
         self.plain = _SharedStyle(StyleArray())
 
     def named(
@@ -250,7 +253,7 @@ def _write_locks(ws: Worksheet, grid: Grid, st: _Styles, row: int, col: int) -> 
     for j, reason in enumerate(grid.period_locks):
         if reason:
             _put(ws, row, col + 1 + j, reason, st.lock_status)
-    ws.row_dimensions[row].height = 30
+    ws.row_dimensions[row].height = 45  # three lines of a wrapped reason
 
 
 def _rules(ws: Worksheet, grid: Grid) -> None:
@@ -385,8 +388,10 @@ def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> Non
                 style = st.total_percent if table.left + j == table.percent_column else st.total
             elif j == 0:
                 style = st.label
+            elif table.left + j == table.percent_column:
+                style = st.percent
             else:
-                style = st.percent if table.left + j == table.percent_column else st.readonly
+                style = st.summary_gap if table.left + j == table.gap_column else st.readonly
             _put(ws, row, table.left + j, value, style)
     ws.column_dimensions[column_letter(table.match_column)].hidden = True
 
