@@ -1,0 +1,148 @@
+"""The FP&A scenario workbook: built from the org, every figure a formula that LibreOffice
+recalculates to the same number pandas computes from the org."""
+
+from __future__ import annotations
+
+import zipfile
+
+import libreoffice
+import openpyxl
+import pytest
+from conftest_scenarios import (
+    REGION,
+    assert_figures_equal,
+    expected_figures,
+    synthetic_plan,
+    workbook_figures,
+)
+
+from addin.plan_table import DataTableMissing
+from addin.scenario_layout import DATA, HEADINGS, RECORD, TABLE
+from addin.scenarios import ScenarioSetupError, build_scenarios, write_scenarios
+from sync.forecast_sets import DEFAULT_SETS
+from sync.localorg import LocalOrg
+from sync.scenario_data import read_plan
+
+
+@pytest.fixture(scope="module")
+def built(demo_org_file, tmp_path_factory):
+    """One region's IBP workbook, and the plan pandas reads from the same org."""
+    out = tmp_path_factory.mktemp("scenarios") / "FPA.xlsx"
+    org = LocalOrg(demo_org_file)
+    build_scenarios(org, out, forecast_set="ibp", region=REGION)
+    plan = read_plan(org, DEFAULT_SETS["ibp"], region=REGION)
+    return out, plan
+
+
+def test_plan_covers_every_cell_of_the_region_for_36_months(built, demo_org_file):
+    _, plan = built
+    cells = plan.cells
+    assert set(cells["region"]) == {REGION}
+    assert cells["period_start"].nunique() == 36
+    assert cells["rep"].str.len().gt(0).all()
+    adjusted = cells["adjusted"].notna()
+    assert (cells.loc[adjusted, "consensus"] == cells.loc[adjusted, "adjusted"]).all()
+    assert (cells.loc[~adjusted, "consensus"] == cells.loc[~adjusted, "baseline"]).all()
+    assert plan.prior_cycle is not None and cells["prior"].notna().any()
+    # pages of 2,000: the cells query dominates, the rest is a handful of calls
+    assert plan.queries <= len(cells) // 2000 * 2 + 8
+
+
+def test_data_table_holds_every_row_as_values(built):
+    out, plan = built
+    wb = openpyxl.load_workbook(out)
+    ws = wb[DATA]
+    table = ws.tables[TABLE]
+    assert table.ref == f"A1:W{len(plan.cells) + 1}"
+    assert [c.value for c in ws[1]] == list(HEADINGS)
+    assert ws.max_row == len(plan.cells) + 1
+    assert not any(c.data_type == "f" for row in ws.iter_rows(min_row=2, max_row=200) for c in row)
+    assert wb[RECORD].sheet_state == "hidden"
+    record = {r[0].value: r[1].value for r in wb[RECORD].iter_rows()}
+    assert record["forecast_set"] == "ibp" and record["region"] == REGION
+    assert not any("token" in str(k).lower() or "password" in str(k).lower() for k in record)
+
+
+def test_scenario_sheets_are_formulas_only(built):
+    out, _ = built
+    wb = openpyxl.load_workbook(out)
+    for name in ("Committed", "Upside", "Downside", "Prior plan", "Comparison", "Plan base"):
+        ws = wb[name]
+        numbers = [
+            c
+            for row in ws.iter_rows(min_row=6, min_col=3)
+            for c in row
+            if isinstance(c.value, (int, float))
+            and not ws.column_dimensions[c.column_letter].hidden
+            and not ws.row_dimensions[c.row].hidden
+        ]
+        assert numbers == [], f"{name} has typed numbers: {[c.coordinate for c in numbers[:5]]}"
+    assert "drv_upside_volume" in wb.defined_names
+    assert wb["Comparison"]._charts
+
+
+@pytest.mark.libreoffice
+def test_every_scenario_figure_equals_pandas(built, tmp_path):
+    out, plan = built
+    recalculated = libreoffice.recalc(out, tmp_path / "recalc.xlsx")
+    compared = assert_figures_equal(expected_figures(plan), workbook_figures(recalculated))
+    assert compared > 500
+    # Comparison: committed revenue total against target revenue total from pandas
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    ws = wb["Comparison"]
+    (sheet, ref), *_ = wb.defined_names["cmp_revenue"].destinations
+    total_row = ws[ref.replace("$", "")][-1]
+    committed, target = total_row[0].value, total_row[4].value
+    assert abs(committed - plan.cells["consensus_revenue"].sum()) <= 1e-9 * committed
+    assert abs(target - plan.cells["target_revenue"].sum()) <= 1e-9 * target
+    assert abs(total_row[3].value - plan.cells["prior_revenue"].sum()) <= 1e-9 * committed
+
+
+@pytest.mark.libreoffice
+def test_rendered_pages(built, tmp_path):
+    """The workbook renders (PDF through LibreOffice) without errors in the figures."""
+    out, _ = built
+    recalculated = libreoffice.recalc(out, tmp_path / "recalc.xlsx")
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    for name in ("Comparison", "Committed", "Upside", "Downside", "Prior plan", "Drivers"):
+        errors = [
+            c.coordinate
+            for row in wb[name].iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("#")
+        ]
+        assert errors == [], f"{name}: {errors[:5]}"
+
+
+def test_strings_from_the_org_stay_text_and_negatives_stay_numbers(tmp_path):
+    plan = synthetic_plan(400)
+    cells = plan.cells
+    cells.loc[0, "account_name"] = '=HYPERLINK("http://x","y")'
+    cells["product_family"] = cells["product_family"].replace("Pumps", "=Pumps*")
+    cells.loc[1, "rep"] = "+1"
+    cells.loc[2, "adjusted"] = -5.0
+    cells.loc[2, "consensus"] = -5.0
+    out = write_scenarios(plan, tmp_path / "FPA.xlsx")
+    wb = openpyxl.load_workbook(out)
+    ws = wb[DATA]
+    assert ws["A2"].value == '=HYPERLINK("http://x","y")' and ws["A2"].data_type == "s"
+    assert ws["C3"].value == "+1" and ws["C3"].data_type == "s"
+    assert ws["J4"].value == -5.0
+    families = [wb["Drivers"].cell(r, 1) for r in range(8, 14)]
+    assert any(c.value == "=Pumps*" and c.data_type == "s" for c in families)
+
+
+def test_unknown_forecast_set_is_refused(tmp_path, demo_org_file):
+    with pytest.raises(ScenarioSetupError, match="No forecast set called 'budget'"):
+        build_scenarios(LocalOrg(demo_org_file), tmp_path / "x.xlsx", forecast_set="budget")
+
+
+def test_table_location_is_found_through_the_package(built):
+    from addin.plan_table import locate_table
+
+    out, plan = built
+    with zipfile.ZipFile(out) as zf:
+        loc = locate_table(zf, "TBLPLAN")
+        assert loc.sheet_name == DATA and loc.columns == HEADINGS
+        with pytest.raises(DataTableMissing, match="no table called tblOther"):
+            locate_table(zf, "tblOther")
