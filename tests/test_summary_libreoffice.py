@@ -105,3 +105,32 @@ def test_summary_and_live_counters_after_recalculation(tmp_path: Path) -> None:
     assert wb[sheet].cell(r, c).value == 2
     sheet, r, c = _cell(wb, layout.N_OPEN_PROBLEMS)
     assert wb[sheet].cell(r, c).value == 1
+
+
+def test_summary_of_a_real_pull_matches_pandas(org_file: Path, tmp_path: Path) -> None:
+    from sync.localorg import LocalOrg
+    from sync.localorg.demo import DEMO_REP
+    from sync.pull import pull_cells
+
+    cells = pull_cells(LocalOrg(org_file), DEMO_REP)
+    path = write_workbook(cells, tmp_path / "review.xlsx")
+    wb = openpyxl.load_workbook(
+        libreoffice.recalc(path, tmp_path / "recalculated.xlsx"), data_only=True
+    )
+    for anchor, by in (
+        (layout.N_SUMMARY_ACCOUNT, "account_name"),
+        (layout.N_SUMMARY_FAMILY, "product_family"),
+    ):
+        expected = _expected(cells, {}, by)
+        table = _table(wb, anchor, len(expected))
+        for name, row in expected.iterrows():
+            adjusted, baseline, target, _gap, _pct = table[name]
+            assert (adjusted, baseline, target) == pytest.approx(
+                (row.start, row.baseline, row.target)
+            ), name
+        assert table["Total"][:3] == pytest.approx(
+            tuple(expected[["start", "baseline", "target"]].sum())
+        )
+    for name in (layout.N_CHANGED_CELLS, layout.N_OPEN_PROBLEMS):
+        sheet, r, c = _cell(wb, name)
+        assert wb[sheet].cell(r, c).value == 0

@@ -1,0 +1,112 @@
+"""``demandgrid pull``, ``demandgrid demo``: from the command line to a workbook, and user
+mistakes answered with a message, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from addin import layout, record
+from addin.cli import app
+from sync.localorg.demo import DEMO_REP
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    text = result.output
+    try:
+        text += result.stderr
+    except ValueError:  # older Click: stderr mixed into output
+        pass
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, text
+
+
+def read_record(path: Path) -> record.WorkbookRecord:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.RECORD]
+    return record.decode([row[0] for row in ws.iter_rows(min_col=1, max_col=1, values_only=True)])
+
+
+def test_pull_writes_the_reps_workbook(org_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "review.xlsx"
+    code, text = run("pull", "--rep", DEMO_REP, "--org", str(org_file), "-o", str(out))
+    assert code == 0, text
+    assert "forecast cells" in text and str(out) in text.replace("\n", "")
+    rec = read_record(out)
+    assert rec.context.pulled_by and rec.context.horizon == 18
+    assert 2_000 <= len(rec.cells) <= 4_000
+    wb = openpyxl.load_workbook(out)
+    assert wb[layout.REVIEW].protection.sheet
+
+
+def test_pull_revenue_with_a_shorter_horizon(org_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "revenue.xlsx"
+    code, text = run(
+        "pull", "--rep", DEMO_REP, "--org", str(org_file), "--horizon", "6",
+        "--measure", "revenue", "-o", str(out),
+    )  # fmt: skip
+    assert code == 0, text
+    rec = read_record(out)
+    assert rec.context.measure == "revenue" and rec.context.horizon == 6
+    wb = openpyxl.load_workbook(out)
+    sheet, ref = next(iter(wb.defined_names[layout.N_MEASURE].destinations))
+    assert wb[sheet][ref.replace("$", "")].value.startswith("Revenue")
+
+
+def test_unknown_rep_is_a_message_not_a_traceback(org_file: Path, tmp_path: Path) -> None:
+    code, text = run(
+        "pull", "--rep", "nobody@nowhere", "--org", str(org_file), "-o", str(tmp_path / "x.xlsx")
+    )
+    assert code != 0
+    assert "nobody@nowhere" in text and "Traceback" not in text
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_output_must_be_an_xlsx_file(org_file: Path, tmp_path: Path) -> None:
+    code, text = run(
+        "pull", "--rep", DEMO_REP, "--org", str(org_file), "-o", str(tmp_path / "x.csv")
+    )
+    assert code == 2 and ".xlsx" in text and "Traceback" not in text
+
+
+def test_missing_org_file_says_how_to_make_one(tmp_path: Path) -> None:
+    code, text = run(
+        "pull",
+        "--rep",
+        DEMO_REP,
+        "--org",
+        str(tmp_path / "none.sqlite"),
+        "-o",
+        str(tmp_path / "x.xlsx"),
+    )
+    assert code != 0 and "demandgrid demo" in text and "Traceback" not in text
+
+
+def test_demo_builds_the_org_once_and_pulls(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    code, text = run("demo", "--dir", str(directory))
+    assert code == 0, text
+    org = directory / "org.sqlite"
+    books = list(directory.glob("*-review.xlsx"))
+    assert org.exists() and len(books) == 1
+    assert "demandgrid check" in text and "demandgrid push" in text and "locked" in text
+    inode = org.stat().st_ino  # a rebuild renames a new file into place
+    code, text = run("demo", "--dir", str(directory))  # second run: org kept, workbook fresh
+    assert code == 0, text
+    assert org.stat().st_ino == inode
+
+
+@pytest.mark.parametrize("size", ["demo"])
+def test_demo_reuses_an_existing_org(demo_org_file: Path, tmp_path: Path, size: str) -> None:
+    directory = tmp_path / size
+    directory.mkdir()
+    shutil.copyfile(demo_org_file, directory / "org.sqlite")
+    code, text = run("demo", "--dir", str(directory))
+    assert code == 0, text
+    assert "Building the demo org" not in text
