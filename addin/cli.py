@@ -97,8 +97,11 @@ def pull(
     measure: Annotated[MeasureChoice, typer.Option(help="Forecast measure.")] = (
         MeasureChoice.quantity
     ),
+    team: Annotated[
+        bool, typer.Option("--team", help="Add the reps who report to --rep (a planner's region).")
+    ] = False,
 ) -> None:
-    """Pull a rep's forecast into a governed review workbook."""
+    """Pull a rep's (or with --team a planner's region's) forecast into a review workbook."""
     from addin.pull_workbook import check_workbook_path, pull_review
     from sync.mapping import STANDARD
     from sync.orgs import open_org
@@ -113,6 +116,7 @@ def pull(
             history=history,
             profile=STANDARD.with_measure(measure.value),
             progress=status.update,
+            include_team=team,
         )
     _print_pulled(pulled)
 

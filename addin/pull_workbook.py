@@ -61,14 +61,20 @@ def pull_review(
     profile: MappingProfile = STANDARD,
     template: Path | None = None,
     progress: Progress | None = None,
+    include_team: bool = False,
 ) -> PulledWorkbook:
-    """Pull ``rep``'s cells from ``org`` and write the review workbook to ``out``."""
+    """Pull ``rep``'s cells from ``org`` and write the review workbook to ``out``.
+
+    ``include_team`` adds the cells of the users who report to ``rep``: a planner's region.
+    """
     from sync.pull import pull_cells
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
     started = time.perf_counter()
-    cells = pull_cells(org, rep, profile=profile, horizon=horizon, history=history)
+    cells = pull_cells(
+        org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
+    )
     queried = time.perf_counter()
     say(f"Writing {len(cells.frame):,} cells to {out}")
     path = write_workbook(cells, Path(out), template=template)
@@ -96,8 +102,16 @@ def pull_to_workbook(
     history: int = 3,
     profile: MappingProfile = STANDARD,
     template: Path | None = None,
+    include_team: bool = False,
 ) -> Path:
     """Pull ``rep``'s cells from ``org`` into a review workbook at ``out``; return its path."""
     return pull_review(
-        org, rep, out, horizon=horizon, history=history, profile=profile, template=template
+        org,
+        rep,
+        out,
+        horizon=horizon,
+        history=history,
+        profile=profile,
+        template=template,
+        include_team=include_team,
     ).path

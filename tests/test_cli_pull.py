@@ -110,3 +110,14 @@ def test_demo_reuses_an_existing_org(demo_org_file: Path, tmp_path: Path, size: 
     code, text = run("demo", "--dir", str(directory))
     assert code == 0, text
     assert "Building the demo org" not in text
+
+
+def test_a_planner_pulls_the_region_with_team(org_file: Path, tmp_path: Path) -> None:
+    from sync.localorg.demo import DEMO_PLANNER
+
+    out = tmp_path / "region.xlsx"
+    args = ("pull", "--rep", DEMO_PLANNER, "--org", str(org_file), "-o", str(out))
+    code, text = run(*args, "--team", "--horizon", "2", "--history", "0")
+    assert code == 0, text
+    cells = read_record(out).cells
+    assert len({c["row_key"] for c in cells}) > 150  # more than one rep's 150 forecasts
