@@ -56,6 +56,12 @@ def _first_of_month(day: date) -> str:
 
 
 @pytest.fixture
+def local(org_file) -> LocalOrg:
+    """The local org itself (the shared ``org`` fixture also runs other backends)."""
+    return LocalOrg(org_file)
+
+
+@pytest.fixture
 def cells(org_file):
     """Ids of future and past cells of the demo rep's active forecasts, by direct SQL."""
     today = date.today()
@@ -115,15 +121,15 @@ def test_prefixes_are_unique_and_real_where_known():
 # ---------------------------------------------------------------- describe and identity
 
 
-def test_local_org_is_an_org(org):
-    assert isinstance(org, Org)
-    who = org.identity()
+def test_local_org_is_an_org(local):
+    assert isinstance(local, Org)
+    who = local.identity()
     assert who.org_name == "demandgrid demo org" and who.org_id.startswith("00D")
     assert who.username == "admin@demandgrid.demo" and who.instance.startswith("local:")
 
 
-def test_describe_cell_object(org):
-    d = org.describe(CELL)
+def test_describe_cell_object(local):
+    d = local.describe(CELL)
     assert d.key_prefix == "0iQ"
     assert {f.name for f in d.fields if f.updateable} == set(CELL_UPDATEABLE)
     assert d.field("adjustmentcomments").length == 2000
@@ -133,13 +139,13 @@ def test_describe_cell_object(org):
     parent = d.field("AccountProductForecastId")
     assert parent.reference_to == ("AccountProductForecast",)
     assert parent.relationship_name == "AccountProductForecast"
-    assert not any(f.updateable for f in org.describe("AccountForecastAdjustment").fields)
-    assert org.calls.describe == 2
+    assert not any(f.updateable for f in local.describe("AccountForecastAdjustment").fields)
+    assert local.calls.describe == 2
 
 
-def test_describe_unknown_object(org):
+def test_describe_unknown_object(local):
     with pytest.raises(QueryRefused) as e:
-        org.describe("AccountManagerTarget")
+        local.describe("AccountManagerTarget")
     assert e.value.error_code == "NOT_FOUND"
 
 
@@ -237,9 +243,9 @@ def test_too_many_records_refuse_the_whole_call(org_file, cells):
     assert {r.errors[0].status_code for r in e.value.results} == {"EXCEEDED_ID_LIMIT"}
 
 
-def test_unknown_object_is_refused(org):
+def test_unknown_object_is_refused(local):
     with pytest.raises(UpdateRefused) as e:
-        org.update("AccountManagerTarget", [{"Id": make_id("0mT", 1), "TargetValue": 1.0}])
+        local.update("AccountManagerTarget", [{"Id": make_id("0mT", 1), "TargetValue": 1.0}])
     assert e.value.results[0].errors[0].status_code == "INVALID_TYPE"
 
 
@@ -338,41 +344,41 @@ REP_CELLS = (
 )
 
 
-def test_query_pages_of_2000_one_call_each(org):
+def test_query_pages_of_2000_one_call_each(local):
     soql = format_soql(REP_CELLS, DEMO_REP)
-    records = list(org.query(soql))
+    records = list(local.query(soql))
     assert len(records) > 4000
-    assert org.calls.query == -(-len(records) // 2000)
+    assert local.calls.query == -(-len(records) // 2000)
     assert records[0]["attributes"]["type"] == CELL
 
 
-def test_query_page_and_more_with_locators(org):
+def test_query_page_and_more_with_locators(local):
     soql = format_soql(REP_CELLS, DEMO_REP)
-    first = org.query_page(soql, batch_size=50)  # clamped to 200
+    first = local.query_page(soql, batch_size=50)  # clamped to 200
     assert len(first.records) == 200 and not first.done
     cursor, _, offset = first.next_locator.partition("-")
     assert cursor.startswith("01g") and is_valid_id(cursor) and offset == "200"
     seen = list(first.records)
     page = first
     while not page.done:
-        page = org.query_more(page.next_locator, batch_size=5000)  # clamped to 2000
+        page = local.query_more(page.next_locator, batch_size=5000)  # clamped to 2000
         assert len(page.records) <= 2000
         seen.extend(page.records)
     assert page.next_locator is None and len(seen) == first.total_size
     assert [r["Id"] for r in seen] == sorted(r["Id"] for r in seen)
     with pytest.raises(QueryRefused) as e:
-        org.query_more(first.next_locator)  # the cursor is closed once read to the end
+        local.query_more(first.next_locator)  # the cursor is closed once read to the end
     assert e.value.error_code == "INVALID_QUERY_LOCATOR"
 
 
-def test_count_query_total_size(org):
-    page = org.query_page("SELECT COUNT() FROM Account")
+def test_count_query_total_size(local):
+    page = local.query_page("SELECT COUNT() FROM Account")
     assert page.records == [] and page.total_size >= 120 and page.done
 
 
-def test_malformed_query_is_refused(org):
+def test_malformed_query_is_refused(local):
     with pytest.raises(QueryRefused):
-        list(org.query("SELECT Id FROM AccountProductPeriodForecast GROUP BY Id"))
+        list(local.query("SELECT Id FROM AccountProductPeriodForecast GROUP BY Id"))
 
 
 # ---------------------------------------------------------------- limits and threads
