@@ -1,0 +1,135 @@
+"""Pull to workbook: one rep (~3,000 cells) and a planner's region (~54,000 cells at 18 months).
+
+For each: time to read the cells from the local org and to write the governed workbook, the
+ratio of the write to the floor (openpyxl writing the same number of bare values into a normal,
+not write-only, workbook, in this same run), the process's peak memory, and the number of org
+queries against the pages the cells alone need (2,000 records a page).
+
+The orgs are built once into ``build/bench/`` (rebuilt when the day changes, since periods move).
+The pulled workbooks stay there as ``review-3k.xlsx`` / ``review-54k.xlsx`` for the check and
+push benchmarks.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+
+from addin.writer import _save, fill_workbook, load_template
+from sync.org import QUERY_PAGE
+
+BENCH_DIR = Path("build/bench")
+
+
+@dataclass
+class PullRun:
+    label: str
+    cells: int
+    workbook_cells: int
+    query_seconds: float
+    write_seconds: float
+    floor_seconds: float
+    queries: int
+    pages_needed: int
+    peak_mb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.write_seconds / self.floor_seconds
+
+
+def cached_org(size: str) -> Path:
+    """The local org of this size, built once per day into ``build/bench/``."""
+    from sync.localorg.demo import create_demo_org
+
+    path = BENCH_DIR / f"pull-{size}-org.sqlite"
+    stamp = path.with_suffix(".as_of")
+    today = datetime.now(UTC).date()
+    if not path.exists() or not stamp.exists() or stamp.read_text() != today.isoformat():
+        print(f"   building the {size} org once into {path} ...", flush=True)
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        create_demo_org(path, size=size, as_of=today)
+        stamp.write_text(today.isoformat())
+    return path
+
+
+def floor_seconds(values: int, columns: int) -> float:
+    """openpyxl writing ``values`` bare numbers (normal workbook), rows of ``columns``."""
+    started = time.perf_counter()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    row = [1234.5] * columns
+    for _ in range(values // columns):
+        ws.append(row)
+    ws.append([1234.5] * (values % columns))
+    with tempfile.TemporaryDirectory() as scratch:
+        wb.save(Path(scratch) / "floor.xlsx")
+    return time.perf_counter() - started
+
+
+def peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def measure(label: str, org_path: Path, rep: str, *, team: bool) -> PullRun:
+    from sync.localorg import LocalOrg
+    from sync.pull import pull_cells
+
+    org = LocalOrg(org_path)
+    before = org.calls.query
+    started = time.perf_counter()
+    cells = pull_cells(org, rep, include_team=team)
+    queried = time.perf_counter()
+    wb = load_template()
+    grid = fill_workbook(cells, wb)
+    workbook_cells = sum(len(ws._cells) for ws in wb.worksheets)
+    _save(wb, BENCH_DIR / f"review-{label}.xlsx")
+    written = time.perf_counter()
+    floor = floor_seconds(workbook_cells, len(grid.headings))
+    return PullRun(
+        label=label,
+        cells=len(cells.frame),
+        workbook_cells=workbook_cells,
+        query_seconds=queried - started,
+        write_seconds=written - queried,
+        floor_seconds=floor,
+        queries=org.calls.query - before,
+        pages_needed=math.ceil(len(cells.frame) / QUERY_PAGE),
+        peak_mb=peak_mb(),
+    )
+
+
+def report(run: PullRun) -> None:
+    total = run.query_seconds + run.write_seconds
+    print(
+        f"   {run.label:>4}: {run.cells:,} forecast cells -> {run.workbook_cells:,} workbook cells\n"
+        f"         pull-to-workbook {total:.2f} s (org query {run.query_seconds:.2f} s, "
+        f"write {run.write_seconds:.2f} s)\n"
+        f"         write / floor = {run.ratio:.2f}x (floor: openpyxl writing "
+        f"{run.workbook_cells:,} bare values, {run.floor_seconds:.2f} s)\n"
+        f"         org queries {run.queries} (cell pages needed {run.pages_needed}); "
+        f"peak RSS so far {run.peak_mb:,.0f} MB",
+        flush=True,
+    )
+
+
+def run() -> None:
+    from sync.localorg.demo import DEMO_PLANNER, DEMO_REP
+
+    print("   aims: one rep < 1 s in-process; region < 10 s and write within 2x of the floor")
+    report(measure("3k", cached_org("demo"), DEMO_REP, team=False))
+    report(measure("54k", cached_org("region"), DEMO_PLANNER, team=True))
+
+
+if __name__ == "__main__":
+    run()
