@@ -2,8 +2,9 @@
 
 Names are checked against the schema (``INVALID_TYPE`` / ``INVALID_FIELD``) and literal types
 against field types (``INVALID_QUERY_FILTER_OPERATOR``). Identifiers in the SQL come only from
-the schema, literals only as parameters. Parent relationship paths become LEFT JOINs; the
-result shape (nested parents, attributes) is planned once here and applied by ``sync.soql_shape``.
+the schema, literals only as parameters. Parent relationship paths become LEFT JOINs (INNER
+where the WHERE clause needs the parent anyway); the result shape (nested parents, attributes)
+is planned once here and applied by ``sync.soql_shape``.
 
 SOQL semantics kept exactly:
 - two-valued logic: a comparison with a null field is false, ``!=`` and ``NOT IN`` include nulls,
@@ -101,7 +102,7 @@ class _Scope:
             )
         self.root = root
         self.nodes: dict[tuple[str, ...], tuple[str, ObjectDef]] = {(): ("t0", root)}
-        self.joins: list[str] = []
+        self.joins: list[tuple[tuple[str, ...], str]] = []  # (path, "JOIN ... ON ...")
 
     def node(self, path: tuple[str, ...]) -> tuple[str, ObjectDef]:
         return self.nodes[path]
@@ -123,8 +124,11 @@ class _Scope:
             if path not in self.nodes:
                 child = f"t{len(self.nodes)}"
                 self.joins.append(
-                    f"LEFT JOIN {_quote(target.name)} AS {child} "
-                    f"ON {child}.{_quote('Id')} = {alias}.{_quote(ref.name)}"
+                    (
+                        path,
+                        f"JOIN {_quote(target.name)} AS {child} "
+                        f"ON {child}.{_quote('Id')} = {alias}.{_quote(ref.name)}",
+                    )
                 )
                 self.nodes[path] = (child, target)
             alias, obj = self.nodes[path]
@@ -152,7 +156,11 @@ def compile_query(
     if query.limit is not None or query.offset is not None:
         tail = " LIMIT ? OFFSET ?"
         params += [-1 if query.limit is None else query.limit, query.offset or 0]
-    source = f"FROM {_quote(scope.root.name)} AS t0 " + " ".join(scope.joins)
+    # A parent the WHERE clause can only match when present is joined INNER, so SQLite may
+    # start from it (e.g. from the owner's account forecasts instead of scanning every cell).
+    needed = _required_paths(query.where, scope)
+    joins = [("" if path in needed else "LEFT ") + sql for path, sql in scope.joins]
+    source = f"FROM {_quote(scope.root.name)} AS t0 " + " ".join(joins)
     if shape is None:
         sql = f"SELECT COUNT(*) FROM (SELECT 1 {source}{where}{tail})"  # noqa: S608 (schema names only)
     else:
@@ -223,6 +231,24 @@ def _condition(cond: Condition, scope: _Scope, params: list[object], today: date
         # COALESCE: SQL's unknown (NULL) is SOQL's false, so NOT of it is true.
         return f"(NOT COALESCE({_condition(cond.operand, scope, params, today)}, 0))"
     return _comparison(cond, scope, params, today)
+
+
+def _required_paths(where: Condition | None, scope: _Scope) -> set[tuple[str, ...]]:
+    """Relationship paths whose parent must exist for the WHERE clause to hold: those of
+    comparisons, directly under the top-level AND, that are false on a null field."""
+    if where is None:
+        return set()
+    terms = where.operands if isinstance(where, Logical) and where.op == "AND" else (where,)
+    needed: set[tuple[str, ...]] = set()
+    for term in terms:
+        if not isinstance(term, Comparison) or term.op in ("!=", "NOT IN"):
+            continue
+        values = term.value if isinstance(term.value, tuple) else (term.value,)
+        col = scope.resolve(term.field)
+        if col.field.type == "boolean" or any(v.kind == "null" for v in values):
+            continue  # booleans: null matches false; "= null" matches a missing parent
+        needed.update(col.path[:depth] for depth in range(1, len(col.path) + 1))
+    return needed
 
 
 def _category(f: FieldDef) -> str:

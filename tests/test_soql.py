@@ -151,6 +151,9 @@ SAME = [
     ("Parent.Parent.Name LIKE 'acme%'", "ParentId IN (SELECT p.Id FROM Account p JOIN Account g ON g.Id = p.ParentId WHERE lower_py(g.Name) LIKE 'acme%')"),
     ("Parent.Owner.Name = 'Rita Rep'", "ParentId IN (SELECT p.Id FROM Account p JOIN User u ON u.Id = p.OwnerId WHERE u.Name = 'Rita Rep')"),
     ("Parent.Id = null", "ParentId IS NULL"),
+    ("Owner.Name = 'rita rep' OR Name = 'Zeta'", f"OwnerId = '{U1}' OR Name = 'Zeta'"),
+    ("Parent.Name = 'acme' AND Owner.Name != 'Rita Rep'", f"ParentId = '{A[0]}' AND (OwnerId IS NULL OR OwnerId != '{U1}')"),
+    ("Parent.Owner.Name != 'Rita Rep' AND Parent.Name != null", f"ParentId IN (SELECT p.Id FROM Account p WHERE p.Name IS NOT NULL AND (p.OwnerId IS NULL OR p.OwnerId != '{U1}'))"),
     ("NOT Name = 'acme'", "Name IS NULL OR lower_py(Name) != 'acme'"),
     ("NOT AnnualRevenue > 50", "AnnualRevenue IS NULL OR AnnualRevenue <= 50"),
     ("NOT (AnnualRevenue > 50 OR Region__c = 'EMEA')", "NOT COALESCE(AnnualRevenue > 50 OR lower_py(Region__c) = 'emea', 0)"),
@@ -612,3 +615,14 @@ def test_random_where_trees_agree_with_python(conn):
         assert ids(conn, f"SELECT Id FROM Account WHERE {_soql(tree)}") == want, _soql(tree)
 
     check()
+
+
+def test_parents_the_where_clause_needs_are_inner_joined():
+    sql = soql.compile(
+        "SELECT Id, Owner.Name FROM Account WHERE Parent.Owner.Name = 'x' AND Owner.Name != 'y'",
+        OBJECTS,
+        today=TODAY,
+    ).sql
+    assert 'LEFT JOIN "User" AS t1' in sql  # Owner: "!=" matches a missing owner
+    assert ' JOIN "Account" AS t2' in sql and 'LEFT JOIN "Account" AS t2' not in sql
+    assert ' JOIN "User" AS t3' in sql and 'LEFT JOIN "User" AS t3' not in sql
