@@ -25,6 +25,10 @@ class NotAWorkbookPath(UserError):
     """The output path is not an .xlsx file the pull can write."""
 
 
+class NothingToPull(UserError):
+    """The rep owns no forecast cells in the horizon."""
+
+
 def check_workbook_path(out: Path) -> None:
     """Refuse an output path that is not an .xlsx file, before spending time on the pull."""
     if Path(out).suffix.lower() != ".xlsx":
@@ -76,6 +80,12 @@ def pull_review(
         org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
     )
     queried = time.perf_counter()
+    if cells.frame.empty:
+        raise NothingToPull(
+            f"{cells.context.user_name or rep} owns no active account forecasts with periods in "
+            f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
+            "(the owner of the account forecasts), or use --team for a planner's region."
+        )
     say(f"Writing {len(cells.frame):,} cells to {out}")
     path = write_workbook(cells, Path(out), template=template)
     written = time.perf_counter()

@@ -121,3 +121,12 @@ def test_a_planner_pulls_the_region_with_team(org_file: Path, tmp_path: Path) ->
     assert code == 0, text
     cells = read_record(out).cells
     assert len({c["row_key"] for c in cells}) > 150  # more than one rep's 150 forecasts
+
+
+def test_a_user_without_forecasts_gets_a_message(org_file: Path, tmp_path: Path) -> None:
+    from sync.localorg.store import ADMIN_USERNAME
+
+    out = tmp_path / "x.xlsx"
+    code, text = run("pull", "--rep", ADMIN_USERNAME, "--org", str(org_file), "-o", str(out))
+    assert code == 2 and "nothing to review" in text and "Traceback" not in text
+    assert not out.exists()

@@ -283,3 +283,11 @@ def test_a_template_without_an_anchor_is_refused(pulled: SyntheticCells, tmp_pat
     template.save(tmp_path / "broken.xlsx")
     with pytest.raises(TemplateBroken, match="dg_grid_anchor"):
         write_workbook(pulled, tmp_path / "out.xlsx", template=tmp_path / "broken.xlsx")
+
+
+def test_an_empty_pull_still_writes_a_valid_workbook(tmp_path: Path) -> None:
+    cells = synthetic_cells()
+    cells.frame = cells.frame.iloc[0:0]
+    wb = openpyxl.load_workbook(write_workbook(cells, tmp_path / "empty.xlsx"))
+    assert wb[layout.REVIEW].protection.sheet
+    assert record.decode([r[0] for r in wb[layout.RECORD].iter_rows(values_only=True)]).cells == []
