@@ -428,3 +428,12 @@ def test_usable_from_other_threads(org_file, cells):
         t.join()
     assert not errors and counts == [18] * 4
     assert org.calls.update == 4
+
+
+def test_empty_note_is_stored_as_null_and_sign_in_ignores_case(org_file, cells):
+    org = LocalOrg(org_file, username=DEMO_REP.upper())
+    assert org.identity().username == DEMO_REP
+    org.update(CELL, [{"Id": cells["future"][2], "AdjustmentComments": ""}])
+    note_sql = f"SELECT AdjustmentComments FROM {CELL} WHERE Id = ?"  # noqa: S608
+    rows = _sql(org_file, note_sql, (cells["future"][2],))
+    assert rows == [(None,)]

@@ -108,7 +108,8 @@ class LocalOrg:
             )
         self.org_id, self.org_name = org
         user = self._conn.execute(
-            'SELECT Id, Name FROM "User" WHERE lower(Username) = lower(?)', (self.username,)
+            'SELECT Id, Name, Username FROM "User" WHERE lower(Username) = lower(?)',
+            (self.username,),
         ).fetchone()
         if user is None:
             known = [
@@ -119,7 +120,7 @@ class LocalOrg:
                 f"No user {self.username!r} in the local org at {self.path}. "
                 f"Sign in as one of: {', '.join(known[:8])}{' ...' if len(known) > 8 else ''}."
             )
-        self.user_id, self.user_name = user
+        self.user_id, self.user_name, self.username = user
 
     def __repr__(self) -> str:
         return f"LocalOrg({str(self.path)!r}, username={self.username!r})"

@@ -56,6 +56,9 @@ def write_update(
 
 
 def _stored_value(value: Any) -> Any:
+    # Salesforce stores an empty text as null, and booleans as true/false (0/1 here).
+    if value == "":
+        return None
     return int(value) if isinstance(value, bool) else value
 
 
@@ -91,7 +94,8 @@ def _record_adjustments(
         cell_id = to18(record["Id"])
         old_q, old_r, old_note = before[cell_id]
         old = {"AdjustedForecastedQuantity": old_q, "AdjustedForecastedRevenue": old_r}
-        note = record.get("AdjustmentComments", old_note)
+        note_key = next((k for k in record if k.lower() == "adjustmentcomments"), None)
+        note = _stored_value(record[note_key]) if note_key else old_note
         for field, kind in _MEASURES:
             key = next((k for k in record if k.lower() == field.lower()), None)
             if key is None or not _changed(old[field], record[key]):
