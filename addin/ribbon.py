@@ -124,8 +124,15 @@ def settings() -> dict[str, str]:
 def org_for(book: ExcelBook) -> Org:
     """The org ``book`` was pulled from (or the ``ORG`` setting, which wins)."""
     from addin.file_actions import org_of_workbook
+    from sync.orgs import UnknownOrg
 
-    return org_of_workbook(book, settings().get("ORG") or None)  # type: ignore[arg-type]
+    try:
+        return org_of_workbook(book, settings().get("ORG") or None)  # type: ignore[arg-type]
+    except UnknownOrg as e:
+        raise UnknownOrg(
+            f"{e}\nIn Excel, name the org in your settings file "
+            f'({user_config_path(sys.platform)}) with a line "ORG","<alias>".'
+        ) from None
 
 
 def _require_review(book: ExcelBook) -> None:

@@ -1,0 +1,242 @@
+"""The live Excel path on a recording stand-in for xlwings: what the user sees (dialogs, status
+bar, Check sheet, marks, receipt) and how many calls cross to Excel.
+
+Calls into Excel are counted by ``tests/fake_xlwings.py``. "Range calls" are the calls on
+ranges (``sheet.range``, ``resize``, ``.value``/``.formula`` get and set, ``.color``,
+``clear_contents``): the ones that would grow with the grid if anything looped over cells.
+On the demo rep (3,150 forecast cells) and on a workbook a seventh of its size they are the
+same: check 25, push 29, refresh 44 (with three edited cells; see ``RANGE_CALLS``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest_checkpush import ReviewFile
+from fake_xlwings import FakeBook
+
+from addin import layout, ribbon
+from addin.excel import ExcelBook, union_addresses
+from addin.pull_workbook import pull_to_workbook
+
+RANGE_CALLS = {"check": 25, "push": 29, "refresh": 44}
+
+
+def range_calls(calls: Counter[str]) -> int:
+    return sum(n for what, n in calls.items() if what.startswith(("range.", "sheet.range")))
+
+
+def live(path: Path) -> tuple[FakeBook, ExcelBook]:
+    fake = FakeBook.open(path)
+    return fake, ExcelBook(fake)
+
+
+def pull(org: Any, path: Path, horizon: int = 18, history: int = 3) -> ReviewFile:
+    from sync.localorg.demo import DEMO_REP
+
+    return ReviewFile(pull_to_workbook(org, DEMO_REP, path, horizon=horizon, history=history))
+
+
+def edit_cells(review: ReviewFile, count: int, with_notes: bool, base: float = 1234.0) -> list[str]:
+    cells = [review.open_cell(block=i) for i in range(count)]
+    values: dict[str, Any] = {cell: base + i for i, cell in enumerate(cells)}
+    if with_notes:
+        for cell in cells:
+            block = review.block_of(cell)
+            values[review.row_cell(layout.H_REASON, block)] = "Promotion"
+            values[review.row_cell(layout.H_NOTE, block)] = "Spring promotion at this account"
+    review.edit(values)
+    return cells
+
+
+@pytest.fixture
+def org(org_file: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The local demo org (the Salesforce backend is covered by the push tests), which the
+    ribbon finds as the workbook's org."""
+    from sync.localorg import LocalOrg
+
+    local = LocalOrg(org_file)
+    monkeypatch.setattr(ribbon, "org_for", lambda book: local)
+    return local
+
+
+@pytest.fixture
+def demo(org: Any, tmp_path: Path) -> ReviewFile:
+    return pull(org, tmp_path / "review.xlsx")
+
+
+# ------------------------------------------------------------------ what the user sees
+
+
+def test_check_lists_problems_in_a_dialog_and_marks_the_cells(demo: ReviewFile) -> None:
+    cells = edit_cells(demo, 3, with_notes=False)
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.check_action, book)
+
+    (alert,) = fake.app.alerts
+    assert alert["prompt"] == message
+    assert "3 cell(s)" in message and all(c in message for c in cells)
+    assert "Check sheet" in message
+    ws = fake.wb[layout.CHECK]
+    listed = [ws.cell(row=r, column=9).value for r in range(1, ws.max_row + 1)]
+    assert {f"{layout.REVIEW}!{c}" for c in cells} <= set(listed)
+    review = fake.wb[layout.REVIEW]
+    assert {review[c].fill.fgColor.rgb for c in cells} == {"00FFC7CE"}
+    assert fake.app.status_history[0].startswith("Checking")
+    assert fake.app.status_history[-1] is False  # the status bar is given back
+
+
+def test_push_sends_the_changes_and_writes_the_receipt(demo: ReviewFile, org: Any) -> None:
+    cells = edit_cells(demo, 3, with_notes=True)
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.push_action, book)
+    assert message.startswith("Pushed 3 of 3 changed cell(s)"), message
+    assert fake.app.alerts[-1]["mode"] == "info"
+    log = fake.wb[layout.PUSH_LOG]
+    logged = " ".join(str(c.value) for row in log.iter_rows() for c in row if c.value)
+    assert all(cell in logged for cell in cells)
+    assert fake.saved == 1
+
+    again = ribbon.run(ribbon.push_action, book)  # the baseline moved forward
+    assert again == "No changed cells: nothing to push."
+
+
+def test_dry_run_sends_nothing(demo: ReviewFile) -> None:
+    edit_cells(demo, 2, with_notes=True)
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.dry_run_action, book)
+    assert message.startswith("Dry run: nothing was sent.")
+    assert fake.saved == 0
+    assert ribbon.run(ribbon.push_action, book).startswith("Pushed 2 of 2")
+
+
+def test_a_user_mistake_is_an_excel_dialog_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "budget.xlsx"
+    openpyxl.Workbook().save(path)
+    fake, book = live(path)
+    for action in (ribbon.check_action, ribbon.push_action, ribbon.refresh_action):
+        ribbon.run(action, book)
+    assert len(fake.app.alerts) == 3
+    for alert in fake.app.alerts:
+        assert alert["mode"] == "critical"
+        assert "not a demandgrid review workbook" in alert["prompt"]
+        assert "Traceback" not in alert["prompt"]
+
+
+def test_push_refused_by_check_says_how_many_and_where(demo: ReviewFile) -> None:
+    cells = edit_cells(demo, 2, with_notes=False)
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.push_action, book)
+    assert fake.app.alerts[-1]["mode"] == "critical"
+    assert "2 cell(s)" in message and cells[0] in message and "nothing was sent" in message
+
+
+def test_an_unexpected_error_points_at_the_log(
+    demo: ReviewFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ribbon, "LOG_FILE", tmp_path / "demandgrid.log")
+
+    def broken(book: ExcelBook) -> str:
+        raise RuntimeError("secret detail")
+
+    fake, book = live(demo.path)
+    message = ribbon.run(broken, book)
+    assert "RuntimeError" in message and str(tmp_path / "demandgrid.log") in message
+    assert "secret detail" not in message
+    assert "secret detail" in (tmp_path / "demandgrid.log").read_text()
+
+
+def test_refresh_refuses_while_changes_are_unpushed(demo: ReviewFile) -> None:
+    cells = edit_cells(demo, 1, with_notes=True)
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.refresh_action, book)
+    assert "not pushed yet" in message and cells[0] in message
+    assert fake.app.alerts[-1]["mode"] == "critical"
+    assert fake.wb[layout.REVIEW][cells[0]].value == 1234.0
+
+
+def test_refresh_brings_the_orgs_latest_values(demo: ReviewFile, org: Any) -> None:
+    from addin.readback import read_workbook
+    from addin.xlsx_book import XlsxBook
+
+    cell = demo.open_cell(block=0)
+    reviewed = read_workbook(XlsxBook.open(demo.path))
+    record_id = next(
+        e for e in reviewed.record.cells if reviewed.address(e["row_key"], _d(e)) == cell
+    )
+    org.update(
+        "AccountProductPeriodForecast",
+        [{"Id": record_id["record_id"], "AdjustedForecastedQuantity": 4321.0}],
+    )
+    fake, book = live(demo.path)
+    message = ribbon.run(ribbon.refresh_action, book)
+    assert message.startswith("Refreshed 3,150 forecast cells"), message
+    assert fake.wb[layout.REVIEW][cell].value == 4321.0
+    check = ribbon.run(ribbon.check_action, book)
+    assert check.startswith("0 changed cell(s)"), check  # the mirror moved with it
+
+
+def _d(cell: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date.fromisoformat(cell["period_start"])
+
+
+def test_pull_writes_a_new_workbook_and_opens_it(
+    org_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync.localorg.demo import DEMO_REP
+
+    monkeypatch.setattr(
+        ribbon,
+        "settings",
+        lambda: {"ORG": str(org_file), "REP": DEMO_REP, "WORKBOOK_DIR": str(tmp_path / "out")},
+    )
+    blank = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(blank)
+    fake, book = live(blank)
+    message = ribbon.run(ribbon.pull_action, book)
+    (opened,) = fake.app.opened
+    assert Path(opened).is_file() and Path(opened).parent == tmp_path / "out"
+    assert "3,150 cells" in message and opened in message
+    assert fake.app.alerts[-1]["mode"] == "info"
+
+
+# ------------------------------------------------------------------ calls into Excel
+
+
+@pytest.mark.parametrize("action", ["check", "push", "refresh"])
+def test_range_calls_do_not_grow_with_the_cells(action: str, org: Any, tmp_path: Path) -> None:
+    counts = {}
+    for name, horizon, history in (("small", 3, 0), ("large", 18, 3)):
+        review = pull(org, tmp_path / f"{name}.xlsx", horizon=horizon, history=history)
+        if action != "refresh":
+            # Each its own values: both workbooks hold the same first periods.
+            edit_cells(review, 3, with_notes=action == "push", base=1000.0 + horizon)
+        fake, book = live(review.path)
+        run = {
+            "check": ribbon.check_action,
+            "push": ribbon.push_action,
+            "refresh": ribbon.refresh_action,
+        }[action]
+        ribbon.run(run, book)
+        assert fake.app.alerts[-1]["mode"] == "info", fake.app.alerts[-1]["prompt"]
+        cells = sum(
+            1 for row in fake.wb[layout.REVIEW].iter_rows() for c in row if c.value is not None
+        )
+        counts[name] = (range_calls(fake.calls), cells)
+    (small, small_cells), (large, large_cells) = counts["small"], counts["large"]
+    assert large_cells > 2 * small_cells
+    assert small == large == RANGE_CALLS[action], (small, large)
+
+
+def test_marks_go_out_in_unions_of_at_most_255_characters() -> None:
+    addresses = [f"AB{row}" for row in range(1000, 1300)]
+    unions = union_addresses(addresses)
+    assert all(len(u) <= 255 for u in unions)
+    assert ",".join(unions).split(",") == addresses
+    assert len(unions) == -(-len(",".join(addresses)) // 255) or len(unions) < 20
