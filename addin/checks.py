@@ -188,8 +188,8 @@ def _check_edit(
         reason = f" ({edit.lock_reason})" if edit.lock_reason else ""
         issue(
             "locked",
-            f"this period is locked{reason} and cannot be changed; it was {_show(edit.old)}, now {_show(edit.raw)}.",
-            f"Put back {_show(edit.old)}; locked periods are not sent.",
+            f"this period is locked{reason} and cannot be changed; it was {_show(edit.shown)}, now {_show(edit.raw)}.",
+            f"Put back {_show(edit.shown)}; locked periods are not sent.",
         )
         return out
     _check_value(edit, rules, issue)
@@ -197,7 +197,7 @@ def _check_edit(
     if rules.require_note and not note:
         issue(
             "note-missing",
-            f"changed from {_show(edit.old)} to {_show(edit.raw)} without a note.",
+            f"changed from {_show(edit.shown)} to {_show(edit.raw)} without a note.",
             "Write why in the row's Note cell, or as a note (comment) on this cell.",
         )
     if reason and reason.casefold() not in codes:
@@ -209,7 +209,7 @@ def _check_edit(
     elif rules.require_reason and not reason:
         issue(
             "reason-missing",
-            f"changed from {_show(edit.old)} to {_show(edit.raw)} without a reason code.",
+            f"changed from {_show(edit.shown)} to {_show(edit.raw)} without a reason code.",
             "Choose a reason code from the drop-down in the row's Reason code cell.",
         )
     stored = f"[{reason}] {note}" if reason else note
@@ -272,7 +272,7 @@ def _check_value(edit: EditedCell, rules: CheckRules, issue: Any) -> None:
             "Check for extra zeros or a paste into the wrong cell.",
         )
     if rules.max_change_pct is not None:
-        ref = edit.old if edit.old is not None else base
+        ref = edit.shown
         if ref and abs(value - ref) / abs(ref) * 100 > rules.max_change_pct:
             pct = abs(value - ref) / abs(ref) * 100
             issue(

@@ -216,7 +216,9 @@ def read_resolutions(book: BookSurface) -> dict[str, str]:
     last = _last_row(book, sheet)
     if last < row + 2:
         return {}
-    block = book.read(sheet, f"{_a1(col, row + 1)}:{_a1(col + len(CONFLICT_HEADINGS) - 1, last)}")
+    block = book.read_formulas(
+        sheet, f"{_a1(col, row + 1)}:{_a1(col + len(CONFLICT_HEADINGS) - 1, last)}"
+    )
     heads = [str(h).strip() if h is not None else "" for h in block[0]]
     if "Take" not in heads or "Record Id" not in heads:
         return {}

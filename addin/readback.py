@@ -42,7 +42,8 @@ class EditedCell:
     account_name: str
     product_name: str
     period_start: date
-    old: float | None  # adjusted value when pulled
+    old: float | None  # adjusted value when pulled (None: the org had none)
+    shown: float | None  # what the cell showed when pulled: adjusted, else baseline
     raw: Any  # what the cell holds: number, None, text, bool, date, error text, formula text
     is_formula: bool
     note: str  # the cell's note if it has one, else the row's Note
@@ -274,6 +275,7 @@ def read_workbook(
                     product_name=str(cell.get("product_name") or ""),
                     period_start=period,
                     old=old,
+                    shown=start,
                     raw=value,
                     is_formula=is_formula,
                     note=note.strip() if note and note.strip() else row_note,

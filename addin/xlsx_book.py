@@ -122,9 +122,10 @@ class XlsxBook:
         block = self.read_formulas(sheet, address)
         if not any(isinstance(v, str) and v.startswith("=") for row in block for v in row):
             return block
-        cached = self._cached_values().get(sheet)
-        if cached is None:
+        values_wb = self._cached_values()
+        if sheet not in values_wb.sheetnames:
             return block
+        cached = values_wb[sheet]
         min_col, min_row, max_col, max_row = _bounds(address)
         values = cached.iter_rows(
             min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True

@@ -118,6 +118,29 @@ class ReviewFile:
             r for r in range(top + 1, bottom + 1) if ws[f"{kind}{r}"].value == layout.ADJUSTED
         ]
         self.bottom = bottom
+        # Unlocked cells with a record, row by row: (block index, address).
+        from addin.readback import read_workbook
+        from addin.xlsx_book import XlsxBook
+
+        reviewed = read_workbook(XlsxBook.open(path))
+        by_cell = reviewed.record.by_cell()
+        row_block = {r: i for i, r in enumerate(self.adjusted_rows)}
+        self.open_cells: list[tuple[int, str]] = []
+        for key, row in sorted(reviewed.adjusted_rows.items(), key=lambda kv: kv[1]):
+            for period in reviewed.periods:
+                rec = by_cell.get((key, period.isoformat()))
+                if rec is not None and not rec["locked"]:
+                    self.open_cells.append((row_block[row], reviewed.address(key, period)))
+
+    def open_cell(self, block: int = 0, nth: int = 0) -> str:
+        """The ``nth`` unlocked cell of the ``block``-th block that has any."""
+        blocks = sorted({b for b, _ in self.open_cells})
+        b = blocks[block]
+        return [a for bb, a in self.open_cells if bb == b][nth]
+
+    def block_of(self, address: str) -> int:
+        row = int("".join(ch for ch in address if ch.isdigit()))
+        return self.adjusted_rows.index(row)
 
     def cell(self, block: int = 0, period: int = 0) -> str:
         return f"{self.period_columns[period]}{self.adjusted_rows[block]}"
@@ -144,3 +167,20 @@ class ReviewFile:
 @pytest.fixture
 def review(tmp_path: Path) -> ReviewFile:
     return ReviewFile(write_small_review(tmp_path / "review.xlsx"))
+
+
+# ---------------------------------------------------------------- pulled from the local org
+
+
+def pull_review_file(org: Any, path: Path, *, horizon: int = 6, history: int = 1) -> Path:
+    """The demo rep's review workbook pulled from ``org`` by the real pull."""
+    from addin.pull_workbook import pull_to_workbook
+    from sync.localorg.demo import DEMO_REP
+
+    return pull_to_workbook(org, DEMO_REP, path, horizon=horizon, history=history)
+
+
+@pytest.fixture
+def pulled(org: Any, tmp_path: Path) -> ReviewFile:
+    """The demo rep's workbook pulled from the test's org (fresh copy of the demo org)."""
+    return ReviewFile(pull_review_file(org, tmp_path / "review.xlsx"))
