@@ -81,7 +81,7 @@ class Book:
             values.setdefault(key, self.created)
         values.setdefault("CreatedById", ADMIN_ID)
         values.setdefault("LastModifiedById", values["CreatedById"])
-        self._rows[object_name].append(tuple(values.get(c) for c in self._columns[object_name]))
+        self._rows[object_name].append(tuple(map(values.get, self._columns[object_name])))
         return record_id
 
     def count(self, object_name: str) -> int:

@@ -20,7 +20,7 @@ from sync.localorg.demo_build import (
     Book,
     ForecastLine,
 )
-from sync.localorg.demo_series import money, month_end, month_start, series
+from sync.localorg.demo_series import end_text, money, month_end, month_start, month_text, series
 
 #: Families per account: ten accounts buy 4, ten buy 5, ten buy 6 (150 forecasts per rep).
 FAMILY_COUNTS = (4, 5, 6)
@@ -38,11 +38,11 @@ def rep_forecasts(book: Book, rep: str, planner: str, accounts: Sequence[Account
         metric_ids = {
             m: book.add(
                 "AccountForecastPeriodMetric",
-                Name=f"{month_start(m):%Y-%m}",
+                Name=month_text(m)[:7],
                 AccountForecastId=account.forecast_id,
                 PeriodId=book.month_period[m],
-                StartDate=month_start(m).isoformat(),
-                EndDate=month_end(m).isoformat(),
+                StartDate=month_text(m),
+                EndDate=end_text(m),
                 AccountGrowthPercentage=round(float(rng.normal(3.0, 2.0)), 2),
                 MarketGrowthPercentage=2.0,
             )
@@ -135,10 +135,10 @@ def _agreements(book: Book, rep: str, lines: list[ForecastLine]) -> dict[str, di
                 done = actual.get(m)
                 book.add(
                     "SalesAgreementProductSchedule",
-                    Name=f"{line.spec.code} {month_start(m):%Y-%m}",
+                    Name=f"{line.spec.code} {month_text(m)[:7]}",
                     SalesAgreementProductId=product,
-                    StartDate=month_start(m).isoformat(),
-                    EndDate=month_end(m).isoformat(),
+                    StartDate=month_text(m),
+                    EndDate=end_text(m),
                     PlannedQuantity=int(plan[m]),
                     PlannedQuantityValue=plan[m],
                     PlannedAmount=money(plan[m], price),
@@ -172,12 +172,12 @@ def _cells(
         if m >= book.current and opportunity[k]:
             opp = float(round(numbers.expected[m - numbers.first] * 0.25))
         values = dict(
-            Name=f"{line.spec.code} {month_start(m):%Y-%m}",
+            Name=f"{line.spec.code} {month_text(m)[:7]}",
             AccountProductForecastId=line.id,
             AccForecastPeriodMetricId=metrics[m],
             PeriodId=book.month_period[m],
-            StartDate=month_start(m).isoformat(),
-            EndDate=month_end(m).isoformat(),
+            StartDate=month_text(m),
+            EndDate=end_text(m),
             ForecastedQuantity=baseline,
             ForecastedRevenue=money(baseline, price),
             CurrentOrdersQuantity=actual,
@@ -306,13 +306,13 @@ def _snapshot(book: Book, planner: str, lines: list[ForecastLine]) -> None:
             quantity = float(round(plan * float(noise[k])))
             book.add(
                 "DemandPlanSnapshot__c",
-                Name=f"{label} {line.spec.code} {month_start(m):%Y-%m}",
+                Name=f"{label} {line.spec.code} {month_text(m)[:7]}",
                 OwnerId=planner,
                 Cycle__c=label,
                 Account__c=line.account.id,
                 Product__c=line.product_id,
                 Period__c=book.month_period[m],
-                PeriodStartDate__c=month_start(m).isoformat(),
+                PeriodStartDate__c=month_text(m),
                 Quantity__c=quantity,
                 Revenue__c=money(quantity, line.spec.price),
                 IsLocked__c=1,

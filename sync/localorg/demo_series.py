@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import numpy as np
 
@@ -26,6 +27,17 @@ def month_start(m: int) -> date:
 
 def month_end(m: int) -> date:
     return month_start(m + 1) - timedelta(days=1)
+
+
+@cache
+def month_text(m: int) -> str:
+    """``YYYY-MM-01`` of month ``m`` (cached: the demo writes it hundreds of thousands of times)."""
+    return month_start(m).isoformat()
+
+
+@cache
+def end_text(m: int) -> str:
+    return month_end(m).isoformat()
 
 
 @dataclass
