@@ -103,7 +103,7 @@ def create_demo_org(
             first=current - HISTORY_MONTHS,
             last=current + FUTURE_MONTHS,
         )
-        last_stamp = _populate(book, SIZES[size], as_of)
+        last_stamp = _populate(book, SIZES[size])
         book.flush()
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
@@ -122,7 +122,8 @@ def create_demo_org(
     return path
 
 
-def _populate(book: Book, size: Size, as_of: date) -> str:
+def _populate(book: Book, size: Size) -> str:
+    """Add every record of the org to ``book``; return the latest stamp handed out."""
     first, last = book.first, book.last
     book.add("Organization", Name=ORG_NAME)
     admin = book.user("Dana", "Admin", ADMIN_USERNAME, "Salesforce Administrator", None, "IT")
@@ -136,22 +137,11 @@ def _populate(book: Book, size: Size, as_of: date) -> str:
     reps = []
     for i in range(size.reps):
         first_name, last_name = _rep_name(i)
-        region = names.REGIONS[i % len(names.REGIONS)]
+        region = names.REGIONS[i % len(names.REGIONS)]  # the rep's home region
         manager = planners[min(i // team_size, len(planners) - 1)]
-        reps.append(
-            (
-                book.user(
-                    first_name,
-                    last_name,
-                    _username(first_name, last_name),
-                    "Account Manager",
-                    manager,
-                    region,
-                ),
-                region,
-                manager,
-            )
-        )
+        username = _username(first_name, last_name)
+        rep_id = book.user(first_name, last_name, username, "Account Manager", manager, region)
+        reps.append((rep_id, region, manager))
     book.products()
     book.periods(
         month_index(date(month_start(first).year, 1, 1)),
