@@ -1,6 +1,7 @@
 """``Book``: collects the demo org's rows in memory and writes them with one ``executemany`` per
-object. ``sync.localorg.demo`` decides what goes in; this module knows how rows are shaped
-(Ids from counters, audit stamps, field order) and draws each rep's numbers.
+object. ``sync.localorg.demo`` and ``demo_rep`` decide what goes in; this module knows how rows
+are shaped (Ids from counters, audit stamps, field order) and adds the reference data (users,
+products, periods, accounts).
 """
 
 from __future__ import annotations
