@@ -11,7 +11,7 @@ SOQL semantics kept exactly:
   and ``NOT`` negates that (SQL's three-valued NULL never leaks out);
 - text comparisons, LIKE and ORDER BY are case-insensitive; Ids compare exactly (15-character
   Ids are widened to 18);
-- booleans: ``= null`` is ``= false``;
+- booleans: ``= null`` is ``= false``; text: ``= ''`` is ``= null`` (Salesforce stores no '');
 - relative date literals are ranges: ``=`` within, ``<`` before the start, ``>`` after the end;
 - nulls sort first unless ``NULLS LAST``.
 """
@@ -215,7 +215,8 @@ def _order(item: OrderItem, scope: _Scope) -> str:
             f"field '{item.field.text}' can not be sorted in a query call "
             f"(a long text area) at position {item.field.position}",
         )
-    expr = f"soql_upper({col.sql})" if col.field.type in TEXT_TYPES else col.sql
+    # NULLIF: '' is null in Salesforce (see the module docstring), so it sorts with the nulls.
+    expr = f"NULLIF(soql_upper({col.sql}), '')" if col.field.type in TEXT_TYPES else col.sql
     direction = "DESC" if item.descending else "ASC"
     return f"{expr} {direction} NULLS {'LAST' if item.nulls_last else 'FIRST'}"
 
@@ -245,8 +246,8 @@ def _required_paths(where: Condition | None, scope: _Scope) -> set[tuple[str, ..
             continue
         values = term.value if isinstance(term.value, tuple) else (term.value,)
         col = scope.resolve(term.field)
-        if col.field.type == "boolean" or any(v.kind == "null" for v in values):
-            continue  # booleans: null matches false; "= null" matches a missing parent
+        if col.field.type == "boolean" or any(v.kind == "null" or v.value == "" for v in values):
+            continue  # booleans: null matches false; "= null" and "= ''" match a missing parent
         needed.update(col.path[:depth] for depth in range(1, len(col.path) + 1))
     return needed
 
@@ -294,7 +295,7 @@ def _comparison(cmp: Comparison, scope: _Scope, params: list[object], today: dat
                 f"invalid operator LIKE on field '{name}' ({f.type}) at position {pos}"
             )
         params.append(str(values[0].value).lower())
-        return f"(soql_lower({col.sql}) LIKE ? ESCAPE '\\')"
+        return f"(NULLIF(soql_lower({col.sql}), '') LIKE ? ESCAPE '\\')"
     accepted, expected = _ACCEPTS[cat]
     for lit in values:
         if lit.kind == "null" and cmp.op in ("IN", "NOT IN"):
@@ -325,18 +326,23 @@ def _comparison(cmp: Comparison, scope: _Scope, params: list[object], today: dat
         expr = f"COALESCE({col.sql}, 0)"  # null matches false
         params.append(0 if lit.kind == "null" else int(bool(lit.value)))
         return f"({expr} {'=' if cmp.op == '=' else '!='} ?)"
+    if cat == "text" and (lit.kind == "null" or lit.value == "") and cmp.op in ("=", "!="):
+        # Salesforce keeps no empty text: '' is null there, so '' and null match alike here.
+        if cmp.op == "=":
+            return f"({col.sql} IS NULL OR {col.sql} = '')"
+        return f"({col.sql} IS NOT NULL AND {col.sql} != '')"
     if lit.kind == "null":
         return f"({col.sql} IS {'NOT ' if cmp.op == '!=' else ''}NULL)"
     if lit.kind == "relative":
         assert isinstance(lit.value, RelativeDate)
         return _relative(col.sql, cmp.op, lit.value, cat, params, today)
-    expr = f"soql_lower({col.sql})" if cat == "text" else col.sql
+    expr = f"NULLIF(soql_lower({col.sql}), '')" if cat == "text" else col.sql
     params.extend(_sql_value(v, cat) for v in values)
     if cmp.op in ("IN", "NOT IN"):
         marks = ", ".join("?" * len(values))
         if cmp.op == "IN":
             return f"({expr} IN ({marks}))"
-        return f"({col.sql} IS NULL OR {expr} NOT IN ({marks}))"
+        return f"({expr} IS NULL OR {expr} NOT IN ({marks}))"
     if cmp.op == "!=":
         return f"({expr} IS NOT ?)"  # IS NOT: a null field is "not equal", as in SOQL
     return f"({expr} {cmp.op} ?)"

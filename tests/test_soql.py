@@ -68,7 +68,7 @@ ACCOUNTS = [
     (A[0], "Acme", "EMEA", 100.0, 10, 1, "2026-11-24", "2026-11-24T08:00:00.000+0000", "big", U1, None),
     (A[1], "acme labs", "AMER", 250.5, 3, 0, "2026-11-01", "2026-10-31T23:59:59.000+0000", None, U1, A[0]),
     (A[2], "Édition 100%", "APAC", -5.0, None, 0, "2025-12-31", None, "x", U2, A[1]),
-    (A[3], "Brick_Works", None, None, 7, 1, "2026-10-15", "2026-11-23T12:00:00.000+0000", "", U2, None),
+    (A[3], "Brick_Works", "", None, 7, 1, "2026-10-15", "2026-11-23T12:00:00.000+0000", "", U2, None),
     (A[4], "O'Brien \\ Sons", "EMEA", 0.0, 0, 0, None, "2027-01-02T00:00:00.000+0000", None, None, A[1]),
     (A[5], "Zeta", "amer", 1e6, 1000, 1, "2026-12-05", "2026-11-25T00:00:00.000+0000", None, U1, A[4]),
     (A[6], "édition deux", "APAC", 50.0, 50, 0, "2027-06-30", "2025-01-01T00:00:00.000+0000", None, U1, None),
@@ -118,6 +118,10 @@ SAME = [
     ("Name <> 'acme'", "Name IS NULL OR lower_py(Name) != 'acme'"),
     ("Name = null", "Name IS NULL"),
     ("Name != null", "Name IS NOT NULL"),
+    ("Region__c = null", "Region__c IS NULL OR Region__c = ''"),
+    ("Region__c != null", "Region__c != ''"),
+    ("Region__c = ''", "Region__c IS NULL OR Region__c = ''"),
+    ("Region__c != ''", "Region__c IS NOT NULL AND Region__c != ''"),
     ("AnnualRevenue > 50", "AnnualRevenue > 50"),
     ("AnnualRevenue >= 50", "AnnualRevenue >= 50"),
     ("AnnualRevenue < 0.5", "AnnualRevenue < 0.5"),
@@ -531,6 +535,7 @@ def _holds(row, tree) -> bool:
         return not _holds(row, tree[1])
     _, field_name, op, tokens = tree
     raw = _OWNER.get(row[9]) if field_name == "Owner.Name" else row[_COLUMNS[field_name]]
+    raw = None if raw == "" else raw  # Salesforce keeps no empty text
     if field_name == "IsPartner":
         return (bool(raw) == (tokens[0] == "true")) == (op == "=")
     if tokens == ["null"]:
