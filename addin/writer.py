@@ -50,6 +50,10 @@ class TemplateBroken(UserError):
     """The template lacks a defined name or sheet the writer needs."""
 
 
+class WorkbookInUse(UserError):
+    """The output workbook cannot be replaced (open in Excel, or read-only)."""
+
+
 def load_template(template: Path | None = None) -> Workbook:
     """The template to fill: ``template``, else the repo's, else one built in memory."""
     path = template or (REVIEW_TEMPLATE if REVIEW_TEMPLATE.exists() else None)
@@ -420,8 +424,15 @@ def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:
 def _save(wb: Workbook, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    wb.save(partial)
-    os.replace(partial, out)
+    try:
+        wb.save(partial)
+        os.replace(partial, out)
+    except PermissionError:
+        partial.unlink(missing_ok=True)
+        raise WorkbookInUse(
+            f"Cannot write {out}: the file is open in another program or not writable. "
+            "Close it (or choose another -o file) and pull again."
+        ) from None
     return out
 
 

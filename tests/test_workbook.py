@@ -291,3 +291,17 @@ def test_an_empty_pull_still_writes_a_valid_workbook(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(write_workbook(cells, tmp_path / "empty.xlsx"))
     assert wb[layout.REVIEW].protection.sheet
     assert record.decode([r[0] for r in wb[layout.RECORD].iter_rows(values_only=True)]).cells == []
+
+
+def test_an_unwritable_output_is_a_message(
+    pulled: SyntheticCells, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from addin.writer import WorkbookInUse
+
+    def refuse(self: openpyxl.Workbook, filename: str) -> None:
+        raise PermissionError(13, "Permission denied", filename)  # as when Excel holds the file
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", refuse)
+    with pytest.raises(WorkbookInUse, match="Close it"):
+        write_workbook(pulled, tmp_path / "review.xlsx")
+    assert list(tmp_path.iterdir()) == []
