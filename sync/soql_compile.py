@@ -22,7 +22,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sync.localorg.schema import FieldDef, ObjectDef
 from sync.soql_lex import refuse
@@ -37,6 +37,7 @@ from sync.soql_parse import (
     RelativeDate,
     SoqlQuery,
 )
+from sync.soql_values import format_datetime, id18, relative_range
 
 TEXT_TYPES = {"string", "textarea", "picklist", "email", "phone", "url", "combobox"}
 ID_TYPES = {"id", "reference"}
@@ -353,7 +354,7 @@ def _sql_value(lit: Literal, cat: str) -> object:
     if cat == "text":
         return str(v).lower()
     if cat == "id":
-        return _id18(str(v), lit.position)
+        return id18(str(v), lit.position)
     if cat == "date":
         assert isinstance(v, date)
         return v.isoformat()
@@ -361,58 +362,6 @@ def _sql_value(lit: Literal, cat: str) -> object:
         assert isinstance(v, datetime)
         return format_datetime(v)
     return v
-
-
-def format_datetime(v: datetime) -> str:
-    """Salesforce's wire format, as the local org stores datetimes (UTC, milliseconds)."""
-    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}+0000"
-
-
-_ID_CHARS = re.compile(r"[A-Za-z0-9]{15}([A-Za-z0-9]{3})?\Z", re.ASCII)
-_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
-
-def _id18(value: str, position: int) -> str:
-    if not _ID_CHARS.match(value):
-        raise _bad_filter(f"invalid ID field: {value} (position {position})")
-    if len(value) == 18:
-        return value
-    suffix = ""
-    for start in range(0, 15, 5):
-        bits = sum(1 << i for i, ch in enumerate(value[start : start + 5]) if "A" <= ch <= "Z")
-        suffix += _SUFFIX[bits]
-    return value + suffix
-
-
-# ---------------------------------------------------------------- relative dates
-
-
-def _month(d: date, months: int) -> date:
-    total = d.year * 12 + d.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
-
-
-def relative_range(rel: RelativeDate, today: date) -> tuple[date, date]:
-    """The half-open range [start, end) of days a relative date literal stands for."""
-    n = rel.n or 0
-    day = timedelta(days=1)
-    month0 = today.replace(day=1)
-    year0 = date(today.year, 1, 1)
-    return {
-        "TODAY": (today, today + day),
-        "YESTERDAY": (today - day, today),
-        "TOMORROW": (today + day, today + 2 * day),
-        "THIS_MONTH": (month0, _month(month0, 1)),
-        "LAST_MONTH": (_month(month0, -1), month0),
-        "NEXT_MONTH": (_month(month0, 1), _month(month0, 2)),
-        "THIS_YEAR": (year0, date(today.year + 1, 1, 1)),
-        "LAST_YEAR": (date(today.year - 1, 1, 1), year0),
-        "NEXT_YEAR": (date(today.year + 1, 1, 1), date(today.year + 2, 1, 1)),
-        "LAST_N_DAYS": (today - n * day, today + day),  # includes today
-        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),  # starts tomorrow
-        "LAST_N_MONTHS": (_month(month0, -n), month0),  # excludes this month
-        "NEXT_N_MONTHS": (_month(month0, 1), _month(month0, n + 1)),
-    }[rel.name]
 
 
 def _relative(
