@@ -58,9 +58,13 @@ class PushOutcome:
         if self.dry_run:
             return "\n".join(r.responses)
         written = sum(1 for c in r.cells if c.outcome in ("written", "overwrote theirs"))
+        counts: dict[str, int] = {}
+        for c in r.cells:
+            counts[c.outcome] = counts.get(c.outcome, 0) + 1
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in counts.items())
         return (
             f"Pushed {written:,} of {self.changed:,} changed cell(s) in {r.update_calls} update "
-            f"call(s) and {r.query_calls} query call(s) (push {r.push_id}); "
+            f"call(s) and {r.query_calls} query call(s) (push {r.push_id}): {outcomes}. "
             f"{self.moved:,} cell(s) now match the org. The receipt is on the Push Log sheet."
         )
 
