@@ -13,6 +13,7 @@ import pytest
 from sync.records import CELL_COLUMNS, PullContext
 
 INJECTION_ACCOUNTS = ('=HYPERLINK("http://x","y")', "+1 Industries", "-2 Tooling", "@Fasteners")
+WILDCARD_ACCOUNT = "Parts * Tools? ~Co"  # SUMIFS wildcards must match literally on the Summary
 
 
 @dataclass
@@ -44,7 +45,8 @@ def synthetic_cells(
     a note; the first accounts carry injection-style names.
     """
     rng = np.random.default_rng(seed)
-    names = [*INJECTION_ACCOUNTS, *(f"Account {i:02d}" for i in range(accounts))][:accounts]
+    others = (f"Account {i:02d}" for i in range(accounts))
+    names = [*INJECTION_ACCOUNTS, WILDCARD_ACCOUNT, *others][:accounts]
     fams = [f"Family {chr(65 + f)}" for f in range(families)]
     months = [month(first, k) for k in range(periods)]
     rows = []

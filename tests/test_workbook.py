@@ -305,3 +305,11 @@ def test_an_unwritable_output_is_a_message(
     with pytest.raises(WorkbookInUse, match="Close it"):
         write_workbook(pulled, tmp_path / "review.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_summary_criteria_match_names_literally() -> None:
+    from addin.summary import criterion
+
+    assert criterion("Parts * Tools? ~Co") == "=Parts ~* Tools~? ~~Co"
+    assert criterion('=HYPERLINK("x")') == '==HYPERLINK("x")'
+    assert criterion("-2 Tooling") == "=-2 Tooling"
