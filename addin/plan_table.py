@@ -17,7 +17,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from html import unescape
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 from lxml import etree
@@ -205,11 +207,72 @@ def read_rows(
         yield row_number, values
 
 
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+_INLINE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+
+
+def _row_chunks(stream: IO[bytes], size: int = 8 << 20) -> Iterator[bytes]:
+    """The worksheet XML in pieces that end on a row boundary (bounded memory)."""
+    rest = b""
+    while block := stream.read(size):
+        rest += block
+        cut = rest.rfind(b"</row>")
+        if cut >= 0:
+            yield rest[: cut + 6]
+            rest = rest[cut + 6 :]
+    yield rest
+
+
+def _decode(attrs: bytes, body: bytes | None, strings: list[str]) -> object:
+    kind = _TYPE.search(attrs)
+    t = kind[1] if kind else b"n"
+    if not body:
+        return None
+    if t == b"inlineStr":
+        return unescape(b"".join(_INLINE.findall(body)).decode("utf-8"))
+    v = _VALUE.search(body)
+    if v is None:
+        return None
+    if t == b"s":
+        return strings[int(v[1])]
+    if t == b"b":
+        return v[1] == b"1"
+    if t in (b"str", b"e", b"d"):
+        return unescape(v[1].decode("utf-8"))
+    return float(v[1])
+
+
 def read_table(zf: zipfile.ZipFile, loc: TableLocation, names: Iterable[str]) -> pd.DataFrame:
-    """The table's data rows, only the columns called ``names``, as a frame."""
+    """The table's data rows, only the columns called ``names``, as a frame.
+
+    Every writer we know (Excel, LibreOffice, openpyxl, ours) gives each cell its ``r``
+    attribute first, so one regular expression finds just the wanted columns' cells; a sheet
+    without cell references falls back to the element-by-element reader."""
     first_col, first_row, _, last_row = loc.bounds
     index = {name: first_col + loc.columns.index(name) for name in names}
+    by_letter = {column_letter(i).encode(): name for name, i in index.items()}
     strings = shared_strings(zf, loc.shared_strings)
+    cell = re.compile(
+        rb'<c r="(' + b"|".join(by_letter) + rb')(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S
+    )
+    found: dict[str, dict[int, object]] = {name: {} for name in index}
+    with zf.open(loc.sheet_path) as stream:
+        for chunk in _row_chunks(stream):
+            for m in cell.finditer(chunk):
+                row = int(m[2])
+                if first_row < row <= last_row:
+                    found[by_letter[m[1]]][row] = _decode(m[3], m[4], strings)
+    rows = range(first_row + 1, last_row + 1)
+    if last_row > first_row + 1 and not any(found.values()):
+        return _read_table_slowly(zf, loc, index, strings)
+    return pd.DataFrame({name: [found[name].get(r) for r in rows] for name in index}, dtype=object)
+
+
+def _read_table_slowly(
+    zf: zipfile.ZipFile, loc: TableLocation, index: dict[str, int], strings: list[str]
+) -> pd.DataFrame:
+    _, first_row, _, last_row = loc.bounds
     records = []
     for number, values in read_rows(
         zf, loc.sheet_path, strings, first_row=first_row + 1, columns=index.values()
@@ -233,24 +296,34 @@ def _text(value: str) -> str:
     return f"<is><t{space}>{escaped}</t></is>"
 
 
+def _tail(value: object, s: str) -> str:
+    """A cell's XML after ``<c r="..."``: its style, type and value; '' for an empty cell."""
+    if isinstance(value, str):
+        return f' {s}t="inlineStr">{_text(value)}</c>' if value else ""
+    if isinstance(value, date):
+        return f" {s}><v>{(value - EXCEL_EPOCH).days}</v></c>"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return f" {s}><v>{value!r}</v></c>"
+    return ""
+
+
 def _column_cells(values: pd.Series, letter: str, style: str, rows: list[str]) -> list[str]:
     """One cell XML string per row ('' for an empty cell) for one column."""
-    s = f' s="{style}"' if style else ""
+    s = f's="{style}" ' if style else ""
     if not pd.api.types.is_numeric_dtype(values.dtype) or values.dtype == bool:
+        # account, product, family and region names repeat down the column: render each once
+        cache: dict[object, str] = {}
         out = []
         for r, v in zip(rows, values.tolist(), strict=True):
-            if isinstance(v, str):
-                out.append(f'<c r="{letter}{r}"{s} t="inlineStr">{_text(v)}</c>' if v else "")
-            elif isinstance(v, date):
-                out.append(f'<c r="{letter}{r}"{s}><v>{(v - EXCEL_EPOCH).days}</v></c>')
-            elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-                out.append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
-            else:
-                out.append("")
+            try:
+                tail = cache[v]
+            except (KeyError, TypeError):
+                tail = cache[v] = _tail(v, s)
+            out.append(f'<c r="{letter}{r}"{tail}' if tail else "")
         return out
     floats = values.astype(float).tolist()
     return [
-        f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if math.isfinite(v) else ""
+        f'<c r="{letter}{r}" {s}><v>{v!r}</v></c>' if math.isfinite(v) else ""
         for r, v in zip(rows, floats, strict=True)
     ]
 
@@ -275,7 +348,6 @@ def row_xml(
         )
 
 
-_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL_STYLE = re.compile(
@@ -284,24 +356,30 @@ _CELL_STYLE = re.compile(
 
 
 def split_sheet(sheet: bytes, keep_through: int) -> tuple[bytes, bytes, bytes, dict[int, str]]:
-    """(XML before the kept rows' end, kept rows, XML after sheetData, styles of the first
-    dropped row by column) for a worksheet whose rows after ``keep_through`` are replaced."""
-    m = _SHEET_DATA.search(sheet)
-    if m is None:
+    """(XML before sheetData, the rows up to ``keep_through``, XML after sheetData, styles of
+    the first row after them by column) for a worksheet whose later rows are replaced.
+    Reads only as far as it must: the rows below are never parsed."""
+    start = sheet.find(b"<sheetData")
+    if start < 0:
         raise DataTableMissing("The Data sheet has no cell data part; the file is damaged.")
-    body = m[1] or b""
+    close = sheet.find(b">", start)
+    if sheet[close - 1 : close] == b"/":
+        return sheet[:start], b"", sheet[close + 1 :], {}
+    end = sheet.rfind(b"</sheetData>")
     kept, styles = [], {}
     number = 0
-    for row in _ROW.finditer(body):
+    for row in _ROW.finditer(sheet, close + 1, end):
         found = _ROW_NUMBER.search(row[0][: row[0].find(b">")])
         number = int(found[1]) if found else number + 1
         if number <= keep_through:
             kept.append(row[0])
-        elif number == keep_through + 1:
+            continue
+        if number == keep_through + 1:
             for c in _CELL_STYLE.finditer(row[0]):
                 letters, style = (c[1], c[2]) if c[1] else (c[4], c[3])
                 styles[column_index(letters.decode())] = style.decode()
-    return sheet[: m.start()], b"".join(kept), sheet[m.end() :], styles
+        break
+    return sheet[:start], b"".join(kept), sheet[end + len(b"</sheetData>") :], styles
 
 
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')

@@ -54,7 +54,7 @@ from addin.scenario_layout import (
 )
 from addin.scenarios import NotAScenarioWorkbook, fill_table, now, read_record
 from sync.org import Org
-from sync.scenario_data import read_plan
+from sync.scenario_data import PlanFrame, read_plan
 
 
 class WorkbookLocked(UserError):
@@ -111,10 +111,7 @@ def refresh_scenarios(path: Path | str, org: Org, *, as_of: date | None = None) 
     _check_free(path)
     with _open(path) as zf:
         record = read_record(zf)
-        loc = _table(zf, record)
-        before = read_table(zf, loc, REPORT_COLUMNS)
-        record_sheet = zf.read(sheet_parts(zf)[RECORD])
-        record_path = sheet_parts(zf)[RECORD]
+        _table(zf, record)
     identity = org.identity()
     if identity.org_id != record.org_id:
         raise WrongOrg(
@@ -124,6 +121,18 @@ def refresh_scenarios(path: Path | str, org: Org, *, as_of: date | None = None) 
             "workbook for this org with `demandgrid scenarios`."
         )
     plan = read_plan(org, record.forecast_set, region=record.region or None, as_of=as_of)
+    return refresh_with_plan(path, plan)
+
+
+def refresh_with_plan(path: Path, plan: PlanFrame) -> RefreshReport:
+    """Replace the Data table's rows with ``plan``'s (the org part already done)."""
+    _check_free(path)
+    with _open(path) as zf:
+        record = read_record(zf)
+        loc = _table(zf, record)
+        before = read_table(zf, loc, REPORT_COLUMNS)
+        record_path = sheet_parts(zf)[RECORD]
+        record_sheet = zf.read(record_path)
     keys = Keys(dict(record.keys.families), dict(record.keys.regions))
     on_sheets = Keys(dict(keys.families), dict(keys.regions))
     new_families, new_regions = keys.extend(

@@ -7,11 +7,21 @@ part is measured by the pull benchmarks, not here.
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
+import tempfile
+import time
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
 
+from addin.refresh import refresh_with_plan
+from addin.scenario_layout import Keys, table_frame
+from addin.scenarios import write_scenarios
 from sync.forecast_sets import DEFAULT_SETS, add_months, quarter_label, quarter_number
 from sync.org import OrgIdentity
 from sync.scenario_data import PLAN_COLUMNS, PlanFrame
@@ -78,5 +88,70 @@ def synthetic_plan(rows: int, *, as_of: date = date(2026, 11, 15), seed: int = 1
     )
 
 
+SIZES = (100_000, 500_000)
+
+
+def _changed(plan: PlanFrame) -> PlanFrame:
+    """The same plan a cycle later: 1% of cells adjusted, 0.5% removed, 0.5% new rows."""
+    cells = plan.cells.copy()
+    n = len(cells)
+    step = cells.index % 100 == 7
+    cells.loc[step, "consensus"] = cells.loc[step, "consensus"] + 10.0
+    cells["consensus_revenue"] = cells["consensus"] * cells["price"]
+    removed = cells.index % 200 == 3
+    added = cells[cells.index % 200 == 5].copy()
+    added["record_id"] = [f"0iQNEW{i:012d}" for i in range(len(added))]
+    added["product_id"] = [f"01tNEW{i:012d}" for i in range(len(added))]
+    cells = pd.concat([cells[~removed], added], ignore_index=True)
+    assert len(cells) == n
+    return replace(plan, cells=cells)
+
+
+def _measure(task: str, rows: int, folder: str) -> tuple[float, float]:
+    """Run one task in this (child) process: (seconds, peak resident MiB of the process)."""
+    plan = synthetic_plan(rows)
+    path = Path(folder) / f"fpa-{rows}.xlsx"
+    started = time.perf_counter()
+    if task == "floor":
+        _floor(plan, Path(folder) / f"floor-{rows}.xlsx")
+    elif task == "build":
+        write_scenarios(plan, path)
+    else:
+        refresh_with_plan(path, _changed(plan))
+    elapsed = time.perf_counter() - started
+    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _floor(plan: PlanFrame, path: Path) -> None:
+    """openpyxl (write-only) writing the same bare cells: the headings and every value."""
+    frame = table_frame(plan.cells, Keys(), plan.forecast_set.show_quarters)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Data")
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([None if isinstance(v, float) and v != v else v for v in row])
+    wb.save(path)
+
+
 def run() -> None:
-    print("   (not yet)")
+    print(
+        "   Synthetic plan frames (the columns read_plan returns); the org query part is\n"
+        "   measured by the pull benchmarks. Each task runs in a fresh process; peak = its\n"
+        "   peak resident memory (including Python, pandas and openpyxl themselves)."
+    )
+    print(f"   {'rows':>8}  {'task':<8} {'seconds':>8} {'x floor':>8} {'peak MiB':>9}")
+    ctx = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in SIZES:
+            results = {}
+            for task in ("floor", "build", "refresh"):
+                with ctx.Pool(1) as pool:
+                    results[task] = pool.apply(_measure, (task, rows, folder))
+            floor = results["floor"][0]
+            for task, (seconds, peak) in results.items():
+                print(
+                    f"   {rows:>8,}  {task:<8} {seconds:>8.1f} {seconds / floor:>8.2f} {peak:>9.0f}",
+                    flush=True,
+                )
+            size = (Path(folder) / f"fpa-{rows}.xlsx").stat().st_size / 2**20
+            print(f"   {rows:>8,}  workbook {size:.1f} MiB", flush=True)
