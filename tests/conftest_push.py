@@ -53,14 +53,27 @@ def cells(org: Org, template: str, limit: int | None = None, **args: Any) -> lis
 
 
 def changeable_cells(org: Org, limit: int | None = None) -> list[Record]:
-    """Cells the org accepts adjustments for: future, non-frozen periods; forecast not Expired."""
+    """Cells the org accepts adjustments for: future, non-frozen periods; forecast not Expired.
+
+    Only cells without an adjustment yet, so a test's new value never equals the org's by chance.
+    """
     return cells(
         org,
         "SELECT {fields:literal} FROM {obj:literal} WHERE StartDate >= {start} "
-        "AND AccountProductForecast.AccountForecast.Status != 'Expired' ORDER BY Id",
+        "AND AccountProductForecast.AccountForecast.Status != 'Expired' "
+        "AND AdjustedForecastedQuantity = null ORDER BY Id",
         limit,
         start=first_changeable_period(),
     )
+
+
+def cells_by_id(org: Org, ids: Sequence[str]) -> list[Record]:
+    """The cells ``ids`` name as the org holds them now, in the order of ``ids``."""
+    found = cells(
+        org, "SELECT {fields:literal} FROM {obj:literal} WHERE Id IN {ids} ORDER BY Id", ids=ids
+    )
+    by_id = {r["Id"]: r for r in found}
+    return [by_id[i] for i in ids]
 
 
 def past_cells(org: Org, limit: int | None = None) -> list[Record]:
@@ -128,11 +141,13 @@ def snapshot(org: Org) -> dict[str, tuple[Any, Any]]:
 def expected_after(
     before: dict[str, tuple[Any, Any]], changes: Sequence[Change]
 ) -> dict[str, tuple[Any, Any]]:
-    from sync.push import note_text
+    """The table after a push of ``changes``: a cell already holding the new value is untouched."""
+    from sync.push import note_text, same_value
 
     after = dict(before)
     for c in changes:
-        after[c.record_id] = (c.new, note_text(c))
+        if not same_value(before[c.record_id][0], c.new):
+            after[c.record_id] = (c.new, note_text(c))
     return after
 
 
