@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from addin.errors import UserError
 from addin.readback import EditedCell, ReviewedWorkbook
@@ -56,6 +58,7 @@ class CheckRules:
     max_change_pct: float | None = None  # optional: a change bigger than this percentage
     note_max_length: int = 2000  # the org's note field; "[reason] note" must fit
     scale: int | None = None  # decimals the org's adjusted field keeps (None: not checked)
+    recheck_locks: bool = True  # periods that became past or frozen since the pull (sync.locks)
 
     def for_org(self, org: Org, profile: MappingProfile) -> CheckRules:
         """These rules with the org's own scale and note length (one describe call)."""
@@ -154,13 +157,35 @@ class CheckReport:
         )
 
 
-def check(reviewed: ReviewedWorkbook, rules: CheckRules = CheckRules()) -> CheckReport:  # noqa: B008
-    """Every problem in ``reviewed``'s changeset under ``rules``."""
+def check(
+    reviewed: ReviewedWorkbook,
+    rules: CheckRules = CheckRules(),  # noqa: B008 - frozen
+    *,
+    today: date | None = None,
+) -> CheckReport:
+    """Every problem in ``reviewed``'s changeset under ``rules`` (locks as of ``today``)."""
     codes = {c.casefold() for c in reviewed.reason_codes}
+    since_pull = _locked_since_pull(reviewed, today) if rules.recheck_locks else {}
     issues: list[CheckIssue] = []
     for edit in reviewed.edits:
+        if edit.cell in since_pull:
+            edit = replace(
+                edit, locked=True, lock_reason=f"{since_pull[edit.cell]}, since the pull"
+            )
         issues.extend(_check_edit(edit, rules, codes, reviewed.reason_codes))
     return CheckReport(issues=issues, changed=len(reviewed.edits))
+
+
+def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[str, str]:
+    """Edited cells open at pull time that the lock rules (``sync.locks``) lock today."""
+    open_edits = [e for e in reviewed.edits if not e.locked]
+    if not open_edits:
+        return {}
+    from sync.locks import DEFAULT_RULES, lock_reasons  # pandas: only when there are edits
+
+    starts = pd.Series([e.period_start for e in open_edits])
+    reasons = lock_reasons(starts, None, DEFAULT_RULES, today or datetime.now(UTC).date())
+    return {e.cell: str(r) for e, r in zip(open_edits, reasons, strict=True) if r}
 
 
 def _check_edit(

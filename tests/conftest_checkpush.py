@@ -27,6 +27,16 @@ from sync.records import CELL_COLUMNS, PullContext
 ORG_ID = "00D000000000001AAA"
 USER = "rep@demo.example"
 
+
+def _month(first: date, months: int) -> date:
+    total = first.year * 12 + first.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+# Open periods whatever today is: past the current month and the default 1-month frozen zone.
+PERIODS = [_month(date.today().replace(day=1), 2 + i) for i in range(3)]
+
+
 CONTEXT = PullContext(
     org_id=ORG_ID,
     org_name="Demo Manufacturing",
@@ -38,12 +48,11 @@ CONTEXT = PullContext(
     measure="quantity",
     profile="standard",
     horizon=3,
-    first_period=date(2026, 12, 1),
+    first_period=PERIODS[0],
 )
 
 ACCOUNTS = ["Acme Corp", '=HYPERLINK("x")']
 PRODUCTS = ["Pumps", "Valves"]
-PERIODS = [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
 
 
 @dataclass

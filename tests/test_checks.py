@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from conftest_checkpush import ReviewFile, small_cells, write_small_review
+from conftest_checkpush import PERIODS, ReviewFile, small_cells, write_small_review
 from rich.console import Console
 
 from addin import layout
@@ -46,8 +46,10 @@ def test_issue_names_sheet_cell_account_product_period(review: ReviewFile) -> No
         "Acme Corp",
         "Valves",
     )
-    assert issue.period.isoformat() == "2027-01-01"
-    assert issue.message.startswith(f"Review!{review.cell(1, 1)} (Acme Corp / Valves, Jan 2027): ")
+    assert issue.period == PERIODS[1]
+    assert issue.message.startswith(
+        f"Review!{review.cell(1, 1)} (Acme Corp / Valves, {PERIODS[1]:%b %Y}): "
+    )
     assert "without a note" in issue.message and "Note cell" in issue.what_to_do
 
 
@@ -152,3 +154,15 @@ def test_terminal_table_shows_each_issue(review: ReviewFile) -> None:
     console.print(report_table(report))
     text = console.export_text()
     assert "negative" in text and "note-missing" in text and f"Review!{review.cell(0, 0)}" in text
+
+
+def test_a_period_locked_since_the_pull_is_refused(review: ReviewFile) -> None:
+    from datetime import date
+
+    run(review, {review.cell(0, 0): 120})
+    reviewed = read_workbook(XlsxBook.open(review.path))
+    later = date(PERIODS[0].year + 1, PERIODS[0].month, 1)  # a year on: the period is past
+    report = check(reviewed, today=later)
+    assert rules_of(report) == ["locked"]
+    assert "past period, since the pull" in report.issues[0].message
+    assert check(reviewed, CheckRules(recheck_locks=False), today=later).ok

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import openpyxl
 import pytest
-from conftest_checkpush import ReviewFile, small_cells, write_small_review
+from conftest_checkpush import PERIODS, ReviewFile, small_cells, write_small_review
 
 from addin import layout
 from addin.readback import read_workbook
@@ -21,7 +19,7 @@ def test_fresh_workbook_has_no_changes(review: ReviewFile) -> None:
     reviewed = read(review.path)
     assert reviewed.edits == [] and reviewed.changes == []
     assert len(reviewed.adjusted_rows) == 4
-    assert reviewed.periods == [date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
+    assert reviewed.periods == PERIODS
     assert reviewed.reason_codes[0] == layout.REASON_CODES[0]
 
 
@@ -38,7 +36,7 @@ def test_a_changed_cell_becomes_a_change_with_its_record(review: ReviewFile) -> 
     assert change.record_id == "0AZ000000000006AA"
     assert (change.old, change.new) == (207.0, 250)
     assert (change.account_name, change.product_name) == ("Acme Corp", "Valves")
-    assert change.period_start == date(2027, 2, 1)
+    assert change.period_start == PERIODS[2]
     assert change.note == "Distributor restocking" and change.reason_code == "Promotion"
     assert change.modstamp == "2026-11-20T08:00:00.000+0000"
 
