@@ -267,5 +267,8 @@ def refresh_cmd(
         console.print(line, highlight=False)
 
 
+from addin import cli_orgs  # noqa: E402,F401 - registers `login` and `org list|add`
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     sys.exit(app())

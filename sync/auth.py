@@ -301,8 +301,13 @@ class JwtBearerTokenSource:
 def pkce_pair() -> tuple[str, str]:
     """A PKCE code verifier (RFC 7636: 43-128 unreserved characters) and its S256 challenge."""
     verifier = secrets.token_urlsafe(64)[:96]
+    return verifier, pkce_challenge(verifier)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """``BASE64URL(SHA256(verifier))`` without padding (the S256 method)."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def authorize_url(

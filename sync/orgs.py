@@ -145,6 +145,33 @@ def open_org(
     return _connect(config, token_source(config), profile)
 
 
+@dataclass(frozen=True)
+class OrgRow:
+    """One line of ``demandgrid org list``: never a token, only whether one is stored."""
+
+    alias: str
+    instance_url: str
+    auth: str
+    username: str
+    api_version: str
+    token_stored: str  # "yes"/"no" for the keychain (web sign-in); how else it signs in otherwise
+
+
+def org_rows() -> list[OrgRow]:
+    from sync.auth import has_refresh_token
+
+    rows = []
+    for alias, c in sorted(load_org_configs().items()):
+        if c.auth == "web":
+            stored = "yes" if has_refresh_token(alias) else "no"
+        else:
+            stored = {"sf-cli": "no (sf CLI login)", "jwt": "no (JWT key file)"}.get(
+                c.auth, "no (environment)"
+            )
+        rows.append(OrgRow(alias, c.instance_url, c.auth, c.username, c.api_version, stored))
+    return rows
+
+
 def alias_for_instance(instance_url: str) -> str | None:
     """The configured alias whose instance is ``instance_url`` (a workbook's origin), if any."""
     wanted = instance_url.rstrip("/").lower()
