@@ -14,6 +14,7 @@ import time
 SECTIONS = [
     "bench.bench_pull",
     "bench.bench_check_push",
+    "bench.bench_push",
     "bench.bench_salesforce",
     "bench.bench_excel",
     "bench.bench_scenarios",
