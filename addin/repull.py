@@ -72,14 +72,23 @@ def refresh_workbook(
     periods = sorted({c["period_start"] for c in old.cells})
     history = max(len(periods) - context.horizon, 0)
     say(f"Pulling {context.user_name}'s latest forecast from the org...")
-    cells = pull_cells(
-        org,
-        context.user_name,
-        profile=profile_of(reviewed),
-        horizon=context.horizon,
-        history=history,
-    )
+
+    def pull(team: bool):  # type: ignore[no-untyped-def]
+        return pull_cells(
+            org,
+            context.user_name,
+            profile=profile_of(reviewed),
+            horizon=context.horizon,
+            history=history,
+            include_team=team,
+        )
+
+    cells = pull(team=False)
     fresh = record_cells(cells.frame)
+    if {c["row_key"] for c in fresh} < {c["row_key"] for c in old.cells}:
+        # The record does not say whether it was a planner's team pull: the rows say so.
+        cells = pull(team=True)
+        fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
 
     sheet, address = book.resolve(layout.N_GRID) or (reviewed.sheet, "")
