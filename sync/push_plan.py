@@ -14,8 +14,8 @@ Decisions:
   mine). A moved ``SystemModstamp`` with the same value (a recalculation job) is no conflict.
 - An empty new value (``Change.new is None``, or NaN) clears the adjustment: null is sent.
 - The note sent is ``"[<reason code>] <note>"`` (or just one of them); empty sends null.
-- A failed call stops the push: later calls are not attempted, so the rest stays unsent
-  and a re-run sends it.
+- Re-read queries carry at most 2,000 Ids (one page, so one API call each) and stay under
+  Salesforce's 100,000-character SOQL limit.
 """
 
 from __future__ import annotations

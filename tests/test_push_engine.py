@@ -9,6 +9,7 @@ import pytest
 from conftest_push import (
     ADJUSTED,
     NOTE,
+    FlakyOrg,
     cells_by_id,
     change,
     changeable_cells,
@@ -18,13 +19,14 @@ from conftest_push import (
 )
 
 from sync.journal import Journal, journal_path, last_push, read_journal
-from sync.org import UPDATE_LIMIT, UpdateRefused
+from sync.org import UPDATE_LIMIT, ApiLimits, UpdateRefused
 from sync.push import (
     ALREADY_IN_ORG,
     KEPT_THEIRS,
     OVERWROTE_THEIRS,
     WRITTEN,
     BadResolution,
+    BudgetTooLow,
     ConflictsPending,
     DuplicateCells,
     NoteTooLong,
@@ -280,3 +282,21 @@ def test_update_refused_carries_per_record_errors(org) -> None:
     with pytest.raises(UpdateRefused) as caught:
         org.update("AccountProductPeriodForecast", [{"Id": past["Id"], ADJUSTED: 1.0}])
     assert caught.value.results and not caught.value.results[0].success
+
+
+def test_a_push_the_api_budget_cannot_carry_is_refused_before_sending(org) -> None:
+    class NearlySpent(FlakyOrg):
+        def limits(self) -> ApiLimits:
+            return ApiLimits(15_000, 2)
+
+    changes = [change(r, 4.25) for r in changeable_cells(org, limit=2_001)]
+    updates = org.calls.update
+    with pytest.raises(BudgetTooLow, match="needs 5 API calls but the org has 2"):
+        push(NearlySpent(org), changes)
+    assert org.calls.update == updates
+
+
+def test_an_empty_changeset_sends_nothing(org) -> None:
+    queries, updates = org.calls.query, org.calls.update
+    receipt = push(org, [])
+    assert receipt.cells == [] and (org.calls.query, org.calls.update) == (queries, updates)
