@@ -93,13 +93,13 @@ def workbook(label: str) -> Path:
     """The pulled workbook of this size, edited: from bench_pull's cache or written here."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     edited = BENCH_DIR / f"check-{label}.xlsx"
-    if edited.exists():
-        return edited
-    cached = BENCH_DIR / f"review-{label}.xlsx"
+    cached = BENCH_DIR / f"review-{label}.xlsx"  # bench_pull's, from a real pull
     if not cached.exists():
-        blocks, months = SIZES[label]
-        write_workbook(synthetic_cells(blocks, months), BENCH_DIR / f"pulled-{label}.xlsx")
         cached = BENCH_DIR / f"pulled-{label}.xlsx"
+        if not cached.exists():
+            write_workbook(synthetic_cells(*SIZES[label]), cached)
+    if edited.exists() and edited.stat().st_mtime >= cached.stat().st_mtime:
+        return edited
     shutil.copyfile(cached, edited)
     _edit(edited)
     return edited
@@ -113,7 +113,13 @@ def _edit(path: Path) -> None:
     ws = wb[reviewed.sheet]
     note, reason = reviewed.columns[layout.H_NOTE], reviewed.columns[layout.H_REASON]
     every = max(1, round(1 / EDITED))
-    cells = [(k, p) for k in reviewed.adjusted_rows for p in reviewed.periods]
+    by_cell = reviewed.record.by_cell()
+    cells = [
+        (k, p)
+        for k in reviewed.adjusted_rows
+        for p in reviewed.periods
+        if (k, p.isoformat()) in by_cell and not by_cell[(k, p.isoformat())]["locked"]
+    ]
     for i, (key, period) in enumerate(cells):
         if i % every == 0:
             row = reviewed.adjusted_rows[key]
