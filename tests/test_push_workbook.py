@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy as copy_module
 import shutil
+import string
+import tempfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest_checkpush import ReviewFile, pull_review_file
 from conftest_push import FlakyOrg, expected_after, snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addin import layout
 from addin.errors import ChecksFailed, ConflictsFound
@@ -16,6 +22,7 @@ from addin.push_sheets import CONFLICT_HEADINGS, LOG_HEADINGS
 from addin.readback import read_workbook
 from addin.xlsx_book import XlsxBook
 from sync.journal import journal_path, read_journal
+from sync.localorg import LocalOrg
 from sync.push import PushIncomplete
 
 
@@ -170,3 +177,94 @@ def test_a_push_that_died_part_way_records_what_landed_and_finishes_on_rerun(org
     assert [c.outcome for c in outcome.receipt.cells] == ["written"] * (len(changes) - 1000)
     assert snapshot(org) == expected_after(before, changes)
     assert read_workbook(XlsxBook.open(pulled.path)).edits == []
+
+
+# ---------------------------------------------------------------- property tests
+
+NOTE_TEXT = st.text(
+    alphabet=string.ascii_letters + string.digits + " .,;:!?()'/", min_size=1, max_size=40
+)
+BAD_VALUES = st.sampled_from(["x", "12 units", -1, True, "#REF!", "=A1", 5e12])
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory, demo_org_file):  # type: ignore[no-untyped-def]
+    """A pulled workbook and its org, never written to: each example copies both."""
+    folder = tmp_path_factory.mktemp("property")
+    org_path = folder / "org.sqlite"
+    shutil.copyfile(demo_org_file, org_path)
+    path = pull_review_file(LocalOrg(org_path), folder / "pulled.xlsx")
+    reviewed = read_workbook(XlsxBook.open(path))
+    by_cell = reviewed.record.by_cell()
+    shown = {
+        reviewed.address(k, p): by_cell[(k, p.isoformat())]
+        for k in reviewed.adjusted_rows
+        for p in reviewed.periods
+        if (k, p.isoformat()) in by_cell
+    }
+    return org_path, ReviewFile(path), shown
+
+
+def _copy(pristine):  # type: ignore[no-untyped-def]
+    org_path, review, _ = pristine
+    folder = Path(tempfile.mkdtemp(prefix="dg-prop-"))
+    shutil.copyfile(org_path, folder / "org.sqlite")
+    shutil.copyfile(review.path, folder / "review.xlsx")
+    copy = copy_module.copy(review)
+    copy.path = folder / "review.xlsx"
+    return LocalOrg(folder / "org.sqlite"), copy, folder
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_valid_edits_with_notes_land_exactly(pristine, data) -> None:  # type: ignore[no-untyped-def]
+    org, review, folder = _copy(pristine)
+    try:
+        cells = data.draw(
+            st.lists(
+                st.sampled_from([a for _, a in review.open_cells]),
+                min_size=1,
+                max_size=8,
+                unique=True,
+            )
+        )
+        values = {}
+        for address in cells:
+            rec = pristine[2][address]
+            start = rec["adjusted"] if rec["adjusted"] is not None else rec["baseline"] or 10
+            factor = data.draw(st.decimals(min_value=0, max_value=3, places=2))
+            values[address] = round(float(start) * float(factor), 2)
+        note, reason = data.draw(NOTE_TEXT), data.draw(st.sampled_from(layout.REASON_CODES))
+        edit_rows(review, values, note=note.strip() or "n", reason=reason)
+        changes = changes_of(review)
+        before = snapshot(org)
+        push_workbook(XlsxBook.open(review.path), org)
+        assert snapshot(org) == expected_after(before, changes)
+        assert read_workbook(XlsxBook.open(review.path)).edits == []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_invalid_edits_push_nothing(pristine, data) -> None:  # type: ignore[no-untyped-def]
+    org, review, folder = _copy(pristine)
+    try:
+        open_cells = [a for _, a in review.open_cells]
+        good, bad = (
+            data.draw(st.lists(st.sampled_from(open_cells), min_size=2, max_size=5, unique=True)),
+            None,
+        )
+        bad = good.pop()
+        values = {a: 1.5 for a in good} | {bad: data.draw(BAD_VALUES)}
+        edit_rows(review, values)
+        before = snapshot(org)
+        with pytest.raises(ChecksFailed):
+            push_workbook(XlsxBook.open(review.path), org)
+        assert org.calls.update == 0 and snapshot(org) == before
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
