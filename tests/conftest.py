@@ -36,7 +36,7 @@ def _fail_without_soffice() -> None:
 # "local" (LocalOrg on a fresh copy of the demo org) and, with the Salesforce backend,
 # "salesforce" (SalesforceOrg through simple-salesforce against the local HTTPS test server
 # in front of the same copy). Tests written against `org` therefore run on both.
-ORG_BACKENDS = ["local"]
+ORG_BACKENDS = ["local", "salesforce"]
 
 
 @pytest.fixture(scope="session")
