@@ -228,7 +228,7 @@ def build_addin(out: Path) -> Path:
     """Write the add-in to ``out`` (a ``.xlam`` path); return the path written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    parts = {
+    parts: dict[str, str | bytes] = {
         "[Content_Types].xml": _CONTENT_TYPES,
         "_rels/.rels": _ROOT_RELS,
         "docProps/app.xml": _APP,

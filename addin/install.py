@@ -72,7 +72,7 @@ def excel_startup_folder(platform: str = sys.platform) -> Path:
         import xlwings as xw
 
         if xw.apps:
-            return Path(xw.apps.active.startup_path)
+            return Path(xw.apps.active.startup_path)  # type: ignore[union-attr]
         with xw.App(visible=False) as app:
             return Path(app.startup_path)
     except Exception:  # Excel not scriptable right now (not running, automation refused)

@@ -185,10 +185,39 @@ def dry_run_action(book: ExcelBook) -> str:
 
 
 def refresh_action(book: ExcelBook) -> str:
+    """A review workbook refreshes in place; an FP&A scenario workbook through its file."""
     from addin.repull import refresh_workbook
+    from addin.scenario_layout import RECORD as SCENARIO_RECORD
 
+    if SCENARIO_RECORD in book.sheet_names():
+        return _refresh_scenarios(book)
     _require_review(book)
     return refresh_workbook(book, org_for(book)).summary()
+
+
+class WorkbookNotSaved(UserError):
+    """The workbook has never been saved, so it has no file to refresh."""
+
+
+def _refresh_scenarios(book: ExcelBook) -> str:
+    """``addin.refresh`` rewrites the file: save, close, refresh the file, open it again."""
+    from addin.refresh import refresh_scenarios, report_lines
+    from sync.orgs import open_org
+
+    if not book.path:
+        raise WorkbookNotSaved(
+            "Save this scenario workbook first (File > Save As, .xlsx), then Refresh."
+        )
+    org = open_org(settings().get("ORG") or None)
+    book.status("Saving and closing the workbook for the refresh...")
+    book.save()
+    path, app = book.path, book.book.app
+    book.book.close()
+    try:
+        report = refresh_scenarios(path, org)
+    finally:
+        app.books.open(path)  # the refreshed workbook, or the saved one if the refresh failed
+    return "Refreshed the Data table.\n" + "\n".join(report_lines(report))
 
 
 def pull_action(book: ExcelBook) -> str:

@@ -116,6 +116,7 @@ class FakeBook:
         self.api = FakeBookApi(self)
         self.protect_options: dict[str, dict[str, Any]] = {}
         self.saved = 0
+        self.closed = False
 
     @classmethod
     def open(cls, path: str | Path) -> FakeBook:
@@ -127,6 +128,10 @@ class FakeBook:
 
     def reset_calls(self) -> None:
         self.calls.clear()
+
+    def close(self) -> None:
+        self.calls["book.close"] += 1
+        self.closed = True
 
     def save(self, path: str | None = None) -> None:
         self.calls["book.save"] += 1

@@ -240,3 +240,23 @@ def test_marks_go_out_in_unions_of_at_most_255_characters() -> None:
     assert all(len(u) <= 255 for u in unions)
     assert ",".join(unions).split(",") == addresses
     assert len(unions) == -(-len(",".join(addresses)) // 255) or len(unions) < 20
+
+
+def test_refresh_on_a_scenario_workbook_goes_through_its_file(
+    org_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from addin.scenario_layout import RECORD
+    from addin.scenarios import build_scenarios
+    from sync.localorg import LocalOrg
+
+    path = build_scenarios(
+        LocalOrg(org_file), tmp_path / "fpa.xlsx", forecast_set="ibp", region="LATAM"
+    )
+    monkeypatch.setattr(ribbon, "settings", lambda: {"ORG": str(org_file)})
+    fake, book = live(path)
+    assert RECORD in fake.wb.sheetnames
+    message = ribbon.run(ribbon.refresh_action, book)
+    assert message.startswith("Refreshed the Data table."), message
+    assert fake.saved == 1 and fake.closed
+    assert fake.app.opened == [str(path)]
+    assert openpyxl.load_workbook(path).sheetnames == fake.wb.sheetnames
