@@ -267,6 +267,25 @@ def refresh_cmd(
         console.print(line, highlight=False)
 
 
+@app.command("refresh-review")
+@user_errors
+def refresh_review(
+    file: Annotated[Path, typer.Argument(help="The pulled review workbook (.xlsx).")],
+    org: Annotated[
+        str | None, typer.Option("--org", help="Org alias; default: the one it was pulled from.")
+    ] = None,
+) -> None:
+    """Bring the org's latest values into a review workbook (the ribbon's Refresh)."""
+    from addin.file_actions import org_of_workbook
+    from addin.repull import refresh_workbook
+    from addin.xlsx_book import XlsxBook
+
+    book = XlsxBook.open(file)
+    with console.status("Refreshing") as status:
+        done = refresh_workbook(book, org_of_workbook(book, org), progress=status.update)
+    console.print(done.summary(), highlight=False)
+
+
 from addin import cli_orgs  # noqa: E402,F401 - registers `login` and `org list|add`
 
 
