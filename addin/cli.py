@@ -193,7 +193,7 @@ def check_cmd(
     from addin.file_actions import check_file
 
     report = check_file(file, rules)
-    console.print(report_table(report))
+    console.print(report_table(report) if report.issues else report.summary(), highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 
