@@ -385,11 +385,35 @@ def split_sheet(sheet: bytes, keep_through: int) -> tuple[bytes, bytes, bytes, d
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
+def split_sheet_stream(
+    stream: IO[bytes], keep_through: int, prefix_size: int = 4 << 20
+) -> tuple[bytes, bytes, bytes, dict[int, str]]:
+    """``split_sheet`` for a worksheet too big to hold: the kept rows and the first replaced
+    row must lie in the first ``prefix_size`` bytes; the rest is only scanned for its end."""
+    prefix = stream.read(prefix_size)
+    end_tag = b"</sheetData>"
+    if end_tag in prefix or b"<sheetData/>" in prefix or len(prefix) < prefix_size:
+        return split_sheet(prefix + stream.read(), keep_through)
+    head, kept, _, styles = split_sheet(prefix + end_tag, keep_through)
+    window = prefix[-len(end_tag) :]
+    while block := stream.read(8 << 20):
+        window += block
+        at = window.find(end_tag)
+        if at >= 0:
+            return head, kept, window[at + len(end_tag) :] + stream.read(), styles
+        window = window[-len(end_tag) :]
+    raise DataTableMissing("The Data sheet's cell data never ends; the file is damaged.")
+
+
 def write_sheet(
-    out: zipfile.ZipFile, path: str, sheet: bytes, keep_through: int, rows: Iterable[str], ref: str
+    out: zipfile.ZipFile,
+    path: str,
+    parts: tuple[bytes, bytes, bytes, dict[int, str]],
+    rows: Iterable[str],
+    ref: str,
 ) -> None:
-    """Write worksheet ``path``: ``sheet``'s rows up to ``keep_through``, then ``rows``."""
-    head, kept, tail, _ = split_sheet(sheet, keep_through)
+    """Write worksheet ``path``: the kept head and rows of ``parts``, then ``rows``."""
+    head, kept, tail, _ = parts
     head = _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), head, count=1)
     with out.open(path, "w", force_zip64=True) as f:
         f.write(head + b"<sheetData>" + kept)
@@ -456,8 +480,9 @@ def replace_table(
     new_ref = f"{column_letter(first_col)}{header}:{column_letter(last_col)}{new_last}"
     parts = dict(parts or {})
     with zipfile.ZipFile(src) as zin:
-        sheet = zin.read(loc.sheet_path)
-        _, _, _, styles = split_sheet(sheet, header)
+        with zin.open(loc.sheet_path) as stream:
+            sheet = split_sheet_stream(stream, header)
+        styles = sheet[3]
         parts[loc.table_path] = table_xml(zin.read(loc.table_path), loc.ref, new_ref)
         workbook = resize_names(zin.read(WORKBOOK), loc.sheet_name, old_last, new_last, header)
         parts[WORKBOOK] = recalc_on_open(workbook)
@@ -468,7 +493,7 @@ def replace_table(
                     continue
                 if info.filename == loc.sheet_path:
                     rows = row_xml(frame, first_col, header + 1, styles)
-                    write_sheet(zout, info.filename, sheet, header, rows, new_ref)
+                    write_sheet(zout, info.filename, sheet, rows, new_ref)
                 elif info.filename in parts:
                     zout.writestr(info.filename, parts[info.filename])
                 else:

@@ -87,7 +87,6 @@ REPORT_COLUMNS = (
     "Account Id",
     "Product Id",
     "Period",
-    "Product family",
     "Consensus qty",
     "Consensus revenue",
     "Prior qty",

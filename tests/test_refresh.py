@@ -215,3 +215,18 @@ def test_unrelated_parts_are_copied_byte_for_byte(fpa, scenario_org_file):
         table = locate_table(zf, TABLE).table_path
     assert sheets[RECORD] in changed  # refreshed_at
     assert changed <= {sheets[DATA], table, "xl/workbook.xml", sheets[RECORD]}
+
+
+@pytest.mark.parametrize("prefix", [160, 400, 1 << 20])
+def test_sheet_split_streams_big_sheets_like_small_ones(prefix):
+    import io
+
+    from addin.plan_table import split_sheet, split_sheet_stream
+
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" s="{r % 3}"><v>{r}</v></c></row>' for r in range(1, 60)
+    )
+    sheet = f'<worksheet><dimension ref="A1:A59"/><sheetData>{rows}</sheetData><tableParts count="1"/></worksheet>'.encode()
+    whole = split_sheet(sheet, 1)
+    assert split_sheet_stream(io.BytesIO(sheet), 1, prefix_size=prefix) == whole
+    assert whole[2] == b'<tableParts count="1"/></worksheet>' and whole[3] == {1: "2"}
