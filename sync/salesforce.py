@@ -111,6 +111,15 @@ class SalesforceOrg:
             f"SalesforceOrg(instance_url={self.instance_url!r}, api_version={self.api_version!r})"
         )
 
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> SalesforceOrg:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ------------------------------------------------------------ the seam
 
     def query(self, soql: str) -> Iterator[Record]:
@@ -212,8 +221,8 @@ class SalesforceOrg:
         """Who we are: the userinfo endpoint, plus the org's name. Fetched once."""
         if self._identity is None:
             try:
-                who = self._sf.oauth2("userinfo")
-                org_id = who["organization_id"]
+                who: dict[str, Any] = self._sf.oauth2("userinfo") or {}
+                org_id = str(who.get("organization_id", ""))
                 org = self._sf.restful(f"sobjects/Organization/{org_id}", params={"fields": "Name"})
             except SalesforceError as e:
                 raise self._org_error(e, "reading who is signed in") from None
@@ -222,8 +231,8 @@ class SalesforceOrg:
             self._identity = OrgIdentity(
                 org_id=org_id,
                 org_name=str((org or {}).get("Name", "")),
-                user_id=who["user_id"],
-                username=who.get("preferred_username", ""),
+                user_id=str(who.get("user_id", "")),
+                username=str(who.get("preferred_username", "")),
                 instance=self.instance_url,
             )
         return self._identity

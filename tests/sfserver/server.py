@@ -11,11 +11,8 @@ HTTP requests are handled on their own threads so a slow answer does not block t
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
-import secrets
 import socket
 import ssl
 import tempfile
@@ -27,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
@@ -35,6 +32,7 @@ from sync.org import ApiLimitExceeded, OrgError, QueryRefused
 
 from . import wire
 from .faults import Fault, FaultQueue
+from .oauth import OAuth
 
 _DATA = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _CA: trustme.CA | None = None
@@ -59,10 +57,6 @@ def _cert() -> trustme.LeafCert:
     return _CERT
 
 
-def _new_token(org_id: str) -> str:
-    return f"{org_id[:15]}!{secrets.token_urlsafe(48)}"
-
-
 class SalesforceServer:
     """Start with ``with SalesforceServer(lambda: LocalOrg(path)) as server:``; then
     ``server.url`` is the instance URL, ``server.ca_pem`` the CA file a requests session trusts,
@@ -79,8 +73,7 @@ class SalesforceServer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfserver-org")
         self._org = self._pool.submit(org_factory).result()
         self.identity = self.run(lambda org: org.identity())
-        self.client_id = client_id
-        self.jwt_public_key = jwt_public_key
+        self.oauth = OAuth(client_id, self.identity, jwt_public_key)
         self.min_version = min_version
         self.calls: Counter[str] = Counter()
         self.faults = FaultQueue()
@@ -91,10 +84,6 @@ class SalesforceServer:
         self.write_bodies: list[Any] = []  # JSON bodies of Collections/Composite/PATCH requests
         self.write_answers: list[Any] = []  # and what the server answered them
         self._lock = threading.Lock()
-        self.issued: list[str] = []  # every token handed out (tests look for leaks)
-        self._access: set[str] = set()
-        self._refresh: set[str] = set()
-        self._codes: dict[str, dict[str, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="sfserver-")
         self.ca_pem = Path(self._dir.name) / "ca.pem"
@@ -113,6 +102,7 @@ class SalesforceServer:
         httpd.app = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self.url = f"https://127.0.0.1:{httpd.server_address[1]}"
+        self.oauth.url = self.url
         threading.Thread(target=httpd.serve_forever, name="sfserver", daemon=True).start()
         return self
 
@@ -137,28 +127,30 @@ class SalesforceServer:
         """Run ``fn(org)`` on the org's thread (to inspect or change the org behind the server)."""
         return self._pool.submit(fn, self._org).result()
 
+    # OAuth state lives in ``self.oauth``; these are the tests' handles on it.
+    client_id = property(lambda self: self.oauth.client_id)
+    issued = property(lambda self: self.oauth.issued)
+
+    @property
+    def jwt_public_key(self) -> bytes | None:
+        return self.oauth.jwt_public_key
+
+    @jwt_public_key.setter
+    def jwt_public_key(self, key: bytes | None) -> None:
+        self.oauth.jwt_public_key = key
+
     def issue_refresh_token(self) -> str:
-        token = f"5Aep{secrets.token_urlsafe(60)}"
-        with self._lock:
-            self._refresh.add(token)
-            self.issued.append(token)
-        return token
+        return self.oauth.issue_refresh_token()
 
     def issue_access_token(self) -> str:
-        token = _new_token(self.identity.org_id)
-        with self._lock:
-            self._access.add(token)
-            self.issued.append(token)
-        return token
+        return self.oauth.issue_access_token()
 
     def expire_sessions(self) -> None:
         """Every access token issued so far stops working (refresh tokens keep working)."""
-        with self._lock:
-            self._access.clear()
+        self.oauth.expire_sessions()
 
     def revoke_refresh_tokens(self) -> None:
-        with self._lock:
-            self._refresh.clear()
+        self.oauth.revoke_refresh_tokens()
 
     def api_calls(self) -> int:
         """Calls that count against the daily API budget (OAuth endpoints do not)."""
@@ -181,9 +173,12 @@ class SalesforceServer:
             if kind == "unknown":
                 raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
             if kind == "token":
-                return self._send(req, *self._token(raw))
+                return self._send(req, *self.oauth.token(raw))
             if kind == "authorize":
-                return self._authorize(req, query)
+                status, answer = self.oauth.authorize(query)
+                if status == 302:
+                    return self._redirect(req, answer)
+                return self._send(req, status, answer)
             if fault is not None and fault.what == "expire":
                 self.expire_sessions()
             self._authenticate(req)
@@ -243,10 +238,7 @@ class SalesforceServer:
 
     def _authenticate(self, req: _Handler) -> None:
         header = req.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip()
-        with self._lock:
-            ok = token in self._access
-        if not ok:
+        if not self.oauth.valid(header.removeprefix("Bearer ").strip()):
             raise wire.WireError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 
     def _execute(self, kind, version, rest, query, body, req, fault: Fault | None):
@@ -335,99 +327,13 @@ class SalesforceServer:
             "urls": {"rest": f"{self.url}/services/data/v{{version}}/"},
         }
 
-    # ------------------------------------------------------------ OAuth
+    # ------------------------------------------------------------ answers
 
-    def _token(self, raw: bytes) -> tuple[int, dict[str, Any]]:
-        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-        grant = form.get("grant_type")
-        refresh = None
-        if grant == "refresh_token":
-            with self._lock:
-                ok = form.get("refresh_token") in self._refresh
-            if not ok or form.get("client_id") != self.client_id:
-                return 400, {
-                    "error": "invalid_grant",
-                    "error_description": "expired access/refresh token",
-                }
-        elif grant == "authorization_code":
-            with self._lock:
-                issued = self._codes.pop(form.get("code", ""), None)
-            verifier = form.get("code_verifier", "")
-            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            if (
-                issued is None
-                or issued["client_id"] != form.get("client_id")
-                or issued["redirect_uri"] != form.get("redirect_uri")
-                or issued["challenge"] != challenge.rstrip(b"=").decode()
-            ):
-                return 400, {
-                    "error": "invalid_grant",
-                    "error_description": "authentication failure",
-                }
-            refresh = self.issue_refresh_token()
-        elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            if not self._jwt_ok(form.get("assertion", "")):
-                return 400, {"error": "invalid_grant", "error_description": "invalid assertion"}
-        else:
-            return 400, {
-                "error": "unsupported_grant_type",
-                "error_description": "grant type not supported",
-            }
-        ident = self.identity
-        answer = {
-            "access_token": self.issue_access_token(),
-            "instance_url": self.url,
-            "id": f"{self.url}/id/{ident.org_id}/{ident.user_id}",
-            "token_type": "Bearer",
-            "issued_at": str(int(time.time() * 1000)),
-            "signature": base64.b64encode(secrets.token_bytes(32)).decode(),
-            "scope": "api refresh_token",
-        }
-        if refresh:
-            answer["refresh_token"] = refresh
-        return 200, answer
-
-    def _jwt_ok(self, assertion: str) -> bool:
-        import jwt
-
-        if self.jwt_public_key is None:
-            return False
-        try:
-            claims = jwt.decode(
-                assertion,
-                self.jwt_public_key,
-                algorithms=["RS256"],
-                audience=[self.url, "https://login.salesforce.com", "https://test.salesforce.com"],
-            )
-        except jwt.PyJWTError:
-            return False
-        return claims.get("iss") == self.client_id and claims.get("sub") == self.identity.username
-
-    def _authorize(self, req: _Handler, query: dict[str, list[str]]) -> None:
-        q = {k: v[0] for k, v in query.items()}
-        if q.get("client_id") != self.client_id or q.get("code_challenge_method") != "S256":
-            return self._send(
-                req,
-                400,
-                {"error": "invalid_client_id", "error_description": "client identifier invalid"},
-            )
-        code = secrets.token_urlsafe(24)
-        with self._lock:
-            self._codes[code] = {
-                "client_id": q["client_id"],
-                "redirect_uri": q.get("redirect_uri", ""),
-                "challenge": q.get("code_challenge", ""),
-            }
-        location = (
-            q.get("redirect_uri", "") + "?" + urlencode({"code": code, "state": q.get("state", "")})
-        )
+    def _redirect(self, req: _Handler, location: str) -> None:
         req.send_response(302)
         req.send_header("Location", location)
         req.send_header("Content-Length", "0")
         req.end_headers()
-        return None
-
-    # ------------------------------------------------------------ answers
 
     def _send(self, req: _Handler, status: int, body: Any) -> None:
         payload = b"" if body is None else json.dumps(body, default=str).encode()
