@@ -1,6 +1,7 @@
 """Which org ``--org`` means: a path is the embedded local org; an alias is a Salesforce org
-configured in ``~/.demandgrid/orgs.toml`` (see ``demandgrid org list``); ``env`` is the org in
-``SF_INSTANCE_URL`` + ``SF_ACCESS_TOKEN``. The local org is the default.
+configured in ``~/.demandgrid/orgs.toml`` (see ``demandgrid org list``), and so is that org's
+instance URL; ``env`` is the org in ``SF_INSTANCE_URL`` + ``SF_ACCESS_TOKEN``. The local org is
+the default.
 
 ``orgs.toml`` holds no secret: per alias the instance URL, the sign-in method (``web``: OAuth
 with PKCE, refresh token in the OS keychain; ``sf-cli``: reuse an ``sf`` CLI login; ``jwt``:
@@ -117,6 +118,15 @@ def open_org(
     profile: MappingProfile | None = None,
 ) -> Org:
     """Open the org ``spec`` names: a local org path (default), a configured alias, or ``env``."""
+    if str(spec or "").lower().startswith("https://"):
+        # an instance URL (a Salesforce-pulled workbook's origin): the alias configured for it
+        found = alias_for_instance(str(spec))
+        if found is None:
+            raise UnknownOrg(
+                f"No configured org for {spec}. Sign in with `demandgrid login --alias NAME "
+                f"--instance {spec}`, or pass --org with an alias from `demandgrid org list`."
+            )
+        spec = found
     path = Path(spec) if spec else DEFAULT_LOCAL_ORG
     if not spec or is_local(path):
         from sync.localorg import LocalOrg

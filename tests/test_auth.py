@@ -166,6 +166,19 @@ def test_open_org_by_alias_signs_in_with_the_keychain(sf_server, memory_keyring,
     assert next(iter(org.query(COUNT + " LIMIT 1")), None) is None
 
 
+def test_open_org_by_instance_url_finds_the_alias(sf_server, memory_keyring, home):
+    save_org_config(
+        OrgConfig(
+            "acme", sf_server.url, "web", sf_server.client_id, ca_bundle=str(sf_server.ca_pem)
+        )
+    )
+    store_refresh_token("acme", sf_server.issue_refresh_token())
+    assert open_org(sf_server.url + "/").identity().instance == sf_server.url
+    with pytest.raises(UnknownOrg) as e:
+        open_org("https://other.my.salesforce.com")
+    assert "demandgrid login" in str(e.value)
+
+
 def test_open_org_keeps_local_paths_and_names_unknown_aliases(org_file, home):
     from sync.localorg import LocalOrg
 
