@@ -2,33 +2,29 @@
 
 The hidden record (``addin.record``) is the authority for what was pulled; the grid is found by
 defined names and its columns by heading text (``addin.layout``), rows by their Key and Row
-columns, so re-sorting or filtering that keeps those columns still reads correctly. A workbook
-that is not ours, damaged, from another org or user, or whose rows no longer tie to records is
-refused with ``WorkbookNotOurs`` / ``WorkbookDamaged``, saying what is wrong and what to do.
+columns (``addin.grid_tie``), so re-sorting or filtering that keeps those columns still reads
+correctly. A workbook that is not ours, damaged, from another org or user, or whose rows no
+longer tie to records is refused with ``WorkbookNotOurs`` / ``WorkbookDamaged``, saying what is
+wrong and what to do.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from addin import layout
-from addin.errors import WorkbookDamaged, WorkbookNotOurs
+from addin.errors import WorkbookNotOurs
 from addin.grid import LOCK_NOTE_PREFIX, NO_RECORD, starting_value
+from addin.grid_tie import block_names, locate_grid, text, tie_rows
 from addin.record import MARKER, RecordError, WorkbookRecord, decode
 from addin.surface import BookSurface
 from sync.org import OrgIdentity
 from sync.records import Change
-
-REDO = (
-    "Undo that change, or pull a fresh workbook with `demandgrid pull` and redo your changes there."
-)
-_EXCEL_EPOCH = date(1899, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -171,88 +167,20 @@ def read_workbook(
     """Read ``book`` back against its hidden record; see the module docstring."""
     record = read_record(book)
     check_origin(record, expect_org, expect_user)
-    grid = book.resolve(layout.N_GRID)
-    if grid is None:
-        raise WorkbookDamaged(
-            f"The workbook's grid name ({layout.N_GRID}) is missing: it was deleted or its sheet "
-            f"removed. {REDO}"
-        )
-    sheet, address = grid
-    min_col, min_row, max_col, max_row = range_boundaries(address)
-    block = book.read_formulas(sheet, address)
-    heads = block[0] if block else []
-    _columns(heads)
-    periods = sorted({date.fromisoformat(str(c["period_start"])) for c in record.cells})
-    period_columns, mirror_columns = _period_columns(book, sheet, min_row, heads, min_col, periods)
-    col_index = {h.strip(): i for i, h in enumerate(heads) if isinstance(h, str)}
-    rows = block[1:]
+    grid = locate_grid(book, record)
+    adjusted_rows, raw_rows = tie_rows(grid, record)
+    sheet, periods, period_columns = grid.sheet, grid.periods, grid.period_columns
+    col_index, period_idx = grid.col_index, grid.period_idx
     by_cell = record.by_cell()
-    keys = {c["row_key"] for c in record.cells}
-    period_idx = {p: _index(period_columns[p], min_col) for p in periods}
-
-    problems: list[str] = []
-    kinds_by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    adjusted_rows: dict[str, int] = {}
-    raw_rows: dict[str, list[Any]] = {}
-    for offset, row in enumerate(rows):
-        sheet_row = min_row + 1 + offset
-        key = _text(row[col_index[layout.H_KEY]])
-        kind = _text(row[col_index[layout.H_KIND]])
-        if not key:
-            has_numbers = any(row[i] not in (None, "") for i in period_idx.values())
-            if kind == layout.ADJUSTED or kind in layout.ROW_KINDS or (not kind and has_numbers):
-                problems.append(
-                    f"row {sheet_row} has no Key: a row was inserted or its Key cell cleared"
-                )
-            continue
-        if key not in keys:
-            problems.append(
-                f"row {sheet_row} has Key {key!r}, which this workbook never pulled: "
-                "a row was inserted or its Key cell edited"
-            )
-            continue
-        if kind not in layout.ROW_KINDS:
-            problems.append(
-                f"row {sheet_row}: the Row column reads {kind!r}, not one of "
-                f"{', '.join(layout.ROW_KINDS)}: the Row column was edited"
-            )
-            continue
-        kinds_by_key[key].append((kind, sheet_row))
-        if kind == layout.ADJUSTED:
-            adjusted_rows.setdefault(key, sheet_row)
-            raw_rows.setdefault(key, row)
-
-    names = _block_names(record)
-    for key in sorted(keys):
-        adjusted = [r for k, r in kinds_by_key.get(key, []) if k == layout.ADJUSTED]
-        label = names.get(key, key)
-        if not adjusted:
-            problems.append(
-                f"the Adjusted row of {label} is missing: rows were deleted or its Row column edited"
-            )
-        elif len(adjusted) > 1:
-            rows_text = ", ".join(str(r) for r in adjusted)
-            problems.append(
-                f"{label} has {len(adjusted)} Adjusted rows (rows {rows_text}): "
-                "a row was duplicated or its Row column edited"
-            )
-        for kind in layout.ROW_KINDS:
-            same = [r for k, r in kinds_by_key.get(key, []) if k == kind]
-            if kind != layout.ADJUSTED and len(same) > 1:
-                problems.append(
-                    f"{label} has {len(same)} {kind} rows (rows {', '.join(map(str, same))}): "
-                    "a row was duplicated or its Row column edited"
-                )
-    if problems:
-        raise WorkbookDamaged(_damage_message(sheet, problems))
+    names = block_names(record)
 
     # Cell notes override the row note; one read for the whole grid.
-    notes = book.read_notes(sheet, address)
+    notes = book.read_notes(sheet, grid.address)
     edits: list[EditedCell] = []
     for key, row in raw_rows.items():
         sheet_row = adjusted_rows[key]
-        row_note = _text(row[col_index[layout.H_NOTE]])
-        reason = _text(row[col_index[layout.H_REASON]])
+        row_note = text(row[col_index[layout.H_NOTE]])
+        reason = text(row[col_index[layout.H_REASON]])
         for period in periods:
             raw = row[period_idx[period]]
             cell = by_cell.get((key, period.isoformat())) or _no_record(key, period, names)
@@ -290,92 +218,18 @@ def read_workbook(
     return ReviewedWorkbook(
         record=record,
         sheet=sheet,
-        heading_row=min_row,
-        columns={h: get_column_letter(min_col + i) for h, i in col_index.items()},
+        heading_row=grid.min_row,
+        columns={h: get_column_letter(grid.min_col + i) for h, i in col_index.items()},
         periods=periods,
         period_columns=period_columns,
-        mirror_columns=mirror_columns,
+        mirror_columns=grid.mirror_columns,
         adjusted_rows=adjusted_rows,
         edits=edits,
         reason_codes=_reason_codes(book),
-        grid_address=f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}",
-        row_count=len(rows),
+        grid_address=grid.address,
+        row_count=len(grid.rows),
         notes=notes,
     )
-
-
-def _columns(heads: list[Any]) -> dict[str, int]:
-    seen: dict[str, int] = {}
-    missing = []
-    for needed in (
-        layout.H_ACCOUNT,
-        layout.H_PRODUCT,
-        layout.H_KIND,
-        layout.H_REASON,
-        layout.H_NOTE,
-        layout.H_KEY,
-    ):
-        hits = [i for i, h in enumerate(heads) if isinstance(h, str) and h.strip() == needed]
-        if not hits:
-            missing.append(needed)
-        elif len(hits) > 1:
-            raise WorkbookDamaged(
-                f"The grid has {len(hits)} columns headed {needed!r}: a column was copied or a "
-                f"heading renamed. {REDO}"
-            )
-        else:
-            seen[needed] = hits[0]
-    if missing:
-        raise WorkbookDamaged(
-            f"The grid has no column headed {', '.join(repr(m) for m in missing)}: the heading was "
-            f"renamed or the column deleted. {REDO}"
-        )
-    return seen
-
-
-def _period_columns(
-    book: BookSurface,
-    sheet: str,
-    heading_row: int,
-    heads: list[Any],
-    min_col: int,
-    periods: list[date],
-) -> tuple[dict[date, str], dict[date, str]]:
-    """Each pulled period's column, by heading; refuse when the headings no longer match."""
-    if any(isinstance(h, str) and h.startswith("=") for h in heads):
-        # Headings computed by formulas: read their values (one row, one call).
-        last = get_column_letter(min_col + len(heads) - 1)
-        heads = book.read(sheet, f"{get_column_letter(min_col)}{heading_row}:{last}{heading_row}")[
-            0
-        ]
-    found: dict[date, list[int]] = defaultdict(list)
-    mirrors: dict[date, str] = {}
-    for i, h in enumerate(heads):
-        if isinstance(h, str) and h.startswith(layout.H_MIRROR_PREFIX):
-            d = _as_date(h[len(layout.H_MIRROR_PREFIX) :].strip())
-            if d is not None:
-                mirrors[d] = get_column_letter(min_col + i)
-            continue
-        d = _as_date(h)
-        if d is not None:
-            found[d].append(i)
-    wanted = set(periods)
-    missing = [p for p in periods if p not in found]
-    extra = sorted(d for d in found if d not in wanted)
-    doubled = [d for d, cols in found.items() if len(cols) > 1]
-    if missing or extra or doubled:
-        parts = []
-        if missing:
-            parts.append("no column for " + ", ".join(_month(p) for p in missing))
-        if extra:
-            parts.append("columns for periods never pulled: " + ", ".join(_month(p) for p in extra))
-        if doubled:
-            parts.append("two columns for " + ", ".join(_month(p) for p in sorted(doubled)))
-        raise WorkbookDamaged(
-            f"The period headings on sheet {sheet!r} (row {heading_row}) were changed: "
-            f"{'; '.join(parts)}. Cells can no longer be tied to their periods. {REDO}"
-        )
-    return {p: get_column_letter(min_col + found[p][0]) for p in periods}, mirrors
 
 
 def _reason_codes(book: BookSurface) -> tuple[str, ...]:
@@ -425,35 +279,6 @@ def _no_record(key: str, period: date, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _damage_message(sheet: str, problems: list[str]) -> str:
-    shown = problems[:5]
-    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-    return (
-        f"The grid on sheet {sheet!r} no longer ties cells to their records: "
-        + "; ".join(shown)
-        + f"{more}. {REDO}"
-    )
-
-
-def _block_names(record: WorkbookRecord) -> dict[str, str]:
-    return {
-        c["row_key"]: f"{c.get('account_name') or '?'} / {c.get('product_name') or '?'}"
-        for c in record.cells
-    }
-
-
-def _index(letter: str, min_col: int) -> int:
-    return column_index_from_string(letter) - min_col
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -469,22 +294,3 @@ def _number_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
-        return _EXCEL_EPOCH + timedelta(days=int(value))
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _month(d: date) -> str:
-    return d.strftime("%b %Y")
