@@ -82,6 +82,21 @@ def _absolute(address: str) -> str:
     )
 
 
+def _restore_style_fill(cells: Any) -> None:
+    """Take a mark off: back to the fill of the cells' named style (the template's look, as
+    ``XlsxBook`` does), by re-applying the style they share. The core has no API for styles,
+    so this goes through ``.api``; where the cells do not share one style, the fill is cleared.
+    """
+    try:
+        name = cells.api.Style.Name
+    except Exception:  # mixed styles (Excel returns no Style) or no native object
+        name = None
+    if name:
+        cells.api.Style = name
+    else:
+        cells.color = None
+
+
 class ExcelBook:
     """An open Excel workbook as a ``BookSurface``. ``ExcelBook.caller()`` inside RunPython."""
 
@@ -170,7 +185,11 @@ class ExcelBook:
     def set_fill(self, sheet: str, addresses: Sequence[str], color: str | None) -> None:
         target = self._book.sheets[sheet]
         for union in union_addresses([_plain(a) for a in addresses]):
-            target.range(union).color = f"#{color}" if color else None
+            cells = target.range(union)
+            if color:
+                cells.color = f"#{color}"
+            else:
+                _restore_style_fill(cells)
 
     def set_notes(self, sheet: str, notes: dict[str, str]) -> None:
         target = self._book.sheets[sheet]

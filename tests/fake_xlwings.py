@@ -335,6 +335,10 @@ class FakeRange:
                 for c in range(min_col, max_col + 1):
                     ws.cell(row=r, column=c).fill = fill
 
+    @property
+    def api(self) -> FakeRangeApi:
+        return FakeRangeApi(self)
+
     # --- notes
     @property
     def note(self) -> FakeNote | None:
@@ -386,6 +390,39 @@ def _write_cell(cell: Any, value: Any) -> None:
             cell.data_type = "s"
     else:
         cell.value = value
+
+
+class FakeStyle:
+    def __init__(self, name: str) -> None:
+        self.Name = name  # noqa: N815 - Excel's object model
+
+
+class FakeRangeApi:
+    """The native range object: only ``Style`` (get: the shared named style, else None)."""
+
+    def __init__(self, cells: FakeRange) -> None:
+        self._range = cells
+
+    def _all(self) -> list[Any]:
+        ws = self._range._sheet._ws
+        return [
+            ws.cell(row=r, column=c)
+            for min_col, min_row, max_col, max_row in self._range._areas()
+            for r in range(min_row, max_row + 1)
+            for c in range(min_col, max_col + 1)
+        ]
+
+    @property
+    def Style(self) -> FakeStyle | None:  # noqa: N802
+        self._range._count("range.api.style")
+        names = {cell.style for cell in self._all()}
+        return FakeStyle(names.pop()) if len(names) == 1 else None
+
+    @Style.setter
+    def Style(self, name: str) -> None:  # noqa: N802
+        self._range._count("range.api.style")
+        for cell in self._all():
+            cell.style = name  # the named style's fill (and the rest of its format)
 
 
 class FakeName:

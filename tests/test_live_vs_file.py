@@ -169,3 +169,39 @@ def test_same_refreshed_grid(demo_org_file: Path, tmp_path: Path) -> None:
     differing = {k for k in grid.keys() | live_grid.keys() if grid.get(k) != live_grid.get(k)}
     # Only the header's "pulled at" text (two pulls a moment apart) may differ.
     assert len(differing) <= 1, sorted(differing)[:10]
+
+
+def test_marks_come_off_to_the_same_template_fill(twins: tuple[Any, Any, Path, Path]) -> None:
+    _, _, file_path, live_path = twins
+    fake = FakeBook.open(live_path)
+    books = {"file": XlsxBook.open(file_path), "live": ExcelBook(fake)}
+    marked = {}
+    for name, book in books.items():
+        reviewed = read_workbook(book)
+        report = check(reviewed)
+        marked[name] = report.cells()
+        write_check_sheet(book, report, reviewed.sheet)
+    assert marked["file"] == marked["live"] and len(marked["live"]) == 2
+
+    for name, book in books.items():  # the rep adds the missing notes, then checks again
+        for cell in marked[name]:
+            row = "".join(ch for ch in cell if ch.isdigit())
+            reviewed = read_workbook(book)
+            book.write(reviewed.sheet, f"{reviewed.columns[layout.H_REASON]}{row}", [["Other"]])
+            book.write(reviewed.sheet, f"{reviewed.columns[layout.H_NOTE]}{row}", [["Restock"]])
+        reviewed = read_workbook(book)
+        report = check(reviewed)
+        assert report.ok
+        write_check_sheet(book, report, reviewed.sheet)
+    books["file"].save()
+
+    saved = openpyxl.load_workbook(file_path)
+    for cell in marked["live"]:
+        file_fill = saved[layout.REVIEW][cell].fill
+        live_fill = fake.wb[layout.REVIEW][cell].fill
+        assert (file_fill.fill_type, file_fill.fgColor.rgb) == (
+            live_fill.fill_type,
+            live_fill.fgColor.rgb,
+        )
+        assert file_fill.fgColor.rgb[-6:] not in {"FFC7CE", "FFEB9C"}
+    assert marks(saved[layout.REVIEW]) == marks(fake.wb[layout.REVIEW]) == {}
