@@ -154,10 +154,18 @@ class Bucket:
 
 
 def buckets(periods: list[date], quarters: bool) -> list[Bucket]:
-    seen: dict[int, str] = {}
+    """The columns of the scenario sheets; a quarter the horizon only partly covers says so
+    ("2026 Q4 (2 mo)"), so a short first or last quarter is not read as a drop."""
+    months: dict[int, int] = {}
+    labels: dict[int, str] = {}
     for day in periods:
-        seen.setdefault(bucket_number(day, quarters), bucket_label(day, quarters))
-    return [Bucket(n, label) for n, label in seen.items()]
+        number = bucket_number(day, quarters)
+        months[number] = months.get(number, 0) + 1
+        labels.setdefault(number, bucket_label(day, quarters))
+    return [
+        Bucket(n, label if not quarters or months[n] == 3 else f"{label} ({months[n]} mo)")
+        for n, label in labels.items()
+    ]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.plan_table import column_letter as L
@@ -95,7 +96,20 @@ def _abs(sheet: str, col: str, first: int, last: int) -> str:
     return f"'{sheet}'!${col}${first}:${col}${last}"
 
 
-def _heading_row(ws: Worksheet, row: int, headings: list[str], start: int = 1) -> None:
+def print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide: how an FP&A pack is printed or saved as PDF."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+
+
+def _heading_row(
+    ws: Worksheet, row: int, headings: list[str], start: int = 1, height: float = 30
+) -> None:
+    ws.row_dimensions[row].height = height  # room for two-line headings ("2026 Q4 (2 mo)")
     for i, heading in enumerate(headings):
         cell = ws.cell(row, start + i, heading)
         cell.font, cell.fill = BOLD, HEAD_FILL
@@ -163,6 +177,7 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
     ws.column_dimensions["C"].hidden = True
     ws.column_dimensions["D"].hidden = True
     ws.freeze_panes = "E6"
+    print_setup(ws)
     return plan
 
 
@@ -172,16 +187,16 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
 def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     ws = wb.create_sheet(DRIVERS, 0)
     ws["A1"], ws["A1"].font = "Scenario drivers", TITLE
-    ws["A2"] = (
-        "Blue cells on yellow are inputs: type over them. Plan ASP comes from the Data table; "
-        "Scenario ASP starts equal to it. Upside, Downside and Prior plan take Committed's FX "
-        "and COGS until you type your own."
+    ws["A2"] = "Blue cells on yellow are inputs: type over them."
+    ws["A3"] = (
+        "Plan ASP comes from the Data table; Scenario ASP starts equal to it. Upside, Downside "
+        "and Prior plan take Committed's FX and COGS until you type your own."
     )
-    ws["A2"].font = NOTE
+    ws["A2"].font = ws["A3"].font = NOTE
     ws["A4"], ws["A4"].font = "Reporting currency", BOLD
-    _text(ws, 4, 2, currency, INPUT_FONT)
-    ws["B4"].fill = INPUT_FILL
-    _name(wb, "drv_reporting_currency", f"'{DRIVERS}'!$B$4")
+    _text(ws, 4, 3, currency, INPUT_FONT)
+    ws["C4"].fill = INPUT_FILL
+    _name(wb, "drv_reporting_currency", f"'{DRIVERS}'!$C$4")
     n = len(plan.families)
     cols = plan.bucket_columns
     row = 6
@@ -189,7 +204,9 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     for scenario in SCENARIOS:
         ws.cell(row, 1, scenario.name).font = Font(bold=True, size=12)
         ws.cell(row, 3, scenario.description).font = NOTE
-        _heading_row(ws, row + 1, ["Product family", "Family no"] + [c[0] for c in DRIVER_COLUMNS])
+        _heading_row(
+            ws, row + 1, ["Product family", "Family no"] + [c[0] for c in DRIVER_COLUMNS], height=45
+        )
         first = row + 2
         last = first + n - 1
         qty, rev = (
@@ -216,8 +233,8 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     ws.column_dimensions["B"].hidden = True
     for j in range(len(DRIVER_COLUMNS)):
         ws.column_dimensions[L(3 + j)].width = 14
-    ws.row_dimensions[7].height = 30
     ws.freeze_panes = "C6"
+    print_setup(ws)
 
 
 def _driver_values(
@@ -336,6 +353,7 @@ def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[st
     for col in [*cols, total]:
         ws.column_dimensions[col].width = 12
     ws.freeze_panes = "C5"
+    print_setup(ws)
     return rows
 
 
@@ -412,7 +430,8 @@ def comparison(
     chart.title = "Revenue by scenario"
     chart.y_axis.title = "Revenue"
     chart.y_axis.numFmt = "#,##0"
-    chart.height, chart.width = 9, 22
+    chart.height, chart.width = 10, 30
+    chart.legend.position = "b"
     first = next(iter(tables.values()))
     data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=first + n_b - 1)
     cats = Reference(ws, min_col=1, min_row=first, max_row=first + n_b - 1)
@@ -422,10 +441,13 @@ def comparison(
     line.add_data(
         Reference(ws, min_col=6, min_row=first - 1, max_row=first + n_b - 1), titles_from_data=True
     )
+    for series in line.series:
+        series.smooth = False
     chart += line
     ws.add_chart(chart, f"A{row}")
+    ws.row_breaks.append(Break(id=row - 1))  # the chart prints on a page of its own
     ws.column_dimensions["A"].width = 14
     for c in range(2, 13):
         ws.column_dimensions[L(c)].width = 13
-    ws.row_dimensions[5].height = 30
     ws.freeze_panes = "B4"
+    print_setup(ws)
