@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import keyring
 import requests
 
-from sync.org import OrgError, SessionExpired
+from sync.org import OrgError, OrgUnavailable, SessionExpired
 
 KEYRING_SERVICE = "demandgrid"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -87,7 +87,10 @@ def _token_request(
     try:
         response = session.post(url, data=form, timeout=(10, 60), verify=session.verify)
     except requests.RequestException as e:
-        raise SignInFailed(f"Could not reach {url} to {what} ({type(e).__name__}).") from None
+        raise OrgUnavailable(
+            f"Could not reach {url} to {what} ({type(e).__name__}). Check the network "
+            "connection and try again."
+        ) from None
     try:
         body = response.json()
     except ValueError:

@@ -107,8 +107,7 @@ def save_org_config(config: OrgConfig, path: Path | None = None) -> Path:
 
 
 def is_local(spec: str | Path) -> bool:
-    s = str(spec)
-    return s.endswith((".sqlite", ".db")) or "/" in s or "\\" in s or Path(s).exists()
+    return _looks_like_path(str(spec)) or Path(spec).exists()
 
 
 def open_org(
@@ -127,7 +126,18 @@ def open_org(
                 f"--instance {spec}`, or pass --org with an alias from `demandgrid org list`."
             )
         spec = found
+    if spec and str(spec) == ENV_ORG:
+        from sync.auth import EnvTokenSource
+
+        tokens = EnvTokenSource()
+        config = OrgConfig(alias=ENV_ORG, instance_url=tokens.instance_url, auth="env")
+        return _connect(config, tokens, profile)
     path = Path(spec) if spec else DEFAULT_LOCAL_ORG
+    # A configured alias wins over a same-named folder (``demo/`` holds the demo org).
+    configs = {} if not spec or _looks_like_path(str(spec)) else load_org_configs()
+    if spec and str(spec) in configs:
+        config = configs[str(spec)]
+        return _connect(config, token_source(config), profile)
     if not spec or is_local(path):
         from sync.localorg import LocalOrg
 
@@ -137,22 +147,15 @@ def open_org(
                 "or pass --org with the path of an org file."
             )
         return LocalOrg(path, username=username)
-    alias = str(spec)
-    if alias == ENV_ORG:
-        from sync.auth import EnvTokenSource
+    known = ", ".join(sorted(configs)) or "none yet: `demandgrid login` adds one"
+    raise UnknownOrg(
+        f"No org called {str(spec)!r} (configured: {known}). `demandgrid org list` shows the "
+        "configured orgs; a local org is given by its file path."
+    )
 
-        tokens = EnvTokenSource()
-        config = OrgConfig(alias=ENV_ORG, instance_url=tokens.instance_url, auth="env")
-        return _connect(config, tokens, profile)
-    configs = load_org_configs()
-    if alias not in configs:
-        known = ", ".join(sorted(configs)) or "none yet: `demandgrid login` adds one"
-        raise UnknownOrg(
-            f"No org called {alias!r} (configured: {known}). `demandgrid org list` shows the "
-            "configured orgs; a local org is given by its file path."
-        )
-    config = configs[alias]
-    return _connect(config, token_source(config), profile)
+
+def _looks_like_path(s: str) -> bool:
+    return s.endswith((".sqlite", ".db")) or "/" in s or "\\" in s
 
 
 @dataclass(frozen=True)

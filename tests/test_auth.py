@@ -189,6 +189,16 @@ def test_open_org_keeps_local_paths_and_names_unknown_aliases(org_file, home):
     assert "acme" in str(e.value) and "org list" in str(e.value)
 
 
+def test_a_configured_alias_wins_over_a_folder_of_that_name(
+    tmp_path, home, memory_keyring, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo").mkdir()
+    save_org_config(OrgConfig("demo", "https://127.0.0.1:9", "web", "CID"))
+    with pytest.raises(SessionExpired):  # went for Salesforce: no sign-in stored for "demo"
+        open_org("demo")
+
+
 def test_alias_without_a_stored_sign_in_says_login(sf_server, memory_keyring, home):
     save_org_config(
         OrgConfig(
