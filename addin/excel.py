@@ -15,6 +15,7 @@ stays exactly that string and never becomes a formula or a number.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -82,6 +83,12 @@ def _absolute(address: str) -> str:
     )
 
 
+def _saved_path(book: Any) -> str:
+    """The workbook's file, or "" for a workbook never saved (Excel then reports "Book1")."""
+    fullname = book.fullname or ""
+    return fullname if os.path.isfile(fullname) else ""
+
+
 def _restore_style_fill(cells: Any) -> None:
     """Take a mark off: back to the fill of the cells' named style (the template's look, as
     ``XlsxBook`` does), by re-applying the style they share. The core has no API for styles,
@@ -102,7 +109,7 @@ class ExcelBook:
 
     def __init__(self, book: Any) -> None:
         self._book = book
-        self.path: str = book.fullname or ""
+        self.path: str = _saved_path(book)
 
     @classmethod
     def caller(cls) -> ExcelBook:
@@ -217,7 +224,7 @@ class ExcelBook:
 
     def save(self) -> None:
         self._book.save()
-        self.path = self._book.fullname or self.path
+        self.path = _saved_path(self._book) or self.path
 
     # ------------------------------------------------------------------ Excel only
     def open_for_writes(self) -> None:
