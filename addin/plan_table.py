@@ -10,13 +10,11 @@ stale calc chain), and any part the caller replaces whole (the hidden scenario r
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from html import unescape
 from pathlib import Path
 from typing import IO
@@ -25,35 +23,22 @@ import pandas as pd
 from lxml import etree
 
 from addin.errors import UserError
+from addin.sheet_xml import (
+    column_index,
+    column_letter,
+    row_xml,
+    split_sheet_stream,
+    write_sheet,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKBOOK = "xl/workbook.xml"
-EXCEL_EPOCH = date(1899, 12, 30)
 
 
 class DataTableMissing(UserError):
     """The workbook's Data table is gone, renamed, or no longer has demandgrid's columns."""
-
-
-# ---------------------------------------------------------------- cell addresses
-
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 _REF = re.compile(r"^\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)$")
@@ -281,145 +266,6 @@ def _read_table_slowly(
             break
         records.append([values.get(i) for i in index.values()])
     return pd.DataFrame(records, columns=list(index), dtype=object)
-
-
-# ---------------------------------------------------------------- writing rows
-
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _text(value: str) -> str:
-    """An inline-string cell body: always text, never a formula, whatever it starts with."""
-    value = _ILLEGAL_XML.sub("", value)
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f"<is><t{space}>{escaped}</t></is>"
-
-
-def _tail(value: object, s: str) -> str:
-    """A cell's XML after ``<c r="..."``: its style, type and value; '' for an empty cell."""
-    if isinstance(value, str):
-        return f' {s}t="inlineStr">{_text(value)}</c>' if value else ""
-    if isinstance(value, date):
-        return f" {s}><v>{(value - EXCEL_EPOCH).days}</v></c>"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return f" {s}><v>{value!r}</v></c>"
-    return ""
-
-
-def _column_cells(values: pd.Series, letter: str, style: str, rows: list[str]) -> list[str]:
-    """One cell XML string per row ('' for an empty cell) for one column."""
-    s = f's="{style}" ' if style else ""
-    if not pd.api.types.is_numeric_dtype(values.dtype) or values.dtype == bool:
-        # account, product, family and region names repeat down the column: render each once
-        cache: dict[object, str] = {}
-        out = []
-        for r, v in zip(rows, values.tolist(), strict=True):
-            try:
-                tail = cache[v]
-            except (KeyError, TypeError):
-                tail = cache[v] = _tail(v, s)
-            out.append(f'<c r="{letter}{r}"{tail}' if tail else "")
-        return out
-    floats = values.astype(float).tolist()
-    return [
-        f'<c r="{letter}{r}" {s}><v>{v!r}</v></c>' if math.isfinite(v) else ""
-        for r, v in zip(rows, floats, strict=True)
-    ]
-
-
-def row_xml(
-    frame: pd.DataFrame, first_col: int, first_row: int, styles: dict[int, str]
-) -> Iterator[str]:
-    """The ``<row>`` elements for ``frame`` placed with its first cell at (first_row, first_col)."""
-    chunk = 20_000  # bounded memory for 500,000 rows: build and hand over a slice at a time
-    for start in range(0, len(frame), chunk):
-        part = frame.iloc[start : start + chunk]
-        rows = [str(first_row + start + i) for i in range(len(part))]
-        cells = [
-            _column_cells(
-                part.iloc[:, i], column_letter(first_col + i), styles.get(first_col + i, ""), rows
-            )
-            for i in range(part.shape[1])
-        ]
-        yield "".join(
-            f'<row r="{r}">{"".join(row)}</row>'
-            for r, row in zip(rows, zip(*cells, strict=True), strict=True)
-        )
-
-
-_ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_CELL_STYLE = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?\bs="(\d+)"|<c\b[^>]*?\bs="(\d+)"[^>]*?\br="([A-Z]+)\d+"'
-)
-
-
-def split_sheet(sheet: bytes, keep_through: int) -> tuple[bytes, bytes, bytes, dict[int, str]]:
-    """(XML before sheetData, the rows up to ``keep_through``, XML after sheetData, styles of
-    the first row after them by column) for a worksheet whose later rows are replaced.
-    Reads only as far as it must: the rows below are never parsed."""
-    start = sheet.find(b"<sheetData")
-    if start < 0:
-        raise DataTableMissing("The Data sheet has no cell data part; the file is damaged.")
-    close = sheet.find(b">", start)
-    if sheet[close - 1 : close] == b"/":
-        return sheet[:start], b"", sheet[close + 1 :], {}
-    end = sheet.rfind(b"</sheetData>")
-    kept, styles = [], {}
-    number = 0
-    for row in _ROW.finditer(sheet, close + 1, end):
-        found = _ROW_NUMBER.search(row[0][: row[0].find(b">")])
-        number = int(found[1]) if found else number + 1
-        if number <= keep_through:
-            kept.append(row[0])
-            continue
-        if number == keep_through + 1:
-            for c in _CELL_STYLE.finditer(row[0]):
-                letters, style = (c[1], c[2]) if c[1] else (c[4], c[3])
-                styles[column_index(letters.decode())] = style.decode()
-        break
-    return sheet[:start], b"".join(kept), sheet[end + len(b"</sheetData>") :], styles
-
-
-_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
-
-
-def split_sheet_stream(
-    stream: IO[bytes], keep_through: int, prefix_size: int = 4 << 20
-) -> tuple[bytes, bytes, bytes, dict[int, str]]:
-    """``split_sheet`` for a worksheet too big to hold: the kept rows and the first replaced
-    row must lie in the first ``prefix_size`` bytes; the rest is only scanned for its end."""
-    prefix = stream.read(prefix_size)
-    end_tag = b"</sheetData>"
-    if end_tag in prefix or b"<sheetData/>" in prefix or len(prefix) < prefix_size:
-        return split_sheet(prefix + stream.read(), keep_through)
-    head, kept, _, styles = split_sheet(prefix + end_tag, keep_through)
-    window = prefix[-len(end_tag) :]
-    while block := stream.read(8 << 20):
-        window += block
-        at = window.find(end_tag)
-        if at >= 0:
-            return head, kept, window[at + len(end_tag) :] + stream.read(), styles
-        window = window[-len(end_tag) :]
-    raise DataTableMissing("The Data sheet's cell data never ends; the file is damaged.")
-
-
-def write_sheet(
-    out: zipfile.ZipFile,
-    path: str,
-    parts: tuple[bytes, bytes, bytes, dict[int, str]],
-    rows: Iterable[str],
-    ref: str,
-) -> None:
-    """Write worksheet ``path``: the kept head and rows of ``parts``, then ``rows``."""
-    head, kept, tail, _ = parts
-    head = _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), head, count=1)
-    with out.open(path, "w", force_zip64=True) as f:
-        f.write(head + b"<sheetData>" + kept)
-        for chunk in rows:
-            f.write(chunk.encode("utf-8"))
-        f.write(b"</sheetData>" + tail)
 
 
 def resize_names(

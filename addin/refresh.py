@@ -33,14 +33,11 @@ from rich.table import Table
 
 from addin.errors import UserError
 from addin.plan_table import (
-    EXCEL_EPOCH,
     DataTableMissing,
     TableLocation,
     locate_table,
     read_table,
-    row_xml,
     sheet_parts,
-    split_sheet,
 )
 from addin.scenario_layout import (
     FAMILY_SCALE,
@@ -53,6 +50,7 @@ from addin.scenario_layout import (
     table_frame,
 )
 from addin.scenarios import NotAScenarioWorkbook, fill_table, now, read_record
+from addin.sheet_xml import EXCEL_EPOCH, row_xml, split_sheet
 from sync.org import Org
 from sync.scenario_data import PlanFrame, read_plan
 

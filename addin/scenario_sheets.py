@@ -19,7 +19,6 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.plan_table import column_letter as L
 from addin.scenario_layout import (
     COMPARISON,
     DRIVERS,
@@ -32,6 +31,7 @@ from addin.scenario_layout import (
     Keys,
     Scenario,
 )
+from addin.sheet_xml import column_letter as L
 
 TITLE = Font(bold=True, size=14, color="1F3864")
 BOLD = Font(bold=True)

@@ -23,7 +23,6 @@ from addin.errors import UserError
 from addin.plan_table import (
     WORKBOOK,
     _rels,
-    column_letter,
     locate_table,
     read_rows,
     replace_table,
@@ -41,6 +40,7 @@ from addin.scenario_layout import (
     buckets,
     table_frame,
 )
+from addin.sheet_xml import column_letter
 from sync.forecast_sets import ForecastSet, ForecastSetError, forecast_set
 from sync.org import Org
 from sync.scenario_data import PlanFrame, read_plan

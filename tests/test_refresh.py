@@ -221,7 +221,7 @@ def test_unrelated_parts_are_copied_byte_for_byte(fpa, scenario_org_file):
 def test_sheet_split_streams_big_sheets_like_small_ones(prefix):
     import io
 
-    from addin.plan_table import split_sheet, split_sheet_stream
+    from addin.sheet_xml import split_sheet, split_sheet_stream
 
     rows = "".join(
         f'<row r="{r}"><c r="A{r}" s="{r % 3}"><v>{r}</v></c></row>' for r in range(1, 60)
