@@ -265,5 +265,9 @@ class ExcelBook:
             self._restructure = False
         self._book.app.status_bar = False
 
+    def show(self, sheet: str) -> None:
+        """Bring ``sheet`` to the front (the Check sheet after Check, the Push Log after Push)."""
+        self._book.sheets[sheet].activate()
+
     def alert(self, message: str, title: str = "Demand Review", critical: bool = False) -> None:
         self._book.app.alert(message, title=title, mode="critical" if critical else "info")

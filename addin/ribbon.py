@@ -160,6 +160,7 @@ def check_action(book: ExcelBook) -> str:
     write_check_sheet(book, report, reviewed.sheet)
     if report.ok:
         return f"{report.summary()}\n{len(reviewed.changes):,} changed cell(s) ready to push."
+    book.show(layout.CHECK)
     cells = report.cells()
     where = ", ".join(cells[:8]) + (" ..." if len(cells) > 8 else "")
     return (
@@ -177,6 +178,8 @@ def push_action(book: ExcelBook, dry_run: bool = False) -> str:
     outcome = push_workbook(
         book, org, dry_run=dry_run, rules=load_rules(None, workbook=book.path or None)
     )
+    if outcome.receipt is not None and not dry_run:
+        book.show(layout.PUSH_LOG)
     return outcome.summary()
 
 

@@ -183,6 +183,10 @@ class FakeSheet:
     def api(self) -> FakeSheetApi:
         return FakeSheetApi(self)
 
+    def activate(self) -> None:
+        self._book.calls["sheet.activate"] += 1
+        self._book.wb.active = self._book.wb.worksheets.index(self._ws)
+
     def range(self, address: str) -> FakeRange:
         self._book.calls["sheet.range"] += 1
         return FakeRange(self, address.replace("$", ""))

@@ -86,6 +86,7 @@ def test_check_lists_problems_in_a_dialog_and_marks_the_cells(demo: ReviewFile) 
     assert {f"{layout.REVIEW}!{c}" for c in cells} <= set(listed)
     review = fake.wb[layout.REVIEW]
     assert {review[c].fill.fgColor.rgb for c in cells} == {"00FFC7CE"}
+    assert fake.wb.active.title == layout.CHECK  # the user sees the list
     assert fake.app.status_history[0].startswith("Checking")
     assert fake.app.status_history[-1] is False  # the status bar is given back
 
@@ -99,6 +100,7 @@ def test_push_sends_the_changes_and_writes_the_receipt(demo: ReviewFile, org: An
     log = fake.wb[layout.PUSH_LOG]
     logged = " ".join(str(c.value) for row in log.iter_rows() for c in row if c.value)
     assert all(cell in logged for cell in cells)
+    assert fake.wb.active.title == layout.PUSH_LOG  # the user sees the receipt
     assert fake.saved == 1
 
     again = ribbon.run(ribbon.push_action, book)  # the baseline moved forward
