@@ -130,3 +130,22 @@ def test_a_user_without_forecasts_gets_a_message(org_file: Path, tmp_path: Path)
     code, text = run("pull", "--rep", ADMIN_USERNAME, "--org", str(org_file), "-o", str(out))
     assert code == 2 and "nothing to review" in text and "Traceback" not in text
     assert not out.exists()
+
+
+def test_pull_to_workbook_on_every_backend(org, tmp_path: Path) -> None:
+    """The same library call behind the CLI and the ribbon, on the local org and on Salesforce
+    (simple-salesforce against the HTTPS test server in front of the same org)."""
+    from addin.pull_workbook import pull_to_workbook
+    from addin.writer import anchor
+
+    out = pull_to_workbook(org, DEMO_REP, tmp_path / "review.xlsx", horizon=6, history=1)
+    rec = read_record(out)
+    assert rec.context.org_id == org.identity().org_id and rec.context.horizon == 6
+    periods = sorted({c["period_start"] for c in rec.cells})
+    assert len(periods) == 7
+    wb = openpyxl.load_workbook(out)
+    ws, row, col = anchor(wb, layout.N_GRID_ANCHOR)
+    adjusted = sum(
+        1 for r in ws.iter_rows(min_row=row + 1, values_only=True) if r[4] == layout.ADJUSTED
+    )
+    assert adjusted == len({c["row_key"] for c in rec.cells})
