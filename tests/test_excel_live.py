@@ -262,3 +262,47 @@ def test_refresh_on_a_scenario_workbook_goes_through_its_file(
     assert fake.saved == 1 and fake.closed
     assert fake.app.opened == [str(path)]
     assert openpyxl.load_workbook(path).sheetnames == fake.wb.sheetnames
+
+
+def test_strings_stay_text_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    openpyxl.Workbook().save(path)
+    fake, book = live(path)
+    sheet = fake.wb.active.title
+    row = ['=HYPERLINK("http://x")', "+1 Industries", "00123", -5.0, None, "-5"]
+    book.write(sheet, "B2", [row])
+    assert book.read(sheet, "B2:G2") == [row]
+    assert book.read_formulas(sheet, "B2:G2") == [row]
+    cells = fake.wb[sheet]
+    assert cells["B2"].data_type == "s" and cells["E2"].value == -5.0
+    book.write_formulas(sheet, "B3", [["=1+1", "=SUM(B2:C2)"]])
+    assert book.read_formulas(sheet, "B3:C3") == [["=1+1", "=SUM(B2:C2)"]]
+
+
+@pytest.mark.parametrize(
+    ("refers_to", "expected"),
+    [
+        ("='Review'!$A$8:$Z$300", ("Review", "A8:Z300")),
+        ("=Review!$B$2", ("Review", "B2")),
+        ("='Push Log'!$A$1", ("Push Log", "A1")),
+        ("='Rep''s view'!$C$3:$D$4", ("Rep's view", "C3:D4")),
+        ("=#REF!", None),
+    ],
+)
+def test_defined_names_resolve_to_sheet_and_address(
+    refers_to: str, expected: tuple[str, str] | None, tmp_path: Path
+) -> None:
+    from addin.excel import _refers_to
+
+    assert _refers_to(refers_to) == expected
+
+
+def test_define_and_resolve_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Rep's view"
+    wb.save(path)
+    fake, book = live(path)
+    book.define("dg_test", "Rep's view", "C3:D4")
+    assert book.resolve("dg_test") == ("Rep's view", "C3:D4")
+    assert book.resolve("dg_missing") is None
