@@ -1,6 +1,7 @@
-"""The formula sheets of the FP&A workbook: Drivers, Plan base, one sheet per scenario, and
-Comparison. Every figure is a formula over the Data table (``tblPlan``) and the drivers, so a
-refresh of the table (``addin.refresh``) moves every figure and touches none of these sheets.
+"""The formula sheets of the FP&A workbook: Drivers, Plan base and one sheet per scenario
+(Comparison is ``addin.scenario_comparison``). Every figure is a formula over the Data table
+(``tblPlan``) and the drivers, so a refresh of the table (``addin.refresh``) moves every
+figure and touches none of these sheets.
 
 The heavy work is in Plan base: one SUMIFS per region x product family x period bucket over
 the table's numeric keys. Scenario sheets apply the drivers to those few cells (SUMIF over
@@ -12,15 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.scenario_layout import (
-    COMPARISON,
     DRIVERS,
     FAMILY_KEY,
     PLAN_BASE,
@@ -80,11 +78,11 @@ class SheetPlan:
         return [L(5 + i) for i in range(len(self.buckets))]
 
 
-def _name(wb: Workbook, name: str, ref: str) -> None:
+def define_name(wb: Workbook, name: str, ref: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def _text(ws: Worksheet, row: int, col: int, value: str, font: Font | None = None) -> None:
+def text_cell(ws: Worksheet, row: int, col: int, value: str, font: Font | None = None) -> None:
     """A label from the org (family, region) is text, even if it starts with '='."""
     cell = ws.cell(row, col, value)
     cell.data_type = "s"
@@ -106,7 +104,7 @@ def print_setup(ws: Worksheet) -> None:
     ws.print_options.gridLines = False
 
 
-def _heading_row(
+def heading_row(
     ws: Worksheet, row: int, headings: list[str], start: int = 1, height: float = 30
 ) -> None:
     ws.row_dimensions[row].height = height  # room for two-line headings ("2026 Q4 (2 mo)")
@@ -132,8 +130,8 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
     for i, b in enumerate(buckets):
         ws.cell(4, 5 + i, b.number)
     ws.row_dimensions[4].hidden = True
-    _heading_row(ws, 5, ["Region", "Product family", "Region no", "Family no"])
-    _heading_row(ws, 5, [b.label for b in buckets] + ["Total"], start=5)
+    heading_row(ws, 5, ["Region", "Product family", "Region no", "Family no"])
+    heading_row(ws, 5, [b.label for b in buckets] + ["Total"], start=5)
     row = 7
     measures = [
         ("Consensus qty", True),
@@ -154,9 +152,9 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
         )
         for region, family in pairs:
             if region:
-                _text(ws, row, 1, region)
+                text_cell(ws, row, 1, region)
                 ws.cell(row, 3, keys.regions[region])
-            _text(ws, row, 2, family)
+            text_cell(ws, row, 2, family)
             ws.cell(row, 4, keys.families[family])
             for col in cols:
                 if by_region:
@@ -194,9 +192,9 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     )
     ws["A2"].font = ws["A3"].font = NOTE
     ws["A4"], ws["A4"].font = "Reporting currency", BOLD
-    _text(ws, 4, 3, currency, INPUT_FONT)
+    text_cell(ws, 4, 3, currency, INPUT_FONT)
     ws["C4"].fill = INPUT_FILL
-    _name(wb, "drv_reporting_currency", f"'{DRIVERS}'!$C$4")
+    define_name(wb, "drv_reporting_currency", f"'{DRIVERS}'!$C$4")
     n = len(plan.families)
     cols = plan.bucket_columns
     row = 6
@@ -204,7 +202,7 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     for scenario in SCENARIOS:
         ws.cell(row, 1, scenario.name).font = Font(bold=True, size=12)
         ws.cell(row, 3, scenario.description).font = NOTE
-        _heading_row(
+        heading_row(
             ws, row + 1, ["Product family", "Family no"] + [c[0] for c in DRIVER_COLUMNS], height=45
         )
         first = row + 2
@@ -216,7 +214,7 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
         )
         for i, family in enumerate(plan.families):
             r = first + i
-            _text(ws, r, 1, family)
+            text_cell(ws, r, 1, family)
             ws.cell(r, 2, i + 1)
             values = _driver_values(scenario, r, committed_rows[0] + i, plan, qty, rev, cols)
             for j, (_, _, fmt, is_input) in enumerate(DRIVER_COLUMNS):
@@ -225,7 +223,7 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
                 if is_input:
                     cell.font, cell.fill = INPUT_FONT, INPUT_FILL
         for j, (_, suffix, _, _) in enumerate(DRIVER_COLUMNS):
-            _name(wb, f"drv_{scenario.slug}_{suffix}", _abs(DRIVERS, L(3 + j), first, last))
+            define_name(wb, f"drv_{scenario.slug}_{suffix}", _abs(DRIVERS, L(3 + j), first, last))
         if scenario.slug == "committed":
             committed_rows = (first, last)
         row = last + 3
@@ -293,13 +291,11 @@ def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[st
     def block(title: str, names: list[str], keys: list[int], formula) -> None:
         nonlocal row
         ws.cell(row, 1, title).font = Font(bold=True, size=12)
-        _heading_row(
-            ws, row + 1, [title.split(" by ")[-1].capitalize(), "Key"] + labels + ["Total"]
-        )
+        heading_row(ws, row + 1, [title.split(" by ")[-1].capitalize(), "Key"] + labels + ["Total"])
         first = row + 2
         for i, (label, key) in enumerate(zip(names, keys, strict=True)):
             r = first + i
-            _text(ws, r, 1, label)
+            text_cell(ws, r, 1, label)
             ws.cell(r, 2, key)
             for col, base in zip(cols, base_cols, strict=True):
                 ws[f"{col}{r}"] = formula(r, col, base, i)
@@ -313,7 +309,7 @@ def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[st
             ws[f"{col}{t}"].number_format = MONEY
             ws[f"{col}{t}"].font, ws[f"{col}{t}"].border = BOLD, TOTAL_BORDER
         rows[title] = (first, t)
-        _name(
+        define_name(
             wb,
             f"sc_{s}_{title.lower().replace(' ', '_')}",
             f"'{scenario.name}'!${cols[0]}${first}:${total}${t}",
@@ -355,99 +351,3 @@ def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[st
     ws.freeze_panes = "C5"
     print_setup(ws)
     return rows
-
-
-# ---------------------------------------------------------------- Comparison
-
-COMPARE_HEADINGS = [
-    "Committed",
-    "Upside",
-    "Downside",
-    "Prior plan",
-    "Target",
-    "Committed vs target",
-    "Committed vs target %",
-    "Committed vs prior plan",
-    "Committed vs prior %",
-    "Upside vs target",
-    "Downside vs target",
-]
-
-
-def comparison(
-    wb: Workbook, plan: SheetPlan, layout: dict[str, dict[str, tuple[int, int]]]
-) -> None:
-    ws = wb.create_sheet(COMPARISON, 0)
-    ws["A1"], ws["A1"].font = "Scenario comparison", TITLE
-    ws["A2"] = (
-        '="Committed, upside and downside against target and the prior plan. Revenue in "&drv_reporting_currency&"."'
-    )
-    ws["A2"].font = NOTE
-    labels = [b.label for b in plan.buckets]
-    n_b = len(labels)
-    sheet_cols = [L(3 + i) for i in range(n_b)] + [L(3 + n_b)]  # buckets, then Total
-    base_cols = plan.bucket_columns + [L(5 + n_b)]
-    row = 4
-    tables: dict[str, int] = {}
-    for title, block, target, weight in (
-        ("Revenue by quarter", "Revenue by product family", "Target revenue", "drv_committed_fx"),
-        ("Volume by quarter", "Volume by product family", "Target qty", None),
-    ):
-        title = (
-            title
-            if plan.buckets and plan.buckets[0].number < 100000
-            else title.replace("quarter", "month")
-        )
-        ws.cell(row, 1, title).font = Font(bold=True, size=12)
-        _heading_row(ws, row + 1, ["Period"] + COMPARE_HEADINGS)
-        first = row + 2
-        tables[title] = first
-        t = plan.blocks[target]
-        for i, (label, col, base) in enumerate(
-            zip([*labels, "Total"], sheet_cols, base_cols, strict=True)
-        ):
-            r = first + i
-            ws.cell(r, 1, label).font = BOLD if label == "Total" else Font()
-            for j, scenario in enumerate(SCENARIOS):
-                total_row = layout[scenario.name][block][1]
-                ws.cell(r, 2 + j, f"='{scenario.name}'!{col}{total_row}")
-            rng = f"'{PLAN_BASE}'!{base}{t.first}:{base}{t.last}"
-            ws.cell(r, 6, f"=SUMPRODUCT({rng},{weight})" if weight else f"=SUM({rng})")
-            ws.cell(r, 7, f"=B{r}-F{r}")
-            ws.cell(r, 8, f'=IF(F{r}=0,"",G{r}/F{r})')
-            ws.cell(r, 9, f"=B{r}-E{r}")
-            ws.cell(r, 10, f'=IF(E{r}=0,"",I{r}/E{r})')
-            ws.cell(r, 11, f"=C{r}-F{r}")
-            ws.cell(r, 12, f"=D{r}-F{r}")
-            for c in range(2, 13):
-                ws.cell(r, c).number_format = PCT if c in (8, 10) else MONEY
-                if label == "Total":
-                    ws.cell(r, c).font, ws.cell(r, c).border = BOLD, TOTAL_BORDER
-        _name(wb, f"cmp_{title.split()[0].lower()}", f"'{COMPARISON}'!$B${first}:$L${first + n_b}")
-        row = first + n_b + 3
-    chart = BarChart()
-    chart.type, chart.grouping = "col", "clustered"
-    chart.title = "Revenue by scenario"
-    chart.y_axis.title = "Revenue"
-    chart.y_axis.numFmt = "#,##0"
-    chart.height, chart.width = 10, 30
-    chart.legend.position = "b"
-    first = next(iter(tables.values()))
-    data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=first + n_b - 1)
-    cats = Reference(ws, min_col=1, min_row=first, max_row=first + n_b - 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    line = LineChart()
-    line.add_data(
-        Reference(ws, min_col=6, min_row=first - 1, max_row=first + n_b - 1), titles_from_data=True
-    )
-    for series in line.series:
-        series.smooth = False
-    chart += line
-    ws.add_chart(chart, f"A{row}")
-    ws.row_breaks.append(Break(id=row - 1))  # the chart prints on a page of its own
-    ws.column_dimensions["A"].width = 14
-    for c in range(2, 13):
-        ws.column_dimensions[L(c)].width = 13
-    ws.freeze_panes = "B4"
-    print_setup(ws)

@@ -29,6 +29,7 @@ from addin.plan_table import (
     shared_strings,
     sheet_parts,
 )
+from addin.scenario_comparison import comparison
 from addin.scenario_layout import (
     COLUMNS,
     DATA,
@@ -142,7 +143,7 @@ def skeleton(record: ScenarioRecord) -> Workbook:
     plan = sheets.plan_base(wb, record.keys, record.buckets)
     sheets.drivers(wb, plan, record.forecast_set.reporting_currency)
     layout = {s.name: sheets.scenario_sheet(wb, plan, s) for s in SCENARIOS}
-    sheets.comparison(wb, plan, layout)
+    comparison(wb, plan, layout)
     _data_sheet(wb, data)
     _record_sheet(wb, record)
     order = ["Comparison", "Drivers", *[s.name for s in SCENARIOS], "Plan base", DATA, RECORD]
@@ -171,14 +172,14 @@ def _data_sheet(wb: Workbook, ws) -> None:
     for i, (heading, _, _) in enumerate(COLUMNS, start=1):
         name = "plan_" + heading.lower().replace(" ", "_")
         col = column_letter(i)
-        sheets._name(wb, name, f"{DATA}!${col}$2:${col}$2")
+        sheets.define_name(wb, name, f"{DATA}!${col}$2:${col}$2")
 
 
 def _record_sheet(wb: Workbook, record: ScenarioRecord) -> None:
     ws = wb.create_sheet(RECORD)
     for r, (key, value) in enumerate(record.pairs(), start=1):
-        sheets._text(ws, r, 1, key)
-        sheets._text(ws, r, 2, value)
+        sheets.text_cell(ws, r, 1, key)
+        sheets.text_cell(ws, r, 2, value)
     ws.sheet_state = "hidden"
 
 

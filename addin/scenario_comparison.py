@@ -1,0 +1,121 @@
+"""The Comparison sheet of the FP&A workbook: the scenarios side by side by period, against
+target and the prior plan, with gaps and percentages, and a chart. Formulas only: it reads the
+scenario sheets' total rows and Plan base's target rows (``addin.scenario_sheets``).
+"""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
+
+from addin.scenario_layout import COMPARISON, PLAN_BASE, SCENARIOS
+from addin.scenario_sheets import (
+    BOLD,
+    MONEY,
+    NOTE,
+    PCT,
+    TITLE,
+    TOTAL_BORDER,
+    SheetPlan,
+    define_name,
+    heading_row,
+    print_setup,
+)
+from addin.sheet_xml import column_letter as L
+
+COMPARE_HEADINGS = [
+    "Committed",
+    "Upside",
+    "Downside",
+    "Prior plan",
+    "Target",
+    "Committed vs target",
+    "Committed vs target %",
+    "Committed vs prior plan",
+    "Committed vs prior %",
+    "Upside vs target",
+    "Downside vs target",
+]
+
+
+def comparison(
+    wb: Workbook, plan: SheetPlan, layout: dict[str, dict[str, tuple[int, int]]]
+) -> None:
+    ws = wb.create_sheet(COMPARISON, 0)
+    ws["A1"], ws["A1"].font = "Scenario comparison", TITLE
+    ws["A2"] = (
+        '="Committed, upside and downside against target and the prior plan. Revenue in "&drv_reporting_currency&"."'
+    )
+    ws["A2"].font = NOTE
+    labels = [b.label for b in plan.buckets]
+    n_b = len(labels)
+    sheet_cols = [L(3 + i) for i in range(n_b)] + [L(3 + n_b)]  # buckets, then Total
+    base_cols = plan.bucket_columns + [L(5 + n_b)]
+    row = 4
+    tables: dict[str, int] = {}
+    for title, block, target, weight in (
+        ("Revenue by quarter", "Revenue by product family", "Target revenue", "drv_committed_fx"),
+        ("Volume by quarter", "Volume by product family", "Target qty", None),
+    ):
+        title = (
+            title
+            if plan.buckets and plan.buckets[0].number < 100000
+            else title.replace("quarter", "month")
+        )
+        ws.cell(row, 1, title).font = Font(bold=True, size=12)
+        heading_row(ws, row + 1, ["Period"] + COMPARE_HEADINGS)
+        first = row + 2
+        tables[title] = first
+        t = plan.blocks[target]
+        for i, (label, col, base) in enumerate(
+            zip([*labels, "Total"], sheet_cols, base_cols, strict=True)
+        ):
+            r = first + i
+            ws.cell(r, 1, label).font = BOLD if label == "Total" else Font()
+            for j, scenario in enumerate(SCENARIOS):
+                total_row = layout[scenario.name][block][1]
+                ws.cell(r, 2 + j, f"='{scenario.name}'!{col}{total_row}")
+            rng = f"'{PLAN_BASE}'!{base}{t.first}:{base}{t.last}"
+            ws.cell(r, 6, f"=SUMPRODUCT({rng},{weight})" if weight else f"=SUM({rng})")
+            ws.cell(r, 7, f"=B{r}-F{r}")
+            ws.cell(r, 8, f'=IF(F{r}=0,"",G{r}/F{r})')
+            ws.cell(r, 9, f"=B{r}-E{r}")
+            ws.cell(r, 10, f'=IF(E{r}=0,"",I{r}/E{r})')
+            ws.cell(r, 11, f"=C{r}-F{r}")
+            ws.cell(r, 12, f"=D{r}-F{r}")
+            for c in range(2, 13):
+                ws.cell(r, c).number_format = PCT if c in (8, 10) else MONEY
+                if label == "Total":
+                    ws.cell(r, c).font, ws.cell(r, c).border = BOLD, TOTAL_BORDER
+        define_name(
+            wb, f"cmp_{title.split()[0].lower()}", f"'{COMPARISON}'!$B${first}:$L${first + n_b}"
+        )
+        row = first + n_b + 3
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = "Revenue by scenario"
+    chart.y_axis.title = "Revenue"
+    chart.y_axis.numFmt = "#,##0"
+    chart.height, chart.width = 10, 30
+    chart.legend.position = "b"
+    first = next(iter(tables.values()))
+    data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=first + n_b - 1)
+    cats = Reference(ws, min_col=1, min_row=first, max_row=first + n_b - 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    line = LineChart()
+    line.add_data(
+        Reference(ws, min_col=6, min_row=first - 1, max_row=first + n_b - 1), titles_from_data=True
+    )
+    for series in line.series:
+        series.smooth = False
+    chart += line
+    ws.add_chart(chart, f"A{row}")
+    ws.row_breaks.append(Break(id=row - 1))  # the chart prints on a page of its own
+    ws.column_dimensions["A"].width = 14
+    for c in range(2, 13):
+        ws.column_dimensions[L(c)].width = 13
+    ws.freeze_panes = "B4"
+    print_setup(ws)
