@@ -11,13 +11,12 @@ Decisions:
   when the org refused it (``UpdateRefused``); when its answer was lost (network, killed
   process) it may have landed, so its cells are "not confirmed". ``PushIncomplete`` carries
   the partial receipt. A re-run re-reads the org and sends only what has not landed.
-- After the writes, one query per 2,000 written records reads their new ``SystemModstamp``
-  so the workbook's baseline can move forward; those stamps are in ``CellReceipt.modstamp``.
+- After the writes, the same re-read queries (see ``reread_soql``) fetch the written records'
+  new ``SystemModstamp`` so the workbook's baseline can move forward (``CellReceipt.modstamp``).
 """
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -25,7 +24,6 @@ from dataclasses import replace
 from sync.journal import Journal, utc_now
 from sync.mapping import STANDARD, MappingProfile
 from sync.org import (
-    QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
     Org,
@@ -56,6 +54,7 @@ from sync.push_plan import (
     place,
     plan_push,
     reread,
+    reread_soql,
     same_value,
     show_number,
 )
@@ -123,7 +122,7 @@ def push(
         raise RecordsMissing(plan.missing)
     if plan.conflicts:
         raise ConflictsPending(plan)
-    needed = plan.calls + math.ceil(len(plan.to_send) / QUERY_PAGE)
+    needed = plan.calls + len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
     if plan.budget and plan.budget.daily_api_requests_remaining < needed:
         raise BudgetTooLow(
             f"This push needs {needed} API calls but the org has "
@@ -426,6 +425,7 @@ __all__ = [
     "plan_push",
     "push",
     "reread",
+    "reread_soql",
     "same_value",
     "receipt_summary",
 ]

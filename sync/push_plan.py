@@ -14,8 +14,8 @@ Decisions:
   mine). A moved ``SystemModstamp`` with the same value (a recalculation job) is no conflict.
 - An empty new value (``Change.new is None``, or NaN) clears the adjustment: null is sent.
 - The note sent is ``"[<reason code>] <note>"`` (or just one of them); empty sends null.
-- Re-read queries carry at most 2,000 Ids (one page, so one API call each) and stay under
-  Salesforce's 100,000-character SOQL limit.
+- Re-read queries carry as many Ids as one page (2,000) and one REST URL (see
+  ``QUERY_MAX_BYTES``: about 440 Ids) allow, so each query is one API call.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import quote_plus
 
 from simple_salesforce import format_soql
 
@@ -50,8 +51,14 @@ NOT_CONFIRMED = "not confirmed"  # "not confirmed: <why>": the call's answer was
 #: Outcomes after which the org holds ``CellReceipt.new``: the workbook's baseline moves there.
 LANDED = (WRITTEN, ALREADY_IN_ORG, OVERWROTE_THEIRS)
 
-#: Keep each re-read query's text under this (Salesforce refuses SOQL over 100,000 characters).
+#: Salesforce refuses SOQL over 100,000 characters.
 SOQL_MAX_CHARS = 100_000
+#: A REST query travels in the URL (``GET /query?q=``), and Salesforce refuses a URI plus
+#: headers over 16,384 bytes (414 / 431). So a re-read's URL-encoded SOQL stays under this,
+#: leaving room for the instance, path and headers: about 440 Ids per query. An org whose
+#: queries have no such cap (one that posts them in a body) says so with a
+#: ``query_max_bytes`` attribute, e.g. ``SOQL_MAX_CHARS``.
+QUERY_MAX_BYTES = 12_000
 
 
 # ---------------------------------------------------------------- errors people see
@@ -241,11 +248,8 @@ def plan_push(
 
 def reread(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> dict[str, OrgCell]:
     """The records' adjusted value, note and stamp, in as few queries (API calls) as possible."""
-    fields = ", ".join(["Id", profile.adjusted, profile.note, profile.modstamp])
-    template = "SELECT {fields:literal} FROM {obj:literal} WHERE Id IN {ids}"
     found: dict[str, OrgCell] = {}
-    for chunk in id_chunks(ids, len(template) + len(fields) + len(profile.cell_object)):
-        soql = format_soql(template, fields=fields, obj=profile.cell_object, ids=chunk)
+    for soql in reread_soql(org, ids, profile):
         for r in org.query(soql):
             found[r["Id"]] = OrgCell(
                 _number(r.get(profile.adjusted)),
@@ -255,17 +259,30 @@ def reread(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> 
     return found
 
 
-def id_chunks(ids: Sequence[str], overhead: int = 200) -> Iterator[list[str]]:
-    """Ids in groups of at most one query page whose ``IN (...)`` list keeps SOQL under the cap.
+def reread_soql(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> list[str]:
+    """The re-read's queries for ``ids``: one API call each (each fits one page)."""
+    fields = ", ".join(["Id", profile.adjusted, profile.note, profile.modstamp])
+    template = "SELECT {fields:literal} FROM {obj:literal} WHERE Id IN {ids}"
+    bare = format_soql(template, fields=fields, obj=profile.cell_object, ids=[])
+    budget = min(int(getattr(org, "query_max_bytes", QUERY_MAX_BYTES)), SOQL_MAX_CHARS)
+    return [
+        format_soql(template, fields=fields, obj=profile.cell_object, ids=chunk)
+        for chunk in id_chunks(ids, len(quote_plus(bare)), budget)
+    ]
 
-    One page per query is the fewest calls possible: each page costs a call however it's split.
+
+def id_chunks(
+    ids: Sequence[str], overhead: int = 200, max_bytes: int = QUERY_MAX_BYTES
+) -> Iterator[list[str]]:
+    """Ids in groups whose query fits one page (2,000 records) and ``max_bytes`` URL-encoded.
+
+    Each page and each query costs one API call, so the biggest groups that fit are the fewest.
     """
-    unique = list(dict.fromkeys(ids))
     chunk: list[str] = []
     length = overhead
-    for record_id in unique:
-        cost = len(record_id) + 3  # quotes and a comma
-        if chunk and (len(chunk) >= QUERY_PAGE or length + cost > SOQL_MAX_CHARS):
+    for record_id in dict.fromkeys(ids):
+        cost = len(quote_plus(f"'{record_id}',"))
+        if chunk and (len(chunk) >= QUERY_PAGE or length + cost > max_bytes):
             yield chunk
             chunk, length = [], overhead
         chunk.append(record_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import quote_plus
 
 import pytest
 from conftest_push import (
@@ -38,7 +39,9 @@ from sync.push import (
     note_text,
     plan_push,
     push,
+    reread_soql,
 )
+from sync.push_plan import QUERY_MAX_BYTES
 
 # ---------------------------------------------------------------- payloads (no org)
 
@@ -73,13 +76,23 @@ def test_batches_refuse_duplicates_long_notes_and_infinite_values() -> None:
         batches([change(record, math.inf)])
 
 
-def test_id_chunks_keep_each_query_to_one_page_and_under_the_soql_cap() -> None:
-    ids = [f"0iQ{i:015d}" for i in range(4_500)]
-    chunks = list(id_chunks(ids))
-    assert [len(c) for c in chunks] == [2000, 2000, 500]
-    long_ids = [f"{i:09d}" * 20 for i in range(2000)]  # 180 characters each
-    for chunk in id_chunks(long_ids):
-        assert sum(len(i) + 3 for i in chunk) < 100_000
+def test_id_chunks_fill_each_query_up_to_one_page_and_the_url_budget() -> None:
+    ids = [f"0iQDg{i:010d}MAQ" for i in range(4_500)]
+    assert [len(c) for c in id_chunks(ids, max_bytes=100_000)] == [2000, 2000, 500]
+    chunks = list(id_chunks(ids + ids[:10]))  # duplicates are read once
+    assert sum(len(c) for c in chunks) == 4_500
+    assert len({len(c) for c in chunks[:-1]}) == 1 and len(chunks[0]) > 400
+
+
+def test_reread_queries_fit_a_rest_url() -> None:
+    class AnyOrg:
+        pass
+
+    ids = [f"0iQDg{i:010d}MAQ" for i in range(2_000)]
+    queries = reread_soql(AnyOrg(), ids)  # type: ignore[arg-type]
+    assert all(len(quote_plus(q)) <= QUERY_MAX_BYTES < 16_384 for q in queries)
+    assert len(queries) == math.ceil(2_000 / len(queries[0].split("','")))
+    assert queries[0].startswith("SELECT Id, AdjustedForecastedQuantity, AdjustmentComments")
 
 
 # ---------------------------------------------------------------- against the org
@@ -232,16 +245,19 @@ def test_too_long_a_note_is_refused_before_anything_is_sent(org) -> None:
     assert (org.calls.query, org.calls.update) == (queries, updates)
 
 
-@pytest.mark.parametrize(("n", "update_calls"), [(100, 1), (1_000, 1), (10_000, 10)])
-def test_call_counts_are_the_minimum(org, n, update_calls) -> None:
+@pytest.mark.parametrize(
+    ("n", "update_calls", "reads"), [(100, 1, 1), (1_000, 1, 3), (10_000, 10, 23)]
+)
+def test_call_counts_are_the_minimum(org, n, update_calls, reads) -> None:
     targets = changeable_cells(org, limit=n)
     assert len(targets) == n, "the demo org has too few changeable cells for this test"
     changes = [change(r, 123_456.75 + i) for i, r in enumerate(targets)]
     queries, updates = org.calls.query, org.calls.update
     receipt = push(org, changes)
-    reads = math.ceil(n / 2_000)
     assert org.calls.update - updates == update_calls == math.ceil(n / UPDATE_LIMIT)
-    assert org.calls.query - queries == 2 * reads  # re-read before, new stamps after
+    # Re-read before and new stamps after; each query as full as one REST URL allows (~440 Ids).
+    assert org.calls.query - queries == 2 * reads
+    assert len(reread_soql(org, [c.record_id for c in changes])) == reads
     assert (receipt.update_calls, receipt.query_calls) == (update_calls, 2 * reads)
     assert {c.outcome for c in receipt.cells} == {WRITTEN}
 
@@ -291,7 +307,7 @@ def test_a_push_the_api_budget_cannot_carry_is_refused_before_sending(org) -> No
 
     changes = [change(r, 4.25) for r in changeable_cells(org, limit=2_001)]
     updates = org.calls.update
-    with pytest.raises(BudgetTooLow, match="needs 5 API calls but the org has 2"):
+    with pytest.raises(BudgetTooLow, match=r"needs \d+ API calls but the org has 2 of"):
         push(NearlySpent(org), changes)
     assert org.calls.update == updates
 
