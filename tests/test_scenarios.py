@@ -146,3 +146,30 @@ def test_table_location_is_found_through_the_package(built):
         assert loc.sheet_name == DATA and loc.columns == HEADINGS
         with pytest.raises(DataTableMissing, match="no table called tblOther"):
             locate_table(zf, "tblOther")
+
+
+def test_cli_builds_and_refreshes(tmp_path, demo_org_file):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from addin.cli import app
+
+    org = tmp_path / "org.sqlite"
+    shutil.copyfile(demo_org_file, org)
+    out = tmp_path / "FPA.xlsx"
+    runner = CliRunner()
+    built = runner.invoke(app, ["scenarios", "--org", str(org), "--region", REGION, "-o", str(out)])
+    assert built.exit_code == 0, built.output
+    assert "forecast cells of ibp" in built.output
+    refreshed = runner.invoke(app, ["refresh", str(out), "--org", str(org)])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "0 added, 0 removed, 0 changed" in refreshed.output
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    refused = runner.invoke(app, ["refresh", str(plain), "--org", str(org)])
+    assert refused.exit_code == 2
+    assert "not built by `demandgrid scenarios`" in refused.output
+    assert "Traceback" not in refused.output
+    wrong = runner.invoke(app, ["scenarios", "--org", str(org), "--set", "budget", "-o", str(out)])
+    assert wrong.exit_code == 2 and "No forecast set called 'budget'" in wrong.output
