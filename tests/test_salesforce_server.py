@@ -93,3 +93,15 @@ def test_unknown_resources_are_404(salesforce_org):
 
     with pytest.raises(SalesforceResourceNotFound):
         salesforce_org._sf.restful("sobjects/NoSuchObject__c/describe")
+
+
+def test_a_query_longer_than_the_uri_limit_is_refused(salesforce_org):
+    from simple_salesforce import format_soql
+
+    from sync.org import OrgError
+
+    ids = [f"0iQ{n:015d}" for n in range(1_000)]
+    soql = format_soql("SELECT Id FROM AccountProductPeriodForecast WHERE Id IN {}", ids)
+    with pytest.raises(OrgError) as e:
+        list(salesforce_org.query(soql))
+    assert "414" in str(e.value) or "URI" in str(e.value)

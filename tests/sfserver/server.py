@@ -38,6 +38,8 @@ _DATA = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _CA: trustme.CA | None = None
 _CERT: trustme.LeafCert | None = None
 _CA_LOCK = threading.Lock()
+#: Salesforce refuses a request URI (plus headers) over 16,384 bytes: long SOQL must be split.
+MAX_URI = 16_384
 WRITE_KINDS = ("composite", "collections", "sobject_update")
 
 
@@ -172,6 +174,8 @@ class SalesforceServer:
         try:
             if kind == "unknown":
                 raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
+            if len(req.path) > MAX_URI:
+                raise wire.WireError(414, "URI_TOO_LONG", f"The URI exceeds {MAX_URI} bytes.")
             if kind == "token":
                 return self._send(req, *self.oauth.token(raw))
             if kind == "authorize":
