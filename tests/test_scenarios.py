@@ -7,6 +7,7 @@ import zipfile
 
 import libreoffice
 import openpyxl
+import pandas as pd
 import pytest
 from conftest_scenarios import (
     REGION,
@@ -173,3 +174,12 @@ def test_cli_builds_and_refreshes(tmp_path, demo_org_file):
     assert "Traceback" not in refused.output
     wrong = runner.invoke(app, ["scenarios", "--org", str(org), "--set", "budget", "-o", str(out)])
     assert wrong.exit_code == 2 and "No forecast set called 'budget'" in wrong.output
+
+
+def test_read_plan_is_the_same_on_every_backend(org, org_file):
+    """Through simple-salesforce and the HTTPS test server, the plan equals the local read."""
+    here = read_plan(LocalOrg(org_file), DEFAULT_SETS["sop"], region=REGION)
+    there = read_plan(org, DEFAULT_SETS["sop"], region=REGION)
+    pd.testing.assert_frame_equal(there.cells, here.cells)
+    assert there.prior_cycle == here.prior_cycle
+    assert there.queries == here.queries
