@@ -245,7 +245,8 @@ def _incomplete_message(
     call: int, n_calls: int, landed: int, total: int, why: str, certain: bool
 ) -> str:
     fate = (
-        "Nothing of that call was written."
+        "Nothing of that call was written; if the org named cells above, fix or revert them "
+        "and run check first."
         if certain
         else "Its answer was lost, so the org may or may not have written it."
     )
