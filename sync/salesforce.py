@@ -64,6 +64,10 @@ _REREAD_BATCH = 200  # ids per re-read query: keeps the GET URL well under Sales
 log = logging.getLogger(__name__)
 
 
+class ApiVersionUnavailable(OrgError):
+    """The org does not offer the configured API version."""
+
+
 class SalesforceOrg:
     """A Salesforce org through simple-salesforce. ``connect`` opens one and verifies the mapping."""
 
@@ -102,6 +106,7 @@ class SalesforceOrg:
     ) -> SalesforceOrg:
         """Open the org, learn who we are, and check the mapping against its describe."""
         org = cls(instance_url, tokens, **kwargs)
+        org.check_api_version()
         org.identity()
         org.verify_mapping(profile)
         return org
@@ -236,6 +241,23 @@ class SalesforceOrg:
                 instance=self.instance_url,
             )
         return self._identity
+
+    def check_api_version(self) -> None:
+        """The org offers this client's API version (``GET /services/data``), else say which to set."""
+        try:
+            response = self._session.get(f"{self.instance_url}/services/data/")
+            offered = [str(v.get("version")) for v in response.json()]
+        except requests.RequestException as e:
+            raise self._unavailable(e, "listing the API versions") from None
+        except (ValueError, AttributeError, TypeError):
+            return  # no usable list: the calls themselves will say what is wrong
+        if offered and self.api_version not in offered:
+            newest = max(offered, key=float)
+            raise ApiVersionUnavailable(
+                f"{self.instance_url} does not offer Salesforce API version {self.api_version} "
+                f'(its newest is {newest}). Set api_version = "{newest}" for this org in '
+                "~/.demandgrid/orgs.toml (or pass --api-version at login)."
+            )
 
     def verify_mapping(self, profile: MappingProfile) -> None:
         """Every mapped object and field exists, and the adjusted value and note are updateable

@@ -210,3 +210,13 @@ def test_api_version_is_explicit_and_configurable(sf_server, memory_keyring):
     org = connect(sf_server, api_version="62.0")
     org.limits()
     assert sf_server.requests[-1][1] == "/services/data/v62.0/limits"
+
+
+def test_connect_names_the_api_version_to_set(sf_server, memory_keyring):
+    from sync.salesforce import ApiVersionUnavailable
+
+    sf_server.max_version = 66.0
+    tokens = connect(sf_server)._tokens
+    with pytest.raises(ApiVersionUnavailable) as e:
+        SalesforceOrg.connect(sf_server.url, tokens, profile=STANDARD, verify=str(sf_server.ca_pem))
+    assert "API version 67.0" in str(e.value) and 'api_version = "66.0"' in str(e.value)

@@ -12,6 +12,7 @@ KINDS = (
     "token",
     "authorize",
     "userinfo",
+    "versions",
     "query",
     "query_more",
     "describe",

@@ -71,12 +71,14 @@ class SalesforceServer:
         client_id: str = "demandgrid-test-client",
         jwt_public_key: bytes | None = None,
         min_version: float = 31.0,
+        max_version: float = 67.0,
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfserver-org")
         self._org = self._pool.submit(org_factory).result()
         self.identity = self.run(lambda org: org.identity())
         self.oauth = OAuth(client_id, self.identity, jwt_public_key)
         self.min_version = min_version
+        self.max_version = max_version
         self.calls: Counter[str] = Counter()
         self.faults = FaultQueue()
         #: describe tweaks by test: {"Object.Field": {"updateable": False}}, {"Object.Field": None} hides
@@ -156,7 +158,8 @@ class SalesforceServer:
 
     def api_calls(self) -> int:
         """Calls that count against the daily API budget (OAuth endpoints do not)."""
-        return sum(n for k, n in self.calls.items() if k not in ("token", "authorize", "userinfo"))
+        free = ("token", "authorize", "userinfo", "versions")
+        return sum(n for k, n in self.calls.items() if k not in free)
 
     # ------------------------------------------------------------ dispatch
 
@@ -185,7 +188,8 @@ class SalesforceServer:
                 return self._send(req, status, answer)
             if fault is not None and fault.what == "expire":
                 self.expire_sessions()
-            self._authenticate(req)
+            if kind != "versions":  # Salesforce lists its versions to anyone
+                self._authenticate(req)
             if fault is not None and fault.what == "limit":
                 raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             if fault is not None and fault.what == "status":
@@ -193,7 +197,7 @@ class SalesforceServer:
                 raise wire.WireError(fault.status, code, f"Injected failure {fault.status}.")
             if fault is not None and fault.what == "slow" and kind not in WRITE_KINDS:
                 time.sleep(fault.seconds)
-            if version is not None and float(version) < self.min_version:
+            if version is not None and not self.min_version <= float(version) <= self.max_version:
                 raise wire.WireError(404, "NOT_FOUND", f"API version {version} is not supported.")
             body = json.loads(raw) if raw else None
             if kind in WRITE_KINDS:
@@ -221,6 +225,8 @@ class SalesforceServer:
             return "authorize", None, ""
         if path == "/services/oauth2/userinfo":
             return "userinfo", None, ""
+        if path.rstrip("/") == "/services/data" and method == "GET":
+            return "versions", None, ""
         m = _DATA.match(path)
         if not m:
             return "unknown", None, ""
@@ -250,6 +256,8 @@ class SalesforceServer:
         try:
             if kind == "userinfo":
                 return 200, self._userinfo()
+            if kind == "versions":
+                return 200, self._versions()
             if kind == "query":
                 soql = (query.get("q") or [""])[0]
                 page = self.run(lambda org: org.query_page(soql, batch_size=_batch(req)))
@@ -319,6 +327,14 @@ class SalesforceServer:
             fields.append(f)
         body["fields"] = fields
         return body
+
+    def _versions(self) -> list[dict[str, str]]:
+        """``GET /services/data``: the API versions this "org" serves (it needs no token)."""
+        answer, n = [], int(self.min_version)
+        while n <= self.max_version:
+            answer.append({"label": f"v{n}", "url": f"/services/data/v{n}.0", "version": f"{n}.0"})
+            n += 1
+        return answer
 
     def _userinfo(self) -> dict[str, Any]:
         ident = self.identity
