@@ -85,6 +85,12 @@ def build_scenarios(
     """Read every cell of ``forecast_set`` (in ``region`` if given) and write the workbook."""
     fs = resolve_set(forecast_set, config)
     plan = read_plan(org, fs, region=region, as_of=as_of)
+    if plan.cells.empty:
+        where = f" in region {region!r}" if region else ""
+        raise ScenarioSetupError(
+            f"The org has no forecast cells{where} for {fs.name} ({plan.first_period:%b %Y} to "
+            f"{plan.last_period:%b %Y}). Check the region name or the org's forecast periods."
+        )
     return write_scenarios(plan, Path(out))
 
 
