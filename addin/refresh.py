@@ -175,7 +175,10 @@ def _check_free(path: Path) -> None:
         raise NotAScenarioWorkbook(
             f"No workbook at {path}. Build one with `demandgrid scenarios -o {path.name}`."
         )
-    for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):
+    # Excel's owner file is "~$" + the name, or with the name's first two characters replaced
+    # for longer names; LibreOffice's is ".~lock.<name>#"
+    locks = (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#")
+    for lock in (path.with_name(name) for name in locks):
         if lock.exists():
             raise WorkbookLocked(
                 f"{path.name} is open ({lock.name} exists). Save and close it, then refresh. "
