@@ -176,8 +176,9 @@ def _check_free(path: Path) -> None:
             f"No workbook at {path}. Build one with `demandgrid scenarios -o {path.name}`."
         )
     # Excel's owner file is "~$" + the name, or with the name's first two characters replaced
-    # for longer names; LibreOffice's is ".~lock.<name>#"
-    locks = (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#")
+    # for names longer than seven characters; LibreOffice's is ".~lock.<name>#"
+    short = path.name[2:] if len(path.stem) > 7 else path.name
+    locks = (f"~${path.name}", f"~${short}", f".~lock.{path.name}#")
     for lock in (path.with_name(name) for name in locks):
         if lock.exists():
             raise WorkbookLocked(
