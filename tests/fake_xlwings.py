@@ -380,6 +380,14 @@ def _read_formula(cell: Any) -> str:
     return _excel_number_text(value)
 
 
+def _parses_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _write_cell(cell: Any, value: Any) -> None:
     if isinstance(value, str):
         if value.startswith("'"):
@@ -389,6 +397,10 @@ def _write_cell(cell: Any, value: Any) -> None:
             cell.value = value  # openpyxl marks it a formula
         elif value == "":
             cell.value = None
+        elif _parses_as_number(value):
+            cell.value = float(value)  # as Excel does with unprefixed "00123" or "-5"
+        elif value.startswith(("+", "-", "@")):
+            cell.value = "=" + value[1:]  # Excel enters these as formulas
         else:
             cell.value = value
             cell.data_type = "s"
