@@ -13,7 +13,8 @@ from simple_salesforce import format_soql
 
 from sync.mapping import STANDARD
 from sync.org import UPDATE_LIMIT, MappingMismatch, QueryRefused, UpdateRefused
-from sync.salesforce import DEFAULT_API_VERSION, SalesforceOrg, composite_results
+from sync.salesforce import DEFAULT_API_VERSION, SalesforceOrg
+from sync.sfanswers import composite_results
 
 CELL = STANDARD.cell_object
 ADJ = STANDARD.adjusted
