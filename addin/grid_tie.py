@@ -25,6 +25,15 @@ REDO = (
     "Undo that change, or pull a fresh workbook with `demandgrid pull` and redo your changes there."
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
+#: Columns read back besides the periods.
+NEEDED = (
+    layout.H_ACCOUNT,
+    layout.H_PRODUCT,
+    layout.H_KIND,
+    layout.H_REASON,
+    layout.H_NOTE,
+    layout.H_KEY,
+)
 
 
 @dataclass
@@ -41,8 +50,13 @@ class GridLayout:
     periods: list[date]
     period_columns: dict[date, str]
     mirror_columns: dict[date, str]
-    period_idx: dict[date, int]
-    rows: list[list[Any]]  # data rows as read (formulas as text)
+    period_idx: dict[date, int]  # period -> index in a data row
+    rows: list[list[Any]]  # data rows as read (formulas as text), from grid column ``span``
+    span: int = 0
+
+    def at(self, row: list[Any], heading: str) -> Any:
+        """The value under ``heading`` in a data row."""
+        return row[self.col_index[heading] - self.span]
 
     @property
     def address(self) -> str:
@@ -51,7 +65,7 @@ class GridLayout:
 
 
 def locate_grid(book: BookSurface, record: WorkbookRecord) -> GridLayout:
-    """The grid of ``book`` (one read), or ``WorkbookDamaged`` when it cannot be found."""
+    """The grid of ``book`` (two reads: headings, then the needed columns), or ``WorkbookDamaged`` when it cannot be found."""
     grid = book.resolve(layout.N_GRID)
     if grid is None:
         raise WorkbookDamaged(
@@ -60,11 +74,22 @@ def locate_grid(book: BookSurface, record: WorkbookRecord) -> GridLayout:
         )
     sheet, address = grid
     min_col, min_row, max_col, max_row = range_boundaries(address)
-    block = book.read_formulas(sheet, address)
-    heads = block[0] if block else []
+    first, last = get_column_letter(min_col), get_column_letter(max_col)
+    heads = book.read_formulas(sheet, f"{first}{min_row}:{last}{min_row}")[0]
     _columns(heads)
     periods = sorted({date.fromisoformat(str(c["period_start"])) for c in record.cells})
     period_columns, mirror_columns = _period_columns(book, sheet, min_row, heads, min_col, periods)
+    col_index = {h.strip(): i for i, h in enumerate(heads) if isinstance(h, str)}
+    # Read only the columns check needs (the mirror and formula columns are not), in one block.
+    needed = [col_index[h] for h in NEEDED] + [_index(c, min_col) for c in period_columns.values()]
+    span, end = min(needed), max(needed)
+    rows = []
+    if max_row > min_row:
+        span_address = (
+            f"{get_column_letter(min_col + span)}{min_row + 1}:"
+            f"{get_column_letter(min_col + end)}{max_row}"
+        )
+        rows = book.read_formulas(sheet, span_address)
     return GridLayout(
         sheet=sheet,
         min_col=min_col,
@@ -72,12 +97,13 @@ def locate_grid(book: BookSurface, record: WorkbookRecord) -> GridLayout:
         max_col=max_col,
         max_row=max_row,
         heads=heads,
-        col_index={h.strip(): i for i, h in enumerate(heads) if isinstance(h, str)},
+        col_index=col_index,
         periods=periods,
         period_columns=period_columns,
         mirror_columns=mirror_columns,
-        period_idx={p: _index(period_columns[p], min_col) for p in periods},
-        rows=block[1:],
+        period_idx={p: _index(period_columns[p], min_col) - span for p in periods},
+        rows=rows,
+        span=span,
     )
 
 
@@ -92,8 +118,8 @@ def tie_rows(
     raw_rows: dict[str, list[Any]] = {}
     for offset, row in enumerate(grid.rows):
         sheet_row = grid.min_row + 1 + offset
-        key = text(row[grid.col_index[layout.H_KEY]])
-        kind = text(row[grid.col_index[layout.H_KIND]])
+        key = text(grid.at(row, layout.H_KEY))
+        kind = text(grid.at(row, layout.H_KIND))
         if not key:
             has_numbers = any(row[i] not in (None, "") for i in grid.period_idx.values())
             if kind == layout.ADJUSTED or kind in layout.ROW_KINDS or (not kind and has_numbers):
@@ -147,14 +173,7 @@ def tie_rows(
 def _columns(heads: list[Any]) -> dict[str, int]:
     seen: dict[str, int] = {}
     missing = []
-    for needed in (
-        layout.H_ACCOUNT,
-        layout.H_PRODUCT,
-        layout.H_KIND,
-        layout.H_REASON,
-        layout.H_NOTE,
-        layout.H_KEY,
-    ):
+    for needed in NEEDED:
         hits = [i for i, h in enumerate(heads) if isinstance(h, str) and h.strip() == needed]
         if not hits:
             missing.append(needed)

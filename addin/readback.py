@@ -179,8 +179,8 @@ def read_workbook(
     edits: list[EditedCell] = []
     for key, row in raw_rows.items():
         sheet_row = adjusted_rows[key]
-        row_note = text(row[col_index[layout.H_NOTE]])
-        reason = text(row[col_index[layout.H_REASON]])
+        row_note = text(grid.at(row, layout.H_NOTE))
+        reason = text(grid.at(row, layout.H_REASON))
         for period in periods:
             raw = row[period_idx[period]]
             cell = by_cell.get((key, period.isoformat())) or _no_record(key, period, names)

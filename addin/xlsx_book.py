@@ -112,11 +112,17 @@ class XlsxBook:
 
     def read_formulas(self, sheet: str, address: str) -> Block:
         min_col, min_row, max_col, max_row = _bounds(address)
-        ws = self._sheet(sheet)
-        rows = ws.iter_rows(
-            min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True
-        )
-        return [[_formula_text(v) for v in row] for row in rows]
+        # Straight from openpyxl's cell map: iter_rows would create every empty cell it passes.
+        get = self._sheet(sheet)._cells.get
+        columns = range(min_col, max_col + 1)
+        block = []
+        for row in range(min_row, max_row + 1):
+            values = []
+            for col in columns:
+                cell = get((row, col))
+                values.append(None if cell is None else _formula_text(cell._value))
+            block.append(values)
+        return block
 
     def read(self, sheet: str, address: str) -> Block:
         block = self.read_formulas(sheet, address)
@@ -146,12 +152,11 @@ class XlsxBook:
         ws = self._sheet(sheet)
         notes: dict[str, str] = {}
         # Only cells that exist are scanned; comments hang on cells openpyxl created at load.
-        for (row, col), cell in list(ws._cells.items()):
-            if cell.comment is None or not (
-                min_row <= row <= max_row and min_col <= col <= max_col
-            ):
+        for (row, col), cell in ws._cells.items():
+            comment = cell._comment
+            if comment is None or not (min_row <= row <= max_row and min_col <= col <= max_col):
                 continue
-            notes[cell.coordinate] = strip_author_line(cell.comment.text or "", cell.comment.author)
+            notes[cell.coordinate] = strip_author_line(comment.text or "", comment.author)
         return notes
 
     def used_range(self, sheet: str) -> str:
