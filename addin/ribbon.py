@@ -87,8 +87,9 @@ def run(action: Action, book: ExcelBook) -> str:
     except Exception as e:  # a bug: keep the details out of the dialog, in the log
         _log_exception()
         message = (
-            f"Something went wrong ({type(e).__name__}). Nothing more was changed. The details "
-            f"are in {LOG_FILE}; send that file to your demandgrid administrator."
+            f"Something went wrong ({type(e).__name__}). The details are in {LOG_FILE}; send "
+            "that file to your demandgrid administrator. If the workbook looks changed, close it "
+            "without saving and open it again."
         )
         book.alert(message, f"{TITLE}: unexpected error", critical=True)
         return message
