@@ -39,8 +39,9 @@ def login_cmd(
     """Sign in to a Salesforce org in the browser (OAuth 2.0 with PKCE).
 
     The refresh token goes to the OS keychain; the org is saved in ~/.demandgrid/orgs.toml."""
-    from sync.auth import SignInFailed, web_login
+    from sync.auth import SignInFailed
     from sync.orgs import OrgConfig, save_org_config
+    from sync.weblogin import web_login
 
     if not client_id:
         raise SignInFailed(

@@ -26,15 +26,12 @@ from sync.auth import (
     JwtBearerTokenSource,
     SfCliTokenSource,
     SignInFailed,
-    authorize_url,
-    pkce_challenge,
-    pkce_pair,
     store_refresh_token,
-    web_login,
 )
 from sync.org import SessionExpired
 from sync.orgs import OrgConfig, UnknownOrg, load_org_configs, open_org, save_org_config
 from sync.salesforce import SalesforceOrg
+from sync.weblogin import authorize_url, pkce_challenge, pkce_pair, web_login
 
 COUNT = "SELECT COUNT() FROM AccountProductPeriodForecast"
 
