@@ -53,7 +53,6 @@ def _side(color: str = "BFBFBF") -> Side:
 
 def named_styles() -> list[NamedStyle]:
     """The program's named styles; a customer restyles them in the template, in one place."""
-    grid_border = Border(bottom=_side("D9D9D9"))
     return [
         NamedStyle(
             name=layout.STYLE_INPUT,
@@ -74,7 +73,6 @@ def named_styles() -> list[NamedStyle]:
         NamedStyle(
             name=layout.STYLE_READONLY,
             font=Font(name="Calibri", size=11, color="000000"),
-            border=grid_border,
             number_format=NUMBER,
             protection=Protection(locked=True),
         ),
@@ -97,7 +95,6 @@ def named_styles() -> list[NamedStyle]:
             name=layout.STYLE_TOTAL,
             font=Font(name="Calibri", size=11, bold=True, color="000000"),
             fill=PatternFill("solid", fgColor="F2F2F2"),
-            border=grid_border,
             number_format=NUMBER,
             protection=Protection(locked=True),
         ),
