@@ -5,6 +5,7 @@ flow, ``orgs.toml`` aliases with ``--org``, and ``demandgrid org list`` showing 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import stat
@@ -86,7 +87,8 @@ def _fake_browser(server):
     return open_browser
 
 
-def test_web_login_keeps_only_the_refresh_token_in_the_keychain(sf_server, memory_keyring):
+def test_web_login_keeps_only_the_refresh_token_in_the_keychain(sf_server, memory_keyring, caplog):
+    caplog.set_level(logging.DEBUG)
     browser = _fake_browser(sf_server)
     result = web_login(
         "acme",
@@ -103,6 +105,7 @@ def test_web_login_keeps_only_the_refresh_token_in_the_keychain(sf_server, memor
     assert stored.startswith("5Aep") and stored in sf_server.issued  # a refresh token
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in browser.visited[0]
     assert sf_server.calls["authorize"] == 1 and sf_server.calls["token"] == 1
+    assert caplog.records and not any(token in caplog.text for token in sf_server.issued)
 
 
 def test_web_login_refuses_an_answer_for_another_login(sf_server, memory_keyring):
