@@ -296,7 +296,7 @@ class SalesforceOrg:
     def _already_written(self, object_name: str, records: list[Record]) -> set[str]:
         """Ids of records whose values the org already holds (a write that landed)."""
         fields = sorted({k for r in records for k in r if k != "Id"})
-        held: dict[str, Record] = {}
+        held: dict[str, dict[str, Any]] = {}  # by the 15-character Id; fields by lower-case name
         for batch in chunks(records, _REREAD_BATCH):
             soql = format_soql(
                 "SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}",
@@ -304,12 +304,14 @@ class SalesforceOrg:
                 object_name,
                 [r["Id"] for r in batch],
             )
-            held.update((rec["Id"], rec) for rec in self.query(soql))
-        return {
-            r["Id"]
-            for r in records
-            if r["Id"] in held and all(same_value(held[r["Id"]].get(f), r.get(f)) for f in fields)
-        }
+            for rec in self.query(soql):
+                held[str(rec["Id"])[:15]] = {k.lower(): v for k, v in rec.items()}
+        landed = set()
+        for r in records:
+            mine = held.get(str(r["Id"])[:15])
+            if mine is not None and all(same_value(mine.get(f.lower()), r.get(f)) for f in fields):
+                landed.add(r["Id"])
+        return landed
 
     def _org_error(self, e: SalesforceError, what: str) -> OrgError:
         code, message = error_code(e.content), error_message(e.content)

@@ -243,3 +243,12 @@ def test_no_token_in_logs_messages_or_repr(sf_server, memory_keyring, caplog):
     for token in sf_server.issued:
         for text in texts:
             assert token not in text
+
+
+def test_commit_then_drop_with_15_character_ids_is_not_sent_again(salesforce_org, sf_server):
+    records = [{**r, "Id": r["Id"][:15]} for r in _changes(salesforce_org, 20, value=99.0)]
+    updates = _org_updates(sf_server)
+    sf_server.faults.add("composite", faults.DROP_AFTER_COMMIT)
+    results = salesforce_org.update(CELL, records)
+    assert all(r.success for r in results) and len(results) == len(records)
+    assert _org_updates(sf_server) == updates + 1
