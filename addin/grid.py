@@ -134,24 +134,35 @@ def _as_objects(matrix: np.ndarray) -> list[list[Any]]:
     return obj.tolist()
 
 
-def _formulas(grid: Grid, row: int, kind: str, target_row: int) -> list[Any]:
-    """Right-hand formula cells for a sheet row: Total, Target total, Gap, Problems, Key slot."""
-    n = len(grid.periods)
-    p0, p1 = grid.letter(grid.first_period), grid.letter(grid.first_period + n - 1)
-    m0, m1 = grid.letter(grid.first_mirror), grid.letter(grid.first_mirror + n - 1)
-    total = grid.letter(grid.first_period + n)
-    target_total = grid.letter(grid.first_period + n + 1)
-    reason, note = grid.letter(grid.col(layout.H_REASON)), grid.letter(grid.col(layout.H_NOTE))
-    sums = Formula(f"=SUM({p0}{row}:{p1}{row})")
-    if kind != layout.ADJUSTED:
-        return [sums, None, None, None]
-    changed = f"SUMPRODUCT(--({p0}{row}:{p1}{row}<>{m0}{row}:{m1}{row}))"
-    return [
-        sums,
-        Formula(f"={total}{target_row}"),
-        Formula(f"={total}{row}-{target_total}{row}"),
-        Formula(f"=IF(OR(LEN({reason}{row})=0,LEN({note}{row})=0),{changed},0)"),
-    ]
+class _RowFormulas:
+    """Right-hand formula cells for a sheet row: Total, Target total, Gap to target, Problems.
+
+    Column letters are worked out once per grid; each row only fills in its row number.
+    """
+
+    def __init__(self, grid: Grid) -> None:
+        n = len(grid.periods)
+        p0, p1 = grid.letter(grid.first_period), grid.letter(grid.first_period + n - 1)
+        m0, m1 = grid.letter(grid.first_mirror), grid.letter(grid.first_mirror + n - 1)
+        total = grid.letter(grid.first_period + n)
+        target_total = grid.letter(grid.first_period + n + 1)
+        reason, note = grid.letter(grid.col(layout.H_REASON)), grid.letter(grid.col(layout.H_NOTE))
+        self._sum = f"=SUM({p0}{{r}}:{p1}{{r}})"
+        self._target = f"={total}{{t}}"
+        self._gap = f"={total}{{r}}-{target_total}{{r}}"
+        changed = f"SUMPRODUCT(--({p0}{{r}}:{p1}{{r}}<>{m0}{{r}}:{m1}{{r}}))"
+        self._problems = f"=IF(OR(LEN({reason}{{r}})=0,LEN({note}{{r}})=0),{changed},0)"
+
+    def __call__(self, row: int, kind: str, target_row: int) -> list[Any]:
+        sums = Formula(self._sum.format(r=row))
+        if kind != layout.ADJUSTED:
+            return [sums, None, None, None]
+        return [
+            sums,
+            Formula(self._target.format(t=target_row)),
+            Formula(self._gap.format(r=row)),
+            Formula(self._problems.format(r=row)),
+        ]
 
 
 def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
@@ -197,6 +208,7 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
         period_locks.append(column.pop() if len(column) == 1 and locked[:, j].all() else "")
 
     grid = Grid(top, left, periods, headings, [], [], {}, period_locks)
+    formulas = _RowFormulas(grid)
     first = grid.first_period
     empty_mirror = [None] * m
     infos = blocks[["account_name", "region", "product_family", "product_name"]].to_numpy(object)
@@ -210,7 +222,7 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
             mirror = values if kind == layout.ADJUSTED else empty_mirror
             grid.rows.append(
                 [account, region, family, product, kind, None, None, *values]
-                + _formulas(grid, row, kind, target_row)
+                + formulas(row, kind, target_row)
                 + [key, *mirror]
             )
             grid.kinds.append(kind)
@@ -235,10 +247,12 @@ def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
     def texts(name: str) -> list[str]:
         return ["" if v is None or v != v else str(v) for v in frame[name].tolist()]
 
+    starts = frame["period_start"].tolist()
+    iso = {v: pd.Timestamp(v).date().isoformat() for v in set(starts)}
     columns = {
         "record_id": frame["record_id"].tolist(),
         "row_key": frame["row_key"].tolist(),
-        "period_start": [pd.Timestamp(v).date().isoformat() for v in frame["period_start"]],
+        "period_start": [iso[v] for v in starts],
         "adjusted": floats("adjusted"),
         "baseline": floats("baseline"),
         "note": texts("note"),

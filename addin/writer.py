@@ -29,6 +29,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -205,6 +206,48 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray | None
     ws._cells[(row, col)] = cell
 
 
+def _put_row(
+    ws: Worksheet,
+    row: int,
+    left: int,
+    values: list[Any],
+    styles: list[StyleArray],
+    keep_empty_before: int,
+) -> None:
+    """``_put`` for a whole row, inlined: the grid's hot loop. Empty values are skipped from
+    column index ``keep_empty_before`` on."""
+    cells = ws._cells
+    new = Cell.__new__
+    for j, value in enumerate(values):
+        kind = type(value)
+        if value is None and j >= keep_empty_before:
+            continue
+        if kind is not float and kind is not int and value is not None and kind is not Formula:
+            _put(ws, row, left + j, value, styles[j])  # text and anything unusual
+            continue
+        cell = new(Cell)
+        cell.parent = ws
+        cell.row = row
+        cell.column = left + j
+        cell._style = styles[j]
+        cell._hyperlink = None
+        cell._comment = None
+        cell._value = value
+        cell.data_type = "f" if kind is Formula else "n"
+        cells[(row, left + j)] = cell
+
+
+def _grouped_row(model: RowDimension, index: int) -> RowDimension:
+    """A copy of ``model`` (an outline-level-1 row) for row ``index``, without going through
+    RowDimension's validating constructor once per row (thousands of rows per pull)."""
+    copied = RowDimension.__new__(RowDimension)
+    copied.parent = model.parent
+    copied._style = model._style
+    copied.__dict__.update(model.__dict__)
+    copied.__dict__["index"] = index
+    return copied
+
+
 def _row_styles(grid: Grid, st: _Styles) -> dict[str, list[StyleArray]]:
     n = len(grid.periods)
     left = len(layout.LEFT_HEADINGS)
@@ -234,6 +277,7 @@ def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
         style = st.period_heading if isinstance(heading, date) else st.heading
         _put(ws, top, left + j, heading, style)
     styles = _row_styles(grid, st)
+    grouped = RowDimension(ws, index=0, outlineLevel=1)
     first, n = grid.first_period, len(grid.periods)
     mirror = grid.first_mirror
     for i, values in enumerate(grid.rows):
@@ -246,12 +290,10 @@ def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
             for j, is_locked in enumerate(locked):
                 if is_locked:
                     row_styles[first + j] = st.locked
-        for j, value in enumerate(values):
-            if value is None and (j >= mirror or kind != layout.ADJUSTED):
-                continue
-            _put(ws, row, left + j, value, row_styles[j])
+        # Empty cells are written only where their style shows (the Adjusted row's inputs).
+        _put_row(ws, row, left, values, row_styles, mirror if kind == layout.ADJUSTED else 0)
         if kind != layout.ADJUSTED:
-            ws.row_dimensions[row].outlineLevel = 1
+            ws.row_dimensions[row] = _grouped_row(grouped, row)
     for (i, j), text in grid.cell_notes.items():
         note = Comment(text, "demandgrid")
         note.width, note.height = 220, 60
