@@ -112,6 +112,7 @@ class _Styles:
         self.percent = self.named(layout.STYLE_READONLY, number_format=PERCENT)
         self.total_percent = self.named(layout.STYLE_TOTAL, number_format=PERCENT)
         self.summary_gap = self.named(layout.STYLE_READONLY, number_format=GAP)
+        self.summary_name = self.named(layout.STYLE_READONLY, bold=True)
         self.plain = _SharedStyle(StyleArray())
 
     def named(
@@ -446,7 +447,7 @@ def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> Non
             elif i == last:
                 style = st.total_percent if table.left + j == table.percent_column else st.total
             elif j == 0:
-                style = st.label
+                style = st.summary_name
             elif table.left + j == table.percent_column:
                 style = st.percent
             else:
