@@ -190,7 +190,15 @@ class SalesforceOrg:
                 )
             log.warning("%s update: %s; re-reading before any re-send", object_name, outcome)
             self._sleep(self.retry.delay(attempt))
-            landed = self._already_written(object_name, pending)
+            try:
+                landed = self._already_written(object_name, pending)
+            except OrgUnavailable:
+                raise OrgUnavailable(
+                    f"Salesforce did not confirm the update of {len(pending)} {object_name} "
+                    "records, and the re-read to see whether it landed got no answer either. Run "
+                    "the push again when the org answers: it re-reads the records first, so "
+                    "nothing is applied twice."
+                ) from None
             for rec in pending:
                 if rec["Id"] in landed:
                     done[rec["Id"]] = SaveResult(rec["Id"], True)

@@ -252,3 +252,12 @@ def test_commit_then_drop_with_15_character_ids_is_not_sent_again(salesforce_org
     results = salesforce_org.update(CELL, records)
     assert all(r.success for r in results) and len(results) == len(records)
     assert _org_updates(sf_server) == updates + 1
+
+
+def test_lost_write_and_unanswered_reread_says_run_again(salesforce_org, sf_server):
+    records = _changes(salesforce_org, 5)
+    sf_server.faults.add("composite", faults.DROP_AFTER_COMMIT)
+    sf_server.faults.add("query", faults.status(503), times=10)
+    with pytest.raises(OrgUnavailable) as e:
+        salesforce_org.update(CELL, records)
+    assert "Run the push again" in str(e.value)
