@@ -75,6 +75,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Last year qty", "last_year", "qty"),
     ("Family period key", "family_key", "key"),
     ("Region family period key", "region_key", "key"),
+    ("Family month key", "month_key", "key"),
     ("Account Id", "account_id", "text"),
     ("Product Id", "product_id", "text"),
     ("Record Id", "record_id", "text"),
@@ -82,6 +83,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 HEADINGS = tuple(c[0] for c in COLUMNS)
 FAMILY_KEY = "Family period key"
 REGION_KEY = "Region family period key"
+MONTH_KEY = "Family month key"
+MONTHLY = "Monthly"
 #: Columns refresh reads back from the old table to say what changed.
 REPORT_COLUMNS = (
     "Account Id",
@@ -138,7 +141,9 @@ def table_frame(cells: pd.DataFrame, keys: Keys, quarters: bool) -> pd.DataFrame
     bucket = cells["period_start"].map(lambda d: bucket_number(d, quarters)).astype("int64")
     family = cells["product_family"].map(keys.families).astype("int64")
     region = cells["region"].map(keys.regions).astype("int64")
+    month = cells["period_start"].map(lambda d: d.year * 100 + d.month).astype("int64")
     frame = cells.assign(
+        month_key=(family * FAMILY_SCALE + month).astype(float),
         family_key=(family * FAMILY_SCALE + bucket).astype(float),
         region_key=((region * REGION_SCALE + family) * FAMILY_SCALE + bucket).astype(float),
     )

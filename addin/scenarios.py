@@ -33,14 +33,17 @@ from addin.scenario_comparison import comparison
 from addin.scenario_layout import (
     COLUMNS,
     DATA,
+    MONTHLY,
     RECORD,
     SCENARIOS,
     TABLE,
+    Bucket,
     Keys,
     ScenarioRecord,
     buckets,
     table_frame,
 )
+from addin.scenario_monthly import monthly_base, monthly_sheet
 from addin.sheet_xml import column_letter
 from sync.forecast_sets import ForecastSet, ForecastSetError, forecast_set
 from sync.org import Org
@@ -116,7 +119,8 @@ def write_scenarios(plan: PlanFrame, out: Path) -> Path:
         keys=keys,
         buckets=buckets(fs.periods(plan.as_of), fs.show_quarters),
     )
-    wb = skeleton(record)
+    months = buckets(fs.periods(plan.as_of), False) if fs.show_quarters else []
+    wb = skeleton(record, months)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".skeleton-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
@@ -141,7 +145,7 @@ def fill_table(
     return replace_table(src, dst, loc, frame, parts)
 
 
-def skeleton(record: ScenarioRecord) -> Workbook:
+def skeleton(record: ScenarioRecord, months: list[Bucket] | None = None) -> Workbook:
     """Every sheet, with the Data table holding a header and one styled empty row."""
     wb = Workbook()
     data = wb.active
@@ -150,9 +154,13 @@ def skeleton(record: ScenarioRecord) -> Workbook:
     sheets.drivers(wb, plan, record.forecast_set.reporting_currency)
     layout = {s.name: sheets.scenario_sheet(wb, plan, s) for s in SCENARIOS}
     comparison(wb, plan, layout)
+    if months:
+        monthly_sheet(wb, monthly_base(wb, record.keys, months))
     _data_sheet(wb, data)
     _record_sheet(wb, record)
-    order = ["Comparison", "Drivers", *[s.name for s in SCENARIOS], "Plan base", DATA, RECORD]
+    order = ["Comparison", "Drivers", *[s.name for s in SCENARIOS]]
+    order += [MONTHLY] if months else []
+    order += ["Plan base", DATA, RECORD]
     wb._sheets = [wb[name] for name in order]  # noqa: SLF001 - openpyxl has no public reorder
     wb.active = 0
     wb.calculation.fullCalcOnLoad = True

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin.scenario_layout import SCENARIOS, bucket_number
+from addin.scenario_layout import SCENARIOS, bucket_label, bucket_number
 from sync.scenario_data import PlanFrame
 
 # the benchmark's synthetic plan frame doubles as a small hand-made frame for tests
@@ -109,7 +109,35 @@ def expected_figures(plan: PlanFrame, drivers: Drivers | None = None) -> dict[st
             frame["Total"] = frame.sum(axis=1)
             frame.loc["Total"] = frame.sum(axis=0)
             out[f"sc_{scenario.slug}_{name}"] = frame
+        if fs.show_quarters:
+            out.update(_monthly(cells, plan, scenario, qty, rev, vol_factor, rev_factor))
+    if fs.show_quarters:
+        months = fs.periods(plan.as_of)
+        target = (
+            cells.groupby("period_start")["target_revenue"].sum().reindex(months, fill_value=0.0)
+        )
+        out["mon_target_revenue"] = _column(target, months)
     return out
+
+
+def _column(values: pd.Series, months: list[date]) -> pd.DataFrame:
+    labels = [bucket_label(m, False) for m in months]
+    frame = pd.DataFrame({0: values.astype(float).tolist()}, index=labels)
+    frame.loc["Total"] = frame.sum(axis=0)
+    return frame
+
+
+def _monthly(cells, plan, scenario, qty, rev, vol_factor, rev_factor) -> dict[str, pd.DataFrame]:
+    months = plan.forecast_set.periods(plan.as_of)
+    by = cells.groupby(["period_start", "product_family"])[[qty, rev]].sum()
+    families = by.index.get_level_values(1)
+    revenue = (by[rev] * families.map(rev_factor)).groupby(level=0).sum()
+    volume = (by[qty] * families.map(vol_factor)).groupby(level=0).sum()
+    name = scenario.name.lower().replace(" ", "_")
+    return {
+        f"mon_{name}_revenue": _column(revenue.reindex(months, fill_value=0.0), months),
+        f"mon_{name}_volume": _column(volume.reindex(months, fill_value=0.0), months),
+    }
 
 
 def workbook_figures(path: Path) -> dict[str, pd.DataFrame]:
@@ -117,7 +145,7 @@ def workbook_figures(path: Path) -> dict[str, pd.DataFrame]:
     wb = openpyxl.load_workbook(path, data_only=True)
     out = {}
     for name in wb.defined_names:
-        if not name.startswith("sc_"):
+        if not name.startswith(("sc_", "mon_")):
             continue
         (sheet, ref), *_ = wb.defined_names[name].destinations
         ws = wb[sheet]

@@ -147,7 +147,7 @@ def test_names_and_table_are_resized(fpa, scenario_org_file):
     report = refresh_scenarios(fpa, LocalOrg(scenario_org_file))
     wb = openpyxl.load_workbook(fpa)
     last = report.rows_after + 1
-    assert wb[DATA].tables[TABLE].ref == f"A1:W{last}"
+    assert wb[DATA].tables[TABLE].ref == f"A1:X{last}"
     (_, ref), *_ = wb.defined_names["plan_consensus_qty"].destinations
     assert ref == f"$J$2:$J${last}"
     assert wb[DATA].max_row == last

@@ -20,6 +20,7 @@ from conftest_scenarios import (
 from addin.plan_table import DataTableMissing
 from addin.scenario_layout import DATA, HEADINGS, RECORD, TABLE
 from addin.scenarios import ScenarioSetupError, build_scenarios, write_scenarios
+from addin.sheet_xml import column_letter
 from sync.forecast_sets import DEFAULT_SETS
 from sync.localorg import LocalOrg
 from sync.scenario_data import read_plan
@@ -54,7 +55,7 @@ def test_data_table_holds_every_row_as_values(built):
     wb = openpyxl.load_workbook(out)
     ws = wb[DATA]
     table = ws.tables[TABLE]
-    assert table.ref == f"A1:W{len(plan.cells) + 1}"
+    assert table.ref == f"A1:{column_letter(len(HEADINGS))}{len(plan.cells) + 1}"
     assert [c.value for c in ws[1]] == list(HEADINGS)
     assert ws.max_row == len(plan.cells) + 1
     assert not any(c.data_type == "f" for row in ws.iter_rows(min_row=2, max_row=200) for c in row)
@@ -67,7 +68,7 @@ def test_data_table_holds_every_row_as_values(built):
 def test_scenario_sheets_are_formulas_only(built):
     out, _ = built
     wb = openpyxl.load_workbook(out)
-    for name in ("Committed", "Upside", "Downside", "Prior plan", "Comparison", "Plan base"):
+    for name in ("Committed", "Upside", "Downside", "Prior plan", "Comparison", "Monthly"):
         ws = wb[name]
         numbers = [
             c
@@ -105,7 +106,15 @@ def test_rendered_pages(built, tmp_path):
     out, _ = built
     recalculated = libreoffice.recalc(out, tmp_path / "recalc.xlsx")
     wb = openpyxl.load_workbook(recalculated, data_only=True)
-    for name in ("Comparison", "Committed", "Upside", "Downside", "Prior plan", "Drivers"):
+    for name in (
+        "Comparison",
+        "Committed",
+        "Upside",
+        "Downside",
+        "Prior plan",
+        "Drivers",
+        "Monthly",
+    ):
         errors = [
             c.coordinate
             for row in wb[name].iter_rows()
