@@ -203,7 +203,8 @@ def read_record(zf) -> ScenarioRecord:
     if RECORD not in parts:
         raise NotAScenarioWorkbook(
             "This workbook was not built by `demandgrid scenarios` (it has no scenario "
-            "record). Build one with `demandgrid scenarios -o FPA.xlsx`."
+            "record). Build one with `demandgrid scenarios -o FPA.xlsx`; a rep's review "
+            "workbook is refreshed with `demandgrid refresh-review`."
         )
     shared = next(
         (p for t, p in _rels(zf, WORKBOOK).values() if t.endswith("/sharedStrings")), None
