@@ -195,3 +195,15 @@ def test_read_plan_is_the_same_on_every_backend(org, org_file):
     pd.testing.assert_frame_equal(there.cells, here.cells)
     assert there.prior_cycle == here.prior_cycle
     assert there.queries == here.queries
+
+
+@pytest.mark.libreoffice
+def test_sop_set_is_shown_by_month(demo_org_file, tmp_path):
+    org = LocalOrg(demo_org_file)
+    out = build_scenarios(org, tmp_path / "SOP.xlsx", forecast_set="sop", region=REGION)
+    plan = read_plan(org, DEFAULT_SETS["sop"], region=REGION)
+    recalculated = libreoffice.recalc(out, tmp_path / "recalc.xlsx")
+    assert assert_figures_equal(expected_figures(plan), workbook_figures(recalculated)) > 500
+    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    assert "Monthly" not in wb.sheetnames  # the scenario sheets are monthly already
+    assert wb["Comparison"]["A4"].value == "Revenue by month"
