@@ -15,22 +15,19 @@ from addin.push_book import PushOutcome, push_workbook
 from addin.readback import read_record, read_workbook
 from addin.xlsx_book import XlsxBook
 from sync.org import Org, OrgError
-from sync.orgs import UnknownOrg, open_org
+from sync.orgs import open_org
 
 LOCAL = "local:"
 
 
 def org_of_workbook(book: XlsxBook, spec: str | None = None) -> Org:
-    """``spec`` (``--org``) if given, else the local org the workbook was pulled from."""
+    """``spec`` (``--org``) if given, else the org the workbook was pulled from."""
     if spec:
         return open_org(spec)
     instance = read_record(book).context.instance
     if instance.startswith(LOCAL):
         return open_org(instance[len(LOCAL) :])
-    raise UnknownOrg(
-        f"This workbook was pulled from {instance}; say which configured org that is with --org "
-        "(`demandgrid org list` shows them)."
-    )
+    return open_org(instance)  # a configured Salesforce org, found by its instance URL
 
 
 def check_file(path: str | Path, rules_path: str | Path | None = None) -> CheckReport:
