@@ -25,7 +25,9 @@ from addin.grid import build_grid, record_cells
 from addin.readback import read_workbook
 from addin.record import WorkbookRecord, encode
 from addin.surface import BookSurface
+from addin.writer import header_values
 from sync.org import Org
+from sync.records import PullContext
 
 
 class UnpushedChanges(UserError):
@@ -73,22 +75,15 @@ def refresh_workbook(
     history = max(len(periods) - context.horizon, 0)
     say(f"Pulling {context.user_name}'s latest forecast from the org...")
 
-    def pull(team: bool):  # type: ignore[no-untyped-def]
-        return pull_cells(
-            org,
-            context.user_name,
-            profile=profile_of(reviewed),
-            horizon=context.horizon,
-            history=history,
-            include_team=team,
-        )
-
-    cells = pull(team=False)
+    cells = pull_cells(
+        org,
+        context.user_name,
+        profile=profile_of(reviewed),
+        horizon=context.horizon,
+        history=history,
+        include_team=context.team,
+    )
     fresh = record_cells(cells.frame)
-    if {c["row_key"] for c in fresh} < {c["row_key"] for c in old.cells}:
-        # The record does not say whether it was a planner's team pull: the rows say so.
-        cells = pull(team=True)
-        fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
 
     sheet, address = book.resolve(layout.N_GRID) or (reviewed.sheet, "")
@@ -145,16 +140,8 @@ def _same_shape(old: WorkbookRecord, fresh: list[dict]) -> None:
         raise RefreshNeedsNewPull(_new_pull(f"locks changed on {len(moved):,} cell(s)"))
 
 
-def _write_header(book: BookSurface, ctx, periods: int) -> None:  # type: ignore[no-untyped-def]
-    # Same text as the writer's header (addin.writer), so a refreshed workbook reads the same.
-    values = {
-        layout.N_TITLE: f"Demand review: {ctx.user_name}",
-        layout.N_REP: f"{ctx.user_name}",
-        layout.N_ORG: f"{ctx.org_name} ({ctx.org_id})" if ctx.org_id else ctx.org_name,
-        layout.N_PULLED_AT: f"{ctx.pulled_at} by {ctx.pulled_by}",
-        layout.N_MEASURE: f"{ctx.measure.capitalize()}, {periods} periods",
-    }
-    for name, value in values.items():
+def _write_header(book: BookSurface, ctx: PullContext, periods: int) -> None:
+    for name, value in header_values(ctx, periods).items():
         where = book.resolve(name)
         if where:
             book.write(where[0], where[1].split(":")[0], [[value]])

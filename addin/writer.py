@@ -37,6 +37,7 @@ from addin import layout, record, summary
 from addin.errors import UserError
 from addin.grid import Formula, Grid, PulledCellsLike, build_grid, column_letter, record_cells
 from addin.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
+from sync.records import PullContext
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
 
@@ -405,17 +406,19 @@ def _protect(ws: Worksheet) -> None:
     )
 
 
-def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
-    ctx = cells.context
-    measure = ctx.measure.capitalize()
-    values = {
+def header_values(ctx: PullContext, periods: int) -> dict[str, str]:
+    """The header texts by defined name: the same on a pull and on a refresh."""
+    return {
         layout.N_TITLE: f"Demand review: {ctx.user_name}",
         layout.N_REP: f"{ctx.user_name}",
         layout.N_ORG: f"{ctx.org_name} ({ctx.org_id})" if ctx.org_id else ctx.org_name,
         layout.N_PULLED_AT: f"{ctx.pulled_at} by {ctx.pulled_by}",
-        layout.N_MEASURE: f"{measure}, {len(grid.periods)} periods",
+        layout.N_MEASURE: f"{ctx.measure.capitalize()}, {periods} periods",
     }
-    for name, value in values.items():
+
+
+def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
+    for name, value in header_values(cells.context, len(grid.periods)).items():
         ws, row, col = anchor(wb, name)
         cell = ws.cell(row, col)
         cell.value = _text(value)

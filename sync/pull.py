@@ -236,6 +236,7 @@ def _pull(
         profile=profile.name,
         horizon=horizon,
         first_period=periods[0],
+        team=include_team,
     )
     return PulledCells(frame, context, periods)
 

@@ -48,6 +48,7 @@ class PullContext:
     profile: str
     horizon: int
     first_period: date | None = None
+    team: bool = False  # a planner's pull: the rep and everyone reporting to them
 
 
 @dataclass(frozen=True)
