@@ -91,7 +91,9 @@ def decode(values: list[Any]) -> WorkbookRecord:
     try:
         version, digest, count = int(values[1]), str(values[2]), int(values[3])
     except (IndexError, TypeError, ValueError):
-        raise RecordError(f"The workbook's hidden record is damaged (header unreadable). {fix}") from None
+        raise RecordError(
+            f"The workbook's hidden record is damaged (header unreadable). {fix}"
+        ) from None
     if version != VERSION:
         raise RecordError(
             f"This workbook's record is format {version}; this demandgrid reads format {VERSION}. "
@@ -99,11 +101,15 @@ def decode(values: list[Any]) -> WorkbookRecord:
         )
     parts = values[4 : 4 + count]
     if len(parts) != count or any(not isinstance(p, str) for p in parts):
-        raise RecordError(f"The workbook's hidden record is incomplete ({len(parts)} of {count} parts). {fix}")
+        raise RecordError(
+            f"The workbook's hidden record is incomplete ({len(parts)} of {count} parts). {fix}"
+        )
     try:
         raw = zlib.decompress(base64.b64decode("".join(parts)))
     except (ValueError, zlib.error):
-        raise RecordError(f"The workbook's hidden record is damaged (cannot be decoded). {fix}") from None
+        raise RecordError(
+            f"The workbook's hidden record is damaged (cannot be decoded). {fix}"
+        ) from None
     if hashlib.sha256(raw).hexdigest() != digest:
         raise RecordError(f"The workbook's hidden record was edited (checksum mismatch). {fix}")
     payload = json.loads(raw)
@@ -112,4 +118,6 @@ def decode(values: list[Any]) -> WorkbookRecord:
         ctx["first_period"] = date.fromisoformat(ctx["first_period"])
     names = payload["fields"]
     cells = [dict(zip(names, row, strict=True)) for row in payload["cells"]]
-    return WorkbookRecord(context=PullContext(**ctx), cells=cells, pushes=list(payload.get("pushes", [])))
+    return WorkbookRecord(
+        context=PullContext(**ctx), cells=cells, pushes=list(payload.get("pushes", []))
+    )
