@@ -60,7 +60,9 @@ def user_errors(fn: F) -> F:
 @addin_app.command("build")
 @user_errors
 def addin_build(
-    out: Path = typer.Option(Path("build/demandgrid.xlam"), "-o", "--out", help="Add-in file."),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Add-in file.")] = Path(
+        "build/demandgrid.xlam"
+    ),
 ) -> None:
     """Build the Excel add-in (demandgrid.xlam) from the VBA and ribbon sources."""
     from addin.addin_build import build_addin

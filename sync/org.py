@@ -48,7 +48,11 @@ class FieldError:
     fields: tuple[str, ...] = ()
 
     def as_salesforce(self) -> dict[str, Any]:
-        return {"statusCode": self.status_code, "message": self.message, "fields": list(self.fields)}
+        return {
+            "statusCode": self.status_code,
+            "message": self.message,
+            "fields": list(self.fields),
+        }
 
 
 @dataclass(frozen=True)

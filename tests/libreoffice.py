@@ -43,9 +43,17 @@ def convert(src: Path, outdir: Path, to: str = "pdf") -> Path:
     profile = outdir / ".lo-profile"
     subprocess.run(
         [
-            "soffice", "--headless", f"-env:UserInstallation={profile.resolve().as_uri()}",
-            "--convert-to", to, "--outdir", str(outdir), str(src),
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(outdir),
+            str(src),
         ],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return outdir / (src.stem + "." + to.split(":")[0])

@@ -39,7 +39,11 @@ def office():
     proc = subprocess.Popen(
         [
             shutil.which("soffice") or "soffice",
-            "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
             f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}",
             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
         ],
