@@ -126,7 +126,10 @@ def _a1(col: int, row: int) -> str:
 def report_table(report: CheckReport, limit: int = 200) -> Table:
     """The report as a rich table for the terminal (first ``limit`` issues)."""
     table = Table(title=report.summary(), show_lines=False, title_justify="left")
-    for heading in ("Cell", "Rule", "Account", "Product", "Period", "Problem", "What to do"):
+    # Cell, rule and period are short codes a user searches for: keep them whole.
+    for heading in ("Cell", "Rule", "Period"):
+        table.add_column(heading, no_wrap=True)
+    for heading in ("Account", "Product", "Problem", "What to do"):
         table.add_column(heading, overflow="fold")
     for issue in report.issues[:limit]:
         style = "red" if issue.severity == ERROR else "yellow"
@@ -135,9 +138,9 @@ def report_table(report: CheckReport, limit: int = 200) -> Table:
         table.add_row(
             escape(f"{issue.sheet}!{issue.cell}"),
             f"[{style}]{issue.rule}[/]",
+            period,
             escape(issue.account),
             escape(issue.product),
-            period,
             escape(issue.message.removeprefix(where)),
             escape(issue.what_to_do),
         )
