@@ -14,21 +14,15 @@ pytest_plugins = ["conftest_checkpush", "conftest_workbook", "conftest_push", "c
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if shutil.which("soffice"):
         return
-    required = os.environ.get("DEMANDGRID_REQUIRE_LIBREOFFICE") == "1"
-    for item in items:
-        if "libreoffice" in item.keywords:
-            if required:
-                item.add_marker(
-                    pytest.mark.xfail(reason="soffice is required in CI", run=False, strict=True)
-                )
-                item.add_marker(pytest.mark.usefixtures("_fail_without_soffice"))
-            else:
-                item.add_marker(pytest.mark.skip(reason="LibreOffice (soffice) is not installed"))
-
-
-@pytest.fixture
-def _fail_without_soffice() -> None:
-    pytest.fail("LibreOffice (soffice) is required here (CI): install libreoffice-calc-nogui")
+    marked = [item for item in items if "libreoffice" in item.keywords]
+    if marked and os.environ.get("DEMANDGRID_REQUIRE_LIBREOFFICE") == "1":
+        raise pytest.UsageError(
+            f"{len(marked)} test(s) need LibreOffice, and DEMANDGRID_REQUIRE_LIBREOFFICE=1 forbids "
+            "skipping them: install libreoffice-calc-nogui, poppler-utils and python3-uno "
+            "(.ci/run does)."
+        )
+    for item in marked:
+        item.add_marker(pytest.mark.skip(reason="LibreOffice (soffice) is not installed"))
 
 
 # ---------------------------------------------------------------- orgs
