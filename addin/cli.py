@@ -253,31 +253,31 @@ def scenarios_cmd(
 @app.command("refresh")
 @user_errors
 def refresh_cmd(
-    file: Annotated[Path, typer.Argument(help="The FP&A scenario workbook (.xlsx).")],
-    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
-        DEFAULT_ORG
-    ),
-) -> None:
-    """Replace a scenario workbook's Data table with the org's plan; keep everything else."""
-    from addin.refresh import refresh_scenarios, report_lines, report_table
-    from sync.orgs import open_org
-
-    with console.status("Refreshing the Data table"):
-        report = refresh_scenarios(file, open_org(org))
-    console.print(report_table(report))
-    for line in report_lines(report):
-        console.print(line, highlight=False)
-
-
-@app.command("refresh-review")
-@user_errors
-def refresh_review(
-    file: Annotated[Path, typer.Argument(help="The pulled review workbook (.xlsx).")],
+    file: Annotated[Path, typer.Argument(help="A review workbook or an FP&A scenario workbook.")],
     org: Annotated[
-        str | None, typer.Option("--org", help="Org alias; default: the one it was pulled from.")
+        str | None,
+        typer.Option("--org", help="Local org file or org alias; default: the workbook's org."),
     ] = None,
 ) -> None:
-    """Bring the org's latest values into a review workbook (the ribbon's Refresh)."""
+    """Bring the org's latest data into a workbook, keeping the user's own work.
+
+    A review workbook gets the org's latest values in its grid (refused while changes are
+    unpushed); a scenario workbook gets a new Data table, and its sheets, drivers and formulas
+    stay as they are. The ribbon's Refresh does the same on the open workbook.
+    """
+    from addin.refresh import is_scenario_workbook
+
+    if is_scenario_workbook(file):
+        from addin.refresh import refresh_scenarios, report_lines, report_table
+        from sync.orgs import open_org
+
+        with console.status("Refreshing the Data table"):
+            report = refresh_scenarios(file, open_org(org or DEFAULT_ORG))
+        console.print(report_table(report))
+        for line in report_lines(report):
+            console.print(line, highlight=False)
+        return
+
     from addin.file_actions import org_of_workbook
     from addin.repull import refresh_workbook
     from addin.xlsx_book import XlsxBook

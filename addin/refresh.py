@@ -103,6 +103,15 @@ TOTALS = (
 _COMPARED = ("Consensus qty", "Prior qty", "Target qty", "Consensus revenue")
 
 
+def is_scenario_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is an FP&A scenario workbook (it carries the hidden scenario record)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return RECORD in sheet_parts(zf)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+
+
 def refresh_scenarios(path: Path | str, org: Org, *, as_of: date | None = None) -> RefreshReport:
     """Replace the Data table of the scenario workbook at ``path`` with the org's plan now."""
     path = Path(path)

@@ -204,7 +204,7 @@ def read_record(zf) -> ScenarioRecord:
         raise NotAScenarioWorkbook(
             "This workbook was not built by `demandgrid scenarios` (it has no scenario "
             "record). Build one with `demandgrid scenarios -o FPA.xlsx`; a rep's review "
-            "workbook is refreshed with `demandgrid refresh-review`."
+            "workbook is pulled with `demandgrid pull`."
         )
     shared = next(
         (p for t, p in _rels(zf, WORKBOOK).values() if t.endswith("/sharedStrings")), None

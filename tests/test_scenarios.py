@@ -182,7 +182,7 @@ def test_cli_builds_and_refreshes(tmp_path, demo_org_file):
     openpyxl.Workbook().save(plain)
     refused = runner.invoke(app, ["refresh", str(plain), "--org", str(org)])
     assert refused.exit_code == 2
-    assert "not built by `demandgrid scenarios`" in refused.output
+    assert "not pulled by demandgrid" in refused.output  # neither kind: refused as a review
     assert "Traceback" not in refused.output
     wrong = runner.invoke(app, ["scenarios", "--org", str(org), "--set", "budget", "-o", str(out)])
     assert wrong.exit_code == 2 and "No forecast set called 'budget'" in wrong.output
