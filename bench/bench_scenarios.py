@@ -119,7 +119,19 @@ def _measure(task: str, rows: int, folder: str) -> tuple[float, float]:
     else:
         refresh_with_plan(path, _changed(plan))
     elapsed = time.perf_counter() - started
-    return elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return elapsed, _peak_mib()
+
+
+def _peak_mib() -> float:
+    """This process's own peak resident memory. Linux keeps ``ru_maxrss`` across fork and exec,
+    so a child started by a big parent would report the parent's peak; ``VmHWM`` is the child's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _floor(plan: PlanFrame, path: Path) -> None:
