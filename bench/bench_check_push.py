@@ -22,17 +22,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from addin import layout
 from addin.check_sheet import write_check_sheet
 from addin.checks import check
 from addin.readback import read_workbook
 from addin.writer import write_workbook
 from addin.xlsx_book import XlsxBook
+from bench.edits import edit_share
 from sync.records import CELL_COLUMNS, PullContext
 
 BENCH_DIR = Path("build/bench")
 SIZES = {"3k": (167, 18), "54k": (3000, 18)}  # account x product blocks, periods
-EDITED = 0.01
 
 
 @dataclass
@@ -101,32 +100,8 @@ def workbook(label: str) -> Path:
     if edited.exists() and edited.stat().st_mtime >= cached.stat().st_mtime:
         return edited
     shutil.copyfile(cached, edited)
-    _edit(edited)
+    edit_share(edited)
     return edited
-
-
-def _edit(path: Path) -> None:
-    """Change 1% of the Adjusted cells, each row with a reason code and a note."""
-    book = XlsxBook.open(path)
-    reviewed = read_workbook(book)
-    wb = openpyxl.load_workbook(path)
-    ws = wb[reviewed.sheet]
-    note, reason = reviewed.columns[layout.H_NOTE], reviewed.columns[layout.H_REASON]
-    every = max(1, round(1 / EDITED))
-    by_cell = reviewed.record.by_cell()
-    cells = [
-        (k, p)
-        for k in reviewed.adjusted_rows
-        for p in reviewed.periods
-        if (k, p.isoformat()) in by_cell and not by_cell[(k, p.isoformat())]["locked"]
-    ]
-    for i, (key, period) in enumerate(cells):
-        if i % every == 0:
-            row = reviewed.adjusted_rows[key]
-            ws[reviewed.address(key, period)].value = 1000 + i
-            ws[f"{note}{row}"].value = "Bench note"
-            ws[f"{reason}{row}"].value = layout.REASON_CODES[0]
-    wb.save(path)
 
 
 def _best(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]

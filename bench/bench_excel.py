@@ -18,16 +18,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
-from addin import layout, ribbon
+from addin import ribbon
 from addin.excel import ExcelBook
-from addin.grid import starting_value
 from addin.readback import read_workbook
 from addin.xlsx_book import XlsxBook
+from bench.edits import edit_share
 
 BENCH_DIR = Path("build/bench")
-EDITED = 0.01
 
 
 def _fake() -> Any:
@@ -52,33 +49,6 @@ def _workbook(label: str, size: str, rep: str, team: bool) -> tuple[Path, Path]:
     return path, org_path
 
 
-def _edit(path: Path, with_notes: bool) -> int:
-    book = XlsxBook.open(path)
-    reviewed = read_workbook(book)
-    wb = openpyxl.load_workbook(path)
-    ws = wb[reviewed.sheet]
-    note, reason = reviewed.columns[layout.H_NOTE], reviewed.columns[layout.H_REASON]
-    every = max(1, round(1 / EDITED))
-    open_cells = [c for c in reviewed.record.cells if not c["locked"]]
-    edited = 0
-    from datetime import date
-
-    for i, cell in enumerate(open_cells):
-        if i % every:
-            continue
-        key = cell["row_key"]
-        address = reviewed.address(key, date.fromisoformat(cell["period_start"]))
-        start = starting_value(cell["adjusted"], cell["baseline"]) or 10.0
-        ws[address].value = round(start * 1.1) + 1  # a plausible review change
-        edited += 1
-        if with_notes:
-            row = reviewed.adjusted_rows[key]
-            ws[f"{note}{row}"].value = "Bench note"
-            ws[f"{reason}{row}"].value = layout.REASON_CODES[0]
-    wb.save(path)
-    return edited
-
-
 def _range_calls(calls: Counter[str]) -> int:
     return sum(n for what, n in calls.items() if what.startswith(("range.", "sheet.range")))
 
@@ -89,7 +59,7 @@ def _measure(action: str, source: Path, org_path: Path, scratch: Path) -> dict[s
     book_path, org_copy = scratch / f"{action}.xlsx", scratch / f"{action}.sqlite"
     shutil.copyfile(source, book_path)
     shutil.copyfile(org_path, org_copy)
-    edited = 0 if action == "refresh" else _edit(book_path, with_notes=action == "push")
+    edited = 0 if action == "refresh" else edit_share(book_path, with_notes=action == "push")
     org = LocalOrg(org_copy)
     ribbon_org_for = ribbon.org_for
     ribbon.org_for = lambda book: org  # type: ignore[assignment]
