@@ -51,49 +51,57 @@ def _side(color: str = "BFBFBF") -> Side:
     return Side(style="thin", color=color)
 
 
+def _box() -> Border:
+    return Border(left=_side(), right=_side(), top=_side(), bottom=_side())
+
+
+def _font(color: str, *, bold: bool = False) -> Font:
+    return Font(name="Calibri", size=11, bold=bold, color=color)
+
+
 def named_styles() -> list[NamedStyle]:
     """The program's named styles; a customer restyles them in the template, in one place."""
     return [
         NamedStyle(
             name=layout.STYLE_INPUT,
-            font=Font(name="Calibri", size=11, color="0000FF"),
+            font=_font("0000FF"),
             fill=PatternFill("solid", fgColor="FFF2CC"),
-            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            border=_box(),
             number_format=NUMBER,
             protection=Protection(locked=False),
         ),
         NamedStyle(
             name=layout.STYLE_TEXT_INPUT,
-            font=Font(name="Calibri", size=11, color="0000FF"),
+            font=_font("0000FF"),
             fill=PatternFill("solid", fgColor="FFF2CC"),
-            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            border=_box(),
             alignment=Alignment(horizontal="left", vertical="center"),
             protection=Protection(locked=False),
         ),
         NamedStyle(
             name=layout.STYLE_READONLY,
-            font=Font(name="Calibri", size=11, color="000000"),
+            font=_font("000000"),
             number_format=NUMBER,
             protection=Protection(locked=True),
         ),
         NamedStyle(
             name=layout.STYLE_LOCKED,
-            font=Font(name="Calibri", size=11, color="595959"),
+            font=_font("595959"),
             fill=PatternFill("solid", fgColor="D9D9D9"),
-            border=Border(left=_side(), right=_side(), top=_side(), bottom=_side()),
+            border=_box(),
             number_format=NUMBER,
             protection=Protection(locked=True),
         ),
         NamedStyle(
             name=layout.STYLE_HEADING,
-            font=Font(name="Calibri", size=11, bold=True, color="FFFFFF"),
+            font=_font("FFFFFF", bold=True),
             fill=PatternFill("solid", fgColor="1F4E78"),
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
             protection=Protection(locked=True),
         ),
         NamedStyle(
             name=layout.STYLE_TOTAL,
-            font=Font(name="Calibri", size=11, bold=True, color="000000"),
+            font=_font("000000", bold=True),
             fill=PatternFill("solid", fgColor="F2F2F2"),
             number_format=NUMBER,
             protection=Protection(locked=True),
