@@ -7,7 +7,7 @@ resized, and the workbook is marked to recalculate on open, so every formula ove
 sees the new rows. The report says what changed: rows added, removed and changed, and the
 committed, prior-plan and target totals before and after (computed with pandas).
 
-The file is written next to the original, the original is kept as ``<name>.previous.xlsx``,
+The file is written next to the original, the original is kept as ``<name>.prev.xlsx``,
 then the new file takes the original's name (one rename: never a half-written workbook).
 
 **An open workbook (the Excel ribbon's Refresh button).** Excel holds the file open, so the
@@ -22,7 +22,6 @@ table's column order, for that route.
 from __future__ import annotations
 
 import os
-import shutil
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date
@@ -31,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
+from addin.atomic import replace_keeping_previous
 from addin.errors import UserError
 from addin.plan_table import (
     DataTableMissing,
@@ -149,12 +149,10 @@ def refresh_with_plan(path: Path, plan: PlanFrame) -> RefreshReport:
     refreshed = replace(record, refreshed_at=now(), rows=len(after), keys=keys)
     parts = {record_path: _record_xml(record_sheet, refreshed)}
 
-    previous = path.with_name(f"{path.stem}.previous{path.suffix}")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fill_table(path, tmp, after.loc[:, list(loc.columns)], parts)
-        shutil.copy2(path, previous)
-        os.replace(tmp, path)
+        previous = replace_keeping_previous(tmp, path)
     except PermissionError:
         raise WorkbookLocked(
             f"Could not replace {path}: it is open in another program or read-only. Close it "

@@ -9,9 +9,7 @@ kept as ``<name>.prev.xlsx``, then the new file replaces the workbook.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from openpyxl.utils.cell import (
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from addin.atomic import replace_keeping_previous
 from addin.errors import WorkbookNotOurs
 from addin.surface import Block
 
@@ -235,13 +234,8 @@ class XlsxBook:
     def save(self) -> None:
         target = Path(self.path)
         tmp = target.with_name(f"{target.stem}.tmp.xlsx")
-        prev = target.with_name(f"{target.stem}.prev.xlsx")
         self._wb.save(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copy2(target, prev)
-        os.replace(tmp, target)
+        replace_keeping_previous(tmp, target)
         self._values_wb = None
 
 
