@@ -1,0 +1,5 @@
+"""Pull: org -> one row per forecast cell of a rep's (or a planner's) portfolio (``cells``),
+with the lock rules that say which cells may not be adjusted, and why (``locks``).
+
+May import: ``sync.org``.
+"""
