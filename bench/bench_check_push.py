@@ -22,13 +22,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from addin.check_sheet import write_check_sheet
-from addin.checks import check
-from addin.readback import read_workbook
-from addin.writer import write_workbook
-from addin.xlsx_book import XlsxBook
+from addin.book.xlsx import XlsxBook
+from addin.check.rules import check
+from addin.check.sheet import write_check_sheet
+from addin.review.readback import read_workbook
+from addin.review.writer import write_workbook
 from bench.edits import edit_share
-from sync.records import CELL_COLUMNS, PullContext
+from sync.org.records import CELL_COLUMNS, PullContext
 
 BENCH_DIR = Path("build/bench")
 SIZES = {"3k": (167, 18), "54k": (3000, 18)}  # account x product blocks, periods

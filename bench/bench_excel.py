@@ -18,10 +18,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from addin import ribbon
-from addin.excel import ExcelBook
-from addin.readback import read_workbook
-from addin.xlsx_book import XlsxBook
+from addin.book.xlsx import XlsxBook
+from addin.excel import ribbon
+from addin.excel.book import ExcelBook
+from addin.review.readback import read_workbook
 from bench.edits import edit_share
 
 BENCH_DIR = Path("build/bench")
@@ -41,9 +41,9 @@ def _workbook(label: str, size: str, rep: str, team: bool) -> tuple[Path, Path]:
     org_path = cached_org(size)
     path = BENCH_DIR / f"review-{label}.xlsx"
     if not path.exists() or path.stat().st_mtime < org_path.stat().st_mtime:
-        from addin.writer import write_workbook
+        from addin.review.writer import write_workbook
         from sync.localorg import LocalOrg
-        from sync.pull import pull_cells
+        from sync.pull.cells import pull_cells
 
         write_workbook(pull_cells(LocalOrg(org_path), rep, include_team=team), path)
     return path, org_path
@@ -92,7 +92,7 @@ def _measure(action: str, source: Path, org_path: Path, scratch: Path) -> dict[s
 def run() -> None:
     import tempfile
 
-    from sync.localorg.demo import DEMO_PLANNER, DEMO_REP
+    from sync.localorg.demo.org import DEMO_PLANNER, DEMO_REP
 
     print("   calls into Excel per ribbon action (recording fake; aim: range calls the same")
     print("   for one rep and for a region)")

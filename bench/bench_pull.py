@@ -23,8 +23,8 @@ from pathlib import Path
 
 import openpyxl
 
-from addin.writer import _save, fill_workbook, load_template
-from sync.org import QUERY_PAGE
+from addin.review.writer import _save, fill_workbook, load_template
+from sync.org.seam import QUERY_PAGE
 
 BENCH_DIR = Path("build/bench")
 
@@ -55,7 +55,7 @@ class PullRun:
 
 def cached_org(size: str) -> Path:
     """The local org of this size, built once per day into ``build/bench/``."""
-    from sync.localorg.demo import create_demo_org
+    from sync.localorg.demo.org import create_demo_org
 
     path = BENCH_DIR / f"pull-{size}-org.sqlite"
     stamp = path.with_suffix(".as_of")
@@ -91,7 +91,7 @@ def peak_mb() -> float:
 
 def measure(label: str, org_path: Path, rep: str, *, team: bool) -> PullRun:
     from sync.localorg import LocalOrg
-    from sync.pull import pull_cells
+    from sync.pull.cells import pull_cells
 
     org = LocalOrg(org_path)
     before = org.calls.query
@@ -137,7 +137,7 @@ def report(run: PullRun) -> None:
 
 
 def run() -> None:
-    from sync.localorg.demo import DEMO_PLANNER, DEMO_REP
+    from sync.localorg.demo.org import DEMO_PLANNER, DEMO_REP
 
     print("   aims: one rep < 1 s in-process; region < 10 s and write within 2x of the floor")
     report(measure("3k", cached_org("demo"), DEMO_REP, team=False))

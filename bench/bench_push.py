@@ -20,9 +20,9 @@ from pathlib import Path
 
 from simple_salesforce import format_soql
 
-from sync.mapping import STANDARD
-from sync.org import UPDATE_LIMIT, Org
-from sync.records import Change
+from sync.org.mapping import STANDARD
+from sync.org.records import Change
+from sync.org.seam import UPDATE_LIMIT, Org
 
 CACHE = Path("build/bench/push-region-org.sqlite")
 SIZES = (100, 1_000, 10_000)
@@ -30,7 +30,7 @@ SIZES = (100, 1_000, 10_000)
 
 def region_org() -> Path:
     """The cached region-sized local org (built on first use, per day: periods move)."""
-    from sync.localorg.demo import create_demo_org
+    from sync.localorg.demo.org import create_demo_org
 
     today = datetime.now(UTC).date()
     stamp = CACHE.with_suffix(".as_of")
@@ -75,7 +75,7 @@ def changes_for(org: Org, n: int, value: float) -> list[Change]:
 
 def run() -> None:
     from sync.localorg import LocalOrg
-    from sync.push import push, reread_soql
+    from sync.push.engine import push, reread_soql
 
     source = region_org()
     with tempfile.TemporaryDirectory() as scratch:

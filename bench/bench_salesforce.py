@@ -1,6 +1,6 @@
 """Salesforce backend through the HTTPS test server, beside the local backend in the same run.
 
-1. Pull (``sync.pull.pull_cells``) and push (``sync.push.push``): wall time and API calls for
+1. Pull (``sync.pull.cells.pull_cells``) and push (``sync.push.engine.push``): wall time and API calls for
    one rep (~3,000 cells) and a planner's region (54,000 cells), on the local org directly and
    through simple-salesforce + the test server in front of a copy of the same org.
 2. The naive way a script would write 1,000 changed cells (one simple-salesforce
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sync.mapping import STANDARD
-from sync.org import UPDATE_LIMIT, Org
+from sync.org.mapping import STANDARD
+from sync.org.seam import UPDATE_LIMIT, Org
 
 NAIVE_CELLS = 1_000
 
@@ -41,7 +41,7 @@ class _ServerTokens:
 
 
 def _salesforce(server: Any) -> Org:
-    from sync.salesforce import SalesforceOrg
+    from sync.salesforce.backend import SalesforceOrg
 
     return SalesforceOrg(server.url, _ServerTokens(server), verify=str(server.ca_pem))
 
@@ -63,9 +63,9 @@ def _row(scope: str, action: str, backend: str, cells: int, calls: Any, seconds:
 def _pull_and_push(scope: str, source: Path, rep: str, team: bool, push_cells: int) -> None:
     from bench.bench_push import changes_for
     from sync.localorg import LocalOrg
-    from sync.org import CallCounter
-    from sync.pull import pull_cells
-    from sync.push import push
+    from sync.org.seam import CallCounter
+    from sync.pull.cells import pull_cells
+    from sync.push.engine import push
     from tests.sfserver.server import SalesforceServer
 
     with tempfile.TemporaryDirectory(dir=source.parent) as scratch:
@@ -133,7 +133,7 @@ def _naive_vs_batched(source: Path) -> None:
 
 def run() -> None:
     from bench.bench_pull import cached_org
-    from sync.localorg.demo import DEMO_PLANNER, DEMO_REP
+    from sync.localorg.demo.org import DEMO_PLANNER, DEMO_REP
 
     print(
         f"   {'scope':>6} {'what':<5} {'backend':<10} {'cells':>7} {'queries':>7} {'updates':>7} "

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from addin.refresh import refresh_with_plan
-from addin.scenario_layout import Keys, table_frame
-from addin.scenarios import write_scenarios
-from sync.forecast_sets import DEFAULT_SETS, add_months, quarter_label, quarter_number
-from sync.org import OrgIdentity
-from sync.scenario_data import PLAN_COLUMNS, PlanFrame
+from addin.fpa.build import write_scenarios
+from addin.fpa.layout import Keys, table_frame
+from addin.fpa.refresh import refresh_with_plan
+from sync.fpa.forecast_sets import DEFAULT_SETS, add_months, quarter_label, quarter_number
+from sync.fpa.plan import PLAN_COLUMNS, PlanFrame
+from sync.org.seam import OrgIdentity
 
 IDENTITY = OrgIdentity("00D000000000001AAA", "Bench org", "u", "bench@example.com", "local:bench")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import openpyxl
 
-from addin import layout
-from addin.grid import starting_value
-from addin.readback import read_workbook
-from addin.xlsx_book import XlsxBook
+from addin.book.xlsx import XlsxBook
+from addin.review import layout
+from addin.review.grid import starting_value
+from addin.review.readback import read_workbook
 
 EDITED = 0.01  # share of the open Adjusted cells a benchmark changes
 

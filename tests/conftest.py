@@ -36,7 +36,7 @@ ORG_BACKENDS = ["local", "salesforce"]
 @pytest.fixture(scope="session")
 def demo_org_file(tmp_path_factory: pytest.TempPathFactory):
     """The demo org, built once per test session (read-only: copy it before writing)."""
-    from sync.localorg.demo import create_demo_org
+    from sync.localorg.demo.org import create_demo_org
 
     path = tmp_path_factory.mktemp("demo-org") / "org.sqlite"
     return create_demo_org(path)

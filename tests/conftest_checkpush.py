@@ -1,8 +1,8 @@
 """Fixtures for check and push: small review workbooks and edits made to them with openpyxl.
 
 ``write_small_review(path)`` writes a handful of synthetic pulled cells with the real writer
-(``addin.writer.write_workbook``), so unit tests of read-back and check need no org;
-end-to-end tests pull from the local org (``addin.pull_workbook``). ``ReviewFile`` finds the
+(``addin.review.writer.write_workbook``), so unit tests of read-back and check need no org;
+end-to-end tests pull from the local org (``addin.review.pull``). ``ReviewFile`` finds the
 Adjusted cells by the grid's defined name and edits them as a rep would.
 """
 
@@ -20,9 +20,9 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from addin import layout
-from addin.writer import write_workbook
-from sync.records import CELL_COLUMNS, PullContext
+from addin.review import layout
+from addin.review.writer import write_workbook
+from sync.org.records import CELL_COLUMNS, PullContext
 
 ORG_ID = "00D000000000001AAA"
 USER = "rep@demo.example"
@@ -128,8 +128,8 @@ class ReviewFile:
         ]
         self.bottom = bottom
         # Unlocked cells with a record, row by row: (block index, address).
-        from addin.readback import read_workbook
-        from addin.xlsx_book import XlsxBook
+        from addin.book.xlsx import XlsxBook
+        from addin.review.readback import read_workbook
 
         reviewed = read_workbook(XlsxBook.open(path))
         by_cell = reviewed.record.by_cell()
@@ -183,8 +183,8 @@ def review(tmp_path: Path) -> ReviewFile:
 
 def pull_review_file(org: Any, path: Path, *, horizon: int = 6, history: int = 1) -> Path:
     """The demo rep's review workbook pulled from ``org`` by the real pull."""
-    from addin.pull_workbook import pull_to_workbook
-    from sync.localorg.demo import DEMO_REP
+    from addin.review.pull import pull_to_workbook
+    from sync.localorg.demo.org import DEMO_REP
 
     return pull_to_workbook(org, DEMO_REP, path, horizon=horizon, history=history)
 

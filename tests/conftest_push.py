@@ -1,6 +1,6 @@
 """Fixtures and test doubles for the push engine's tests (registered in ``tests/conftest.py``).
 
-Everything here speaks the ``sync.org.Org`` protocol only, so the tests run on every backend
+Everything here speaks the ``sync.org.seam.Org`` protocol only, so the tests run on every backend
 of the ``org`` fixture: changeable cells are found with a query, the org's state is compared
 through snapshots of the forecast-cell table, and failures are injected by wrapping the org.
 """
@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from simple_salesforce import format_soql
 
-from sync.mapping import STANDARD
-from sync.org import (
+from sync.org.mapping import STANDARD
+from sync.org.records import Change
+from sync.org.seam import (
     ApiLimits,
     CallCounter,
     ObjectDescribe,
@@ -26,7 +27,6 @@ from sync.org import (
     Record,
     SaveResult,
 )
-from sync.records import Change
 
 CELL = STANDARD.cell_object
 ADJUSTED = STANDARD.adjusted
@@ -142,7 +142,7 @@ def expected_after(
     before: dict[str, tuple[Any, Any]], changes: Sequence[Change]
 ) -> dict[str, tuple[Any, Any]]:
     """The table after a push of ``changes``: a cell already holding the new value is untouched."""
-    from sync.push import note_text, same_value
+    from sync.push.engine import note_text, same_value
 
     after = dict(before)
     for c in changes:

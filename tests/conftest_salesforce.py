@@ -17,11 +17,11 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 from sfserver.server import SalesforceServer
 
-from sync.auth import RefreshTokenSource, store_refresh_token
-from sync.mapping import STANDARD
-from sync.org import CallCounter
-from sync.salesforce import SalesforceOrg
-from sync.sfwire import RetryPolicy
+from sync.org.mapping import STANDARD
+from sync.org.seam import CallCounter
+from sync.salesforce.auth import RefreshTokenSource, store_refresh_token
+from sync.salesforce.backend import SalesforceOrg
+from sync.salesforce.wire import RetryPolicy
 
 #: Retries as in production, waits a thousand times shorter.
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.002, max_delay=0.01)

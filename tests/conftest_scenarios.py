@@ -13,8 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from addin.scenario_layout import SCENARIOS, bucket_label, bucket_number
-from sync.scenario_data import PlanFrame
+from addin.fpa.layout import SCENARIOS, bucket_label, bucket_number
+from sync.fpa.plan import PlanFrame
 
 # the benchmark's synthetic plan frame doubles as a small hand-made frame for tests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

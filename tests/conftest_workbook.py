@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sync.records import CELL_COLUMNS, PullContext
+from sync.org.records import CELL_COLUMNS, PullContext
 
 INJECTION_ACCOUNTS = ('=HYPERLINK("http://x","y")', "+1 Industries", "-2 Tooling", "@Fasteners")
 WILDCARD_ACCOUNT = "Parts * Tools? ~Co"  # SUMIFS wildcards must match literally on the Summary

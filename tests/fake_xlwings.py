@@ -1,6 +1,6 @@
 """A recording stand-in for the xlwings objects the live path uses, backed by openpyxl.
 
-``FakeBook.open(path)`` loads a workbook file; ``addin.excel.ExcelBook`` then works on it as it
+``FakeBook.open(path)`` loads a workbook file; ``addin.excel.book.ExcelBook`` then works on it as it
 would on Excel: sheets by name, ``range(...)`` with ``.value`` (``options(ndim=2)``),
 ``.formula``, ``.color``, ``.note``/``add_note``, ``.resize``, ``.clear_contents``, union
 addresses ("A1,C3"), ``used_range``, ``sheet.notes``, ``book.names``, ``app.status_bar`` and

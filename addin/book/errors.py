@@ -1,7 +1,7 @@
 """Errors a user can cause or meet. Each says what happened, where, and what to do next.
 
 The CLI prints these without a traceback and exits non-zero; the Excel add-in shows them in a
-dialog. Anything that is not one of these (or an ``sync.org.OrgError``) is a bug.
+dialog. Anything that is not one of these (or an ``sync.org.seam.OrgError``) is a bug.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 formulas), and a worksheet split around its ``<sheetData>`` so its rows can be replaced while
 everything else in the sheet (columns, panes, table parts) is kept as it was.
 
-Used by ``addin.plan_table`` to write the Data table's rows; fast because it builds strings a
+Used by ``addin.fpa.table`` to write the Data table's rows; fast because it builds strings a
 column at a time and never parses the rows it replaces.
 """
 
@@ -17,7 +17,7 @@ from typing import IO
 
 import pandas as pd
 
-from addin.errors import UserError
+from addin.book.errors import UserError
 
 EXCEL_EPOCH = date(1899, 12, 30)
 

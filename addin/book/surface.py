@@ -1,7 +1,7 @@
 """The book surface: the few whole-range operations check and push need from a workbook.
 
-Two implementations sit behind it: ``addin.xlsx_book.XlsxBook`` (a workbook file, through
-openpyxl) and ``addin.excel.ExcelBook`` (the open workbook in Excel, through the open-source
+Two implementations sit behind it: ``addin.book.xlsx.XlsxBook`` (a workbook file, through
+openpyxl) and ``addin.excel.book.ExcelBook`` (the open workbook in Excel, through the open-source
 core of xlwings). Check and push are written once against this protocol, so the ribbon and the
 CLI produce the same changeset from the same workbook.
 

@@ -1,7 +1,7 @@
-"""A workbook file behind the book surface (``addin.surface.BookSurface``), through openpyxl.
+"""A workbook file behind the book surface (``addin.book.surface.BookSurface``), through openpyxl.
 
 Check and push are written once against the surface; this is its file side (the Excel side is
-``addin.excel``). The file is loaded once with formulas; formula cells are read as their text
+``addin.excel.book``). The file is loaded once with formulas; formula cells are read as their text
 unless cached values are asked for, when a second, values-only load happens (once). Saving is
 atomic: a new file is written beside the workbook and flushed to disk, the previous version is
 kept as ``<name>.prev.xlsx``, then the new file replaces the workbook.
@@ -27,9 +27,9 @@ from openpyxl.utils.cell import (
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from addin.atomic import replace_keeping_previous
-from addin.errors import WorkbookNotOurs
-from addin.surface import Block
+from addin.book.atomic import replace_keeping_previous
+from addin.book.errors import WorkbookNotOurs
+from addin.book.surface import Block
 
 
 class WorkbookUnreadable(WorkbookNotOurs):

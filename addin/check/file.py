@@ -1,21 +1,21 @@
-"""Check and push on a workbook file: what ``demandgrid check`` and ``demandgrid push`` run.
+"""Check on a workbook file: what ``demandgrid check`` runs, and which org a workbook belongs to.
 
-The ribbon does the same on the open workbook through ``addin.excel``; both call
-``addin.checks`` / ``addin.push_book``. Here a file is opened as an ``XlsxBook``, the check rules
-come from the config files, and the org defaults to the one the workbook was pulled from.
+The ribbon does the same on the open workbook through ``addin.excel.book``; both call
+``addin.check.rules``. Here a file is opened as an ``XlsxBook``, the check rules come from the
+config files, and the org defaults to the one the workbook was pulled from
+(``org_of_workbook``, which push and refresh use too).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from addin.check_sheet import write_check_sheet
-from addin.checks import CheckReport, CheckRules, check, load_rules, profile_of
-from addin.push_book import PushOutcome, push_workbook
-from addin.readback import read_record, read_workbook
-from addin.xlsx_book import XlsxBook
-from sync.org import Org, OrgError
-from sync.orgs import open_org
+from addin.book.xlsx import XlsxBook
+from addin.check.rules import CheckReport, CheckRules, check, load_rules
+from addin.check.sheet import write_check_sheet
+from addin.review.readback import profile_of, read_record, read_workbook
+from sync.org.seam import Org, OrgError
+from sync.orgs.registry import open_org
 
 LOCAL = "local:"
 
@@ -50,23 +50,3 @@ def _with_org_limits(book: XlsxBook, rules: CheckRules, reviewed) -> CheckRules:
         return rules.for_org(org, profile_of(reviewed))
     except OrgError:
         return rules  # checking works offline; push re-checks against the org
-
-
-def push_file(
-    path: str | Path,
-    org_spec: str | None = None,
-    *,
-    dry_run: bool = False,
-    take: str | None = None,
-    rules: str | Path | None = None,
-) -> PushOutcome:
-    """Check and push the workbook at ``path`` (see ``addin.push_book.push_workbook``)."""
-    book = XlsxBook.open(path)
-    org = org_of_workbook(book, org_spec)
-    return push_workbook(
-        book,
-        org,
-        dry_run=dry_run,
-        take=take,  # type: ignore[arg-type]
-        rules=load_rules(rules, workbook=path),
-    )

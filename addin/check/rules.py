@@ -18,11 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from addin.errors import UserError
-from addin.readback import EditedCell, ReviewedWorkbook
-from sync.mapping import MappingProfile
-from sync.mapping import profile as mapping_profile
-from sync.org import Org
+from addin.book.errors import UserError
+from addin.review.readback import EditedCell, ReviewedWorkbook
+from sync.org.mapping import MappingProfile
+from sync.org.seam import Org
 
 ERROR = "error"
 WARNING = "warning"
@@ -58,7 +57,9 @@ class CheckRules:
     max_change_pct: float | None = None  # optional: a change bigger than this percentage
     note_max_length: int = 2000  # the org's note field; "[reason] note" must fit
     scale: int | None = None  # decimals the org's adjusted field keeps (None: not checked)
-    recheck_locks: bool = True  # periods that became past or frozen since the pull (sync.locks)
+    recheck_locks: bool = (
+        True  # periods that became past or frozen since the pull (sync.pull.locks)
+    )
 
     def for_org(self, org: Org, profile: MappingProfile) -> CheckRules:
         """These rules with the org's own scale and note length (one describe call)."""
@@ -71,14 +72,6 @@ class CheckRules:
             if note is not None and note.length
             else self.note_max_length,
         )
-
-
-def profile_of(reviewed: ReviewedWorkbook) -> MappingProfile:
-    ctx = reviewed.record.context
-    try:
-        return mapping_profile(ctx.profile or "standard", ctx.measure or "quantity")  # type: ignore[arg-type]
-    except ValueError:
-        return mapping_profile()
 
 
 def load_rules(path: str | Path | None = None, *, workbook: str | Path | None = None) -> CheckRules:
@@ -177,11 +170,11 @@ def check(
 
 
 def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[str, str]:
-    """Edited cells open at pull time that the lock rules (``sync.locks``) lock today."""
+    """Edited cells open at pull time that the lock rules (``sync.pull.locks``) lock today."""
     open_edits = [e for e in reviewed.edits if not e.locked]
     if not open_edits:
         return {}
-    from sync.locks import DEFAULT_RULES, lock_reasons  # pandas: only when there are edits
+    from sync.pull.locks import DEFAULT_RULES, lock_reasons  # pandas: only when there are edits
 
     starts = pd.Series([e.period_start for e in open_edits])
     reasons = lock_reasons(starts, None, DEFAULT_RULES, today or datetime.now(UTC).date())

@@ -13,9 +13,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from rich.markup import escape
 from rich.table import Table
 
-from addin import layout
-from addin.checks import ERROR, CheckReport
-from addin.surface import BookSurface
+from addin.book.surface import BookSurface
+from addin.check.rules import ERROR, CheckReport
+from addin.review import layout
 
 MARK_ERROR = "FFC7CE"
 MARK_WARNING = "FFEB9C"

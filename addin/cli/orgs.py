@@ -1,5 +1,5 @@
 """``demandgrid login`` and ``demandgrid org list|add``: sign in to Salesforce orgs and show
-what is configured. Thin wrappers over ``sync.auth`` and ``sync.orgs``; no token is ever
+what is configured. Thin wrappers over ``sync.salesforce.auth`` and ``sync.orgs.registry``; no token is ever
 printed (``org list`` says only whether one is stored in the keychain)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from addin.cli import app, console, org_app, user_errors
+from addin.cli.app import app, console, org_app, user_errors
 
 LOGIN_URL = "https://login.salesforce.com"
 
@@ -39,9 +39,9 @@ def login_cmd(
     """Sign in to a Salesforce org in the browser (OAuth 2.0 with PKCE).
 
     The refresh token goes to the OS keychain; the org is saved in ~/.demandgrid/orgs.toml."""
-    from sync.auth import SignInFailed
-    from sync.orgs import OrgConfig, save_org_config
-    from sync.weblogin import web_login
+    from sync.orgs.registry import OrgConfig, save_org_config
+    from sync.salesforce.auth import SignInFailed
+    from sync.salesforce.weblogin import web_login
 
     if not client_id:
         raise SignInFailed(
@@ -77,7 +77,7 @@ def login_cmd(
 @user_errors
 def org_list_cmd() -> None:
     """The configured Salesforce orgs (never their tokens)."""
-    from sync.orgs import config_path, org_rows
+    from sync.orgs.registry import config_path, org_rows
 
     rows = org_rows()
     if not rows:
@@ -106,7 +106,7 @@ def org_add_cmd(
     api_version: Annotated[str, typer.Option()] = "67.0",
 ) -> None:
     """Configure an org that signs in another way (sf CLI login, JWT service account)."""
-    from sync.orgs import AUTH_METHODS, OrgConfig, OrgConfigError, save_org_config
+    from sync.orgs.registry import AUTH_METHODS, OrgConfig, OrgConfigError, save_org_config
 
     if auth not in AUTH_METHODS:
         raise OrgConfigError(f"--auth must be one of {', '.join(AUTH_METHODS)}.")

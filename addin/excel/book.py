@@ -1,7 +1,7 @@
-"""The open workbook in Excel behind the book surface (``addin.surface.BookSurface``).
+"""The open workbook in Excel behind the book surface (``addin.book.surface.BookSurface``).
 
 ``ExcelBook`` wraps an ``xlwings.Book`` (open-source core only) so check, push and refresh run
-on the workbook the user is in exactly as they run on a file (``addin.xlsx_book.XlsxBook``).
+on the workbook the user is in exactly as they run on a file (``addin.book.xlsx.XlsxBook``).
 Every method is one or a constant number of calls into Excel on whole 2-D blocks, never a loop
 over cells; each call crosses to Excel (COM on Windows, AppleScript on macOS) and costs the
 same for one cell as for thousands. The exceptions grow with what they are about, not with
@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from addin.surface import Block
+from addin.book.surface import Block
 
 #: Excel's limit on the length of a Range address string.
 MAX_ADDRESS = 255

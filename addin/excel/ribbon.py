@@ -1,14 +1,14 @@
 """The Demand Review ribbon's entry points, run by xlwings's ``RunPython`` from the add-in.
 
 ``pull()``, ``refresh()``, ``check()``, ``push()`` and ``dry_run()`` work on the workbook the
-user is in (``xw.Book.caller()``) through ``addin.excel.ExcelBook`` and call the same library
-functions as the CLI (``addin.pull_workbook``, ``addin.repull``, ``addin.checks``,
-``addin.check_sheet``, ``addin.push_book``). Progress goes to Excel's status bar; the outcome,
+user is in (``xw.Book.caller()``) through ``addin.excel.book.ExcelBook`` and call the same library
+functions as the CLI (``addin.review.pull``, ``addin.review.refresh``, ``addin.check.rules``,
+``addin.check.sheet``, ``addin.push.workbook``). Progress goes to Excel's status bar; the outcome,
 and every problem a user can cause (``UserError``, ``OrgError``), to an Excel dialog, never a
 traceback. Anything else is a bug: a short dialog points at the log file with the details.
 
-Which org and rep: the org the workbook was pulled from (``addin.file_actions``), or for a new
-pull the ``ORG`` and ``REP`` settings in the user's settings file (``addin.install``), else
+Which org and rep: the org the workbook was pulled from (``addin.check.file``), or for a new
+pull the ``ORG`` and ``REP`` settings in the user's settings file (``addin.xlam.install``), else
 the signed-in user of the default org.
 """
 
@@ -21,15 +21,15 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from addin import layout
-from addin.check_sheet import write_check_sheet
-from addin.checks import check as run_checks
-from addin.checks import load_rules, profile_of
-from addin.errors import UserError
-from addin.excel import ExcelBook
-from addin.install import read_settings, user_config_path
-from addin.readback import read_workbook
-from sync.org import Org, OrgError
+from addin.book.errors import UserError
+from addin.check.rules import check as run_checks
+from addin.check.rules import load_rules
+from addin.check.sheet import write_check_sheet
+from addin.excel.book import ExcelBook
+from addin.review import layout
+from addin.review.readback import profile_of, read_workbook
+from addin.xlam.install import read_settings, user_config_path
+from sync.org.seam import Org, OrgError
 
 TITLE = "Demand Review"
 LOG_FILE = Path.home() / ".demandgrid" / "demandgrid.log"
@@ -124,8 +124,8 @@ def settings() -> dict[str, str]:
 
 def org_for(book: ExcelBook) -> Org:
     """The org ``book`` was pulled from (or the ``ORG`` setting, which wins)."""
-    from addin.file_actions import org_of_workbook
-    from sync.orgs import UnknownOrg
+    from addin.check.file import org_of_workbook
+    from sync.orgs.registry import UnknownOrg
 
     try:
         return org_of_workbook(book, settings().get("ORG") or None)  # type: ignore[arg-type]
@@ -172,7 +172,7 @@ def check_action(book: ExcelBook) -> str:
 
 
 def push_action(book: ExcelBook, dry_run: bool = False) -> str:
-    from addin.push_book import push_workbook
+    from addin.push.workbook import push_workbook
 
     _require_review(book)
     org = org_for(book)
@@ -190,8 +190,8 @@ def dry_run_action(book: ExcelBook) -> str:
 
 def refresh_action(book: ExcelBook) -> str:
     """A review workbook refreshes in place; an FP&A scenario workbook through its file."""
-    from addin.repull import refresh_workbook
-    from addin.scenario_layout import RECORD as SCENARIO_RECORD
+    from addin.fpa.layout import RECORD as SCENARIO_RECORD
+    from addin.review.refresh import refresh_workbook
 
     if SCENARIO_RECORD in book.sheet_names():
         return _refresh_scenarios(book)
@@ -204,9 +204,9 @@ class WorkbookNotSaved(UserError):
 
 
 def _refresh_scenarios(book: ExcelBook) -> str:
-    """``addin.refresh`` rewrites the file: save, close, refresh the file, open it again."""
-    from addin.refresh import refresh_scenarios, report_lines
-    from sync.orgs import open_org
+    """``addin.fpa.refresh`` rewrites the file: save, close, refresh the file, open it again."""
+    from addin.fpa.refresh import refresh_scenarios, report_lines
+    from sync.orgs.registry import open_org
 
     if not book.path:
         raise WorkbookNotSaved(
@@ -226,8 +226,8 @@ def _refresh_scenarios(book: ExcelBook) -> str:
 
 def pull_action(book: ExcelBook) -> str:
     """A new review workbook for the configured rep, written by the file writer and opened."""
-    from addin.pull_workbook import pull_review
-    from sync.orgs import open_org
+    from addin.review.pull import pull_review
+    from sync.orgs.registry import open_org
 
     config = settings()
     org = open_org(config.get("ORG") or None)

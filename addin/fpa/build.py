@@ -3,7 +3,7 @@
 org -> ``read_plan`` (every cell of the forecast set, all reps) -> Data table -> formula
 sheets (Drivers, Plan base, Committed, Upside, Downside, Prior plan, Comparison) -> file.
 openpyxl writes the small formula sheets; the Data table's rows are streamed straight into the
-package by ``addin.plan_table`` (the same code refresh uses), so the table is written one way.
+package by ``addin.fpa.table`` (the same code refresh uses), so the table is written one way.
 """
 
 from __future__ import annotations
@@ -18,19 +18,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from addin import scenario_sheets as sheets
-from addin.errors import UserError
-from addin.plan_table import (
-    WORKBOOK,
-    _rels,
-    locate_table,
-    read_rows,
-    replace_table,
-    shared_strings,
-    sheet_parts,
-)
-from addin.scenario_comparison import comparison
-from addin.scenario_layout import (
+from addin.book.errors import UserError
+from addin.book.sheet_xml import column_letter
+from addin.fpa import sheets
+from addin.fpa.comparison import comparison
+from addin.fpa.layout import (
     COLUMNS,
     DATA,
     MONTHLY,
@@ -43,11 +35,19 @@ from addin.scenario_layout import (
     buckets,
     table_frame,
 )
-from addin.scenario_monthly import monthly_base, monthly_sheet
-from addin.sheet_xml import column_letter
-from sync.forecast_sets import ForecastSet, ForecastSetError, forecast_set
-from sync.org import Org
-from sync.scenario_data import PlanFrame, read_plan
+from addin.fpa.monthly import monthly_base, monthly_sheet
+from addin.fpa.table import (
+    WORKBOOK,
+    _rels,
+    locate_table,
+    read_rows,
+    replace_table,
+    shared_strings,
+    sheet_parts,
+)
+from sync.fpa.forecast_sets import ForecastSet, ForecastSetError, forecast_set
+from sync.fpa.plan import PlanFrame, read_plan
+from sync.org.seam import Org
 
 NUMBER_FORMATS = {
     "date": "mmm yyyy",

@@ -1,6 +1,6 @@
 """The Comparison sheet of the FP&A workbook: the scenarios side by side by period, against
 target and the prior plan, with gaps and percentages, and a chart. Formulas only: it reads the
-scenario sheets' total rows and Plan base's target rows (``addin.scenario_sheets``).
+scenario sheets' total rows and Plan base's target rows (``addin.fpa.sheets``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
-from addin.scenario_layout import COMPARISON, PLAN_BASE, SCENARIOS
-from addin.scenario_sheets import (
+from addin.book.sheet_xml import column_letter as L
+from addin.fpa.layout import COMPARISON, PLAN_BASE, SCENARIOS
+from addin.fpa.sheets import (
     BOLD,
     MONEY,
     NOTE,
@@ -23,7 +24,6 @@ from addin.scenario_sheets import (
     heading_row,
     print_setup,
 )
-from addin.sheet_xml import column_letter as L
 
 COMPARE_HEADINGS = [
     "Committed",

@@ -1,8 +1,8 @@
 """The FP&A scenario workbook's layout: sheet names, the Data table's columns, the numeric keys
 that let SUMIFS find a product family x period bucket, and the hidden scenario record.
 
-Shared by the builder (``addin.scenarios``), the sheets (``addin.scenario_sheets``) and refresh
-(``addin.refresh``). Keys are numbers, not text, so a family called ``*`` or ``=Pumps`` can
+Shared by the builder (``addin.fpa.build``), the sheets (``addin.fpa.sheets``) and refresh
+(``addin.fpa.refresh``). Keys are numbers, not text, so a family called ``*`` or ``=Pumps`` can
 never act as a SUMIFS wildcard or operator.
 """
 
@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from sync.forecast_sets import ForecastSet, quarter_label, quarter_number
+from sync.fpa.forecast_sets import ForecastSet, quarter_label, quarter_number
 
 # ---- sheets and the table
 COMPARISON = "Comparison"

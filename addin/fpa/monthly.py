@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
-from addin.scenario_layout import MONTH_KEY, MONTHLY, PLAN_BASE, SCENARIOS, TABLE, Bucket, Keys
-from addin.scenario_sheets import (
+from addin.book.sheet_xml import column_letter as L
+from addin.fpa.layout import MONTH_KEY, MONTHLY, PLAN_BASE, SCENARIOS, TABLE, Bucket, Keys
+from addin.fpa.sheets import (
     BOLD,
     MONEY,
     NOTE,
@@ -25,7 +26,6 @@ from addin.scenario_sheets import (
     print_setup,
     text_cell,
 )
-from addin.sheet_xml import column_letter as L
 
 MEASURES = ("Consensus qty", "Consensus revenue", "Prior qty", "Prior revenue", "Target revenue")
 

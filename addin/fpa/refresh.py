@@ -1,7 +1,7 @@
 """Refresh an FP&A scenario workbook from the org: `demandgrid refresh FPA.xlsx`.
 
 Replaces the Data table's rows and nothing else. The analyst's own sheets, formulas, charts,
-drivers and formats are copied through untouched (``addin.plan_table`` works on the package,
+drivers and formats are copied through untouched (``addin.fpa.table`` works on the package,
 not through a full openpyxl load); the table's ``ref`` and defined names over its columns are
 resized, and the workbook is marked to recalculate on open, so every formula over ``tblPlan``
 sees the new rows. The report says what changed: rows added, removed and changed, and the
@@ -30,16 +30,11 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from addin.atomic import replace_keeping_previous
-from addin.errors import UserError
-from addin.plan_table import (
-    DataTableMissing,
-    TableLocation,
-    locate_table,
-    read_table,
-    sheet_parts,
-)
-from addin.scenario_layout import (
+from addin.book.atomic import replace_keeping_previous
+from addin.book.errors import UserError
+from addin.book.sheet_xml import EXCEL_EPOCH, row_xml, split_sheet
+from addin.fpa.build import NotAScenarioWorkbook, fill_table, now, read_record
+from addin.fpa.layout import (
     FAMILY_SCALE,
     HEADINGS,
     RECORD,
@@ -49,10 +44,15 @@ from addin.scenario_layout import (
     ScenarioRecord,
     table_frame,
 )
-from addin.scenarios import NotAScenarioWorkbook, fill_table, now, read_record
-from addin.sheet_xml import EXCEL_EPOCH, row_xml, split_sheet
-from sync.org import Org
-from sync.scenario_data import PlanFrame, read_plan
+from addin.fpa.table import (
+    DataTableMissing,
+    TableLocation,
+    locate_table,
+    read_table,
+    sheet_parts,
+)
+from sync.fpa.plan import PlanFrame, read_plan
+from sync.org.seam import Org
 
 
 class WorkbookLocked(UserError):

@@ -1,6 +1,6 @@
 """The formula sheets of the FP&A workbook: Drivers, Plan base and one sheet per scenario
-(Comparison is ``addin.scenario_comparison``). Every figure is a formula over the Data table
-(``tblPlan``) and the drivers, so a refresh of the table (``addin.refresh``) moves every
+(Comparison is ``addin.fpa.comparison``). Every figure is a formula over the Data table
+(``tblPlan``) and the drivers, so a refresh of the table (``addin.fpa.refresh``) moves every
 figure and touches none of these sheets.
 
 The heavy work is in Plan base: one SUMIFS per region x product family x period bucket over
@@ -18,7 +18,8 @@ from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin.scenario_layout import (
+from addin.book.sheet_xml import column_letter as L
+from addin.fpa.layout import (
     DRIVERS,
     FAMILY_KEY,
     PLAN_BASE,
@@ -29,7 +30,6 @@ from addin.scenario_layout import (
     Keys,
     Scenario,
 )
-from addin.sheet_xml import column_letter as L
 
 TITLE = Font(bold=True, size=14, color="1F3864")
 BOLD = Font(bold=True)

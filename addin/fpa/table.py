@@ -22,8 +22,8 @@ from typing import IO
 import pandas as pd
 from lxml import etree
 
-from addin.errors import UserError
-from addin.sheet_xml import (
+from addin.book.errors import UserError
+from addin.book.sheet_xml import (
     column_index,
     column_letter,
     row_xml,

@@ -2,7 +2,7 @@
 theirs, mine, and a Take column the user fills in with mine/theirs for the next push).
 
 Each sheet starts at its template anchor (``dg_push_log_anchor``, ``dg_conflicts_anchor``), else
-cell A1 of a sheet named per ``addin.layout``, created when missing. Strings from the org and
+cell A1 of a sheet named per ``addin.review.layout``, created when missing. Strings from the org and
 the user are written as text; the only formulas are links built from our own addresses.
 """
 
@@ -15,10 +15,10 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from rich.markup import escape
 from rich.table import Table
 
-from addin import layout
-from addin.errors import UserError
-from addin.surface import BookSurface
-from sync.records import Conflict, Receipt
+from addin.book.errors import UserError
+from addin.book.surface import BookSurface
+from addin.review import layout
+from sync.org.records import Conflict, Receipt
 
 LOG_HEADINGS = (
     "Push id",

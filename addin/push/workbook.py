@@ -1,7 +1,7 @@
 """Push a reviewed workbook: read back, check, plan, send, and write the receipt into the workbook.
 
 workbook -> ``read_workbook`` (refuses foreign, damaged, other org/user) -> ``check`` (nothing is
-sent unless the whole workbook is clean) -> ``sync.push.push`` (re-read, conflicts, all-or-none
+sent unless the whole workbook is clean) -> ``sync.push.engine.push`` (re-read, conflicts, all-or-none
 calls, journal beside the workbook) -> Push Log rows, the baseline moved forward for what landed
 (hidden record, mirror columns), saved atomically. A second push then finds nothing changed.
 A push that stopped part-way still records and moves forward what landed, so running push
@@ -16,18 +16,18 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
-from addin import layout
-from addin.check_sheet import clear_marks, write_check_sheet
-from addin.checks import CheckReport, CheckRules, check, profile_of
-from addin.errors import ChecksFailed, ConflictsFound
-from addin.grid import starting_value
-from addin.push_sheets import append_push_log, clear_conflicts, read_resolutions, write_conflicts
-from addin.readback import ReviewedWorkbook, read_workbook
-from addin.record import encode
-from addin.surface import BookSurface
-from sync.journal import Journal
-from sync.org import Org
-from sync.push import (
+from addin.book.errors import ChecksFailed, ConflictsFound
+from addin.book.surface import BookSurface
+from addin.check.rules import CheckReport, CheckRules, check
+from addin.check.sheet import clear_marks, write_check_sheet
+from addin.push.sheets import append_push_log, clear_conflicts, read_resolutions, write_conflicts
+from addin.review import layout
+from addin.review.grid import starting_value
+from addin.review.readback import ReviewedWorkbook, profile_of, read_workbook
+from addin.review.record import encode
+from sync.org.records import Receipt
+from sync.org.seam import Org
+from sync.push.engine import (
     KEPT_THEIRS,
     ConflictsPending,
     PushIncomplete,
@@ -37,7 +37,7 @@ from sync.push import (
     note_text,
     push,
 )
-from sync.records import Receipt
+from sync.push.journal import Journal
 
 
 @dataclass

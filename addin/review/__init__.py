@@ -1,8 +1,8 @@
-"""The review workbook a rep works in: its layout contract (defined names), the template, the
-grid of values and formulas, the writer, the Summary sheet, the hidden record of what was
-pulled, and the two ways in: ``pull`` (a new workbook) and ``refresh`` (the org's latest values
-into an existing one).
+"""The review workbook a rep works in, both ways across its layout contract (defined names):
+written (the template, the grid of values and formulas, the writer, the Summary sheet, the
+hidden record of what was pulled) and read back (``readback``: recognise the workbook, tie its
+rows to records with ``tie``, find the changeset). The ways in: ``pull`` (a new workbook) and
+``refresh`` (the org's latest values into an existing one).
 
-May import: ``addin.book``, ``addin.check`` only for reading a workbook back in ``refresh``;
-``sync.org``, ``sync.pull``.
+May import: ``addin.book``; ``sync.org``, ``sync.pull``.
 """

@@ -34,9 +34,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from addin import layout
-from addin.record import RECORD_FIELDS
-from sync.records import PullContext
+from addin.review import layout
+from addin.review.record import RECORD_FIELDS
+from sync.org.records import PullContext
 
 NO_RECORD = "no forecast record for this period"
 LOCK_NOTE_PREFIX = "Locked: "
@@ -47,7 +47,7 @@ class Formula(str):
 
 
 class PulledCellsLike(Protocol):
-    """What the grid needs from ``sync.pull.PulledCells``."""
+    """What the grid needs from ``sync.pull.cells.PulledCells``."""
 
     @property
     def frame(self) -> pd.DataFrame: ...
@@ -238,7 +238,7 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
 
 
 def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The pulled cells as the hidden record keeps them (``addin.record.RECORD_FIELDS``)."""
+    """The pulled cells as the hidden record keeps them (``addin.review.record.RECORD_FIELDS``)."""
 
     def floats(name: str) -> list[float | None]:
         values = frame[name].to_numpy(dtype=float, na_value=np.nan)

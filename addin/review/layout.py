@@ -11,7 +11,7 @@ the editable Adjusted row last). Every row of a block carries the block's key
 the tie between a cell and its record. To the right, hidden mirror columns hold the pulled
 adjusted value of each period on the Adjusted row: conditional formats and the problem count
 compare against them without a lookup. The authoritative copy of what was pulled is the
-hidden record (``addin.record``), not the mirror.
+hidden record (``addin.review.record``), not the mirror.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ CHECK = "Check"
 CONFLICTS = "Conflicts"
 PUSH_LOG = "Push Log"
 LISTS = "Lists"  # hidden: reason codes and other drop-down lists
-RECORD = "dg_record"  # very hidden: what the pull saw (addin.record)
+RECORD = "dg_record"  # very hidden: what the pull saw (addin.review.record)
 
 # ---- defined names (workbook scope). Anchors live in the template; the pull sets the rest.
 N_TITLE = "dg_title"

@@ -1,8 +1,8 @@
 """Pull a rep's forecast cells from an org into a governed review workbook.
 
 ``pull_to_workbook`` is the one call behind ``demandgrid pull``, ``demandgrid demo`` and the
-ribbon's Pull on a file: ``sync.pull.pull_cells`` (org -> cells) then
-``addin.writer.write_workbook`` (cells -> workbook). ``pull_review`` does the same and also
+ribbon's Pull on a file: ``sync.pull.cells.pull_cells`` (org -> cells) then
+``addin.review.writer.write_workbook`` (cells -> workbook). ``pull_review`` does the same and also
 says what it wrote (counts and timings), for the CLI and the benchmark.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from addin.errors import UserError
-from addin.writer import write_workbook
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import Org
+from addin.book.errors import UserError
+from addin.review.writer import write_workbook
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.seam import Org
 
 Progress = Callable[[str], None]
 
@@ -71,7 +71,7 @@ def pull_review(
 
     ``include_team`` adds the cells of the users who report to ``rep``: a planner's region.
     """
-    from sync.pull import pull_cells
+    from sync.pull.cells import pull_cells
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")

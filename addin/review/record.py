@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sync.records import PullContext
+from sync.org.records import PullContext
 
 MARKER = "demandgrid-record"
 VERSION = 1

@@ -2,7 +2,7 @@
 
 Runs on any ``BookSurface`` (the ribbon's Refresh on the open workbook, or a file). It refuses
 while the workbook holds unpushed changes, so nothing a rep typed is overwritten: push them (or
-undo them) first. The fresh pull is laid out by ``addin.grid.build_grid`` exactly as a new
+undo them) first. The fresh pull is laid out by ``addin.review.grid.build_grid`` exactly as a new
 pull would be, and written through whole-block writes in the order the rows now stand (a rep
 may have sorted them): the descriptive columns, the period columns, the key and mirror columns,
 the header cells and the hidden record. Reason code and Note columns and the live formulas are
@@ -18,16 +18,15 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from addin import layout
-from addin.checks import profile_of
-from addin.errors import UserError
-from addin.grid import build_grid, record_cells
-from addin.readback import read_workbook
-from addin.record import WorkbookRecord, encode
-from addin.surface import BookSurface
-from addin.writer import header_values
-from sync.org import Org
-from sync.records import PullContext
+from addin.book.errors import UserError
+from addin.book.surface import BookSurface
+from addin.review import layout
+from addin.review.grid import build_grid, record_cells
+from addin.review.readback import profile_of, read_workbook
+from addin.review.record import WorkbookRecord, encode
+from addin.review.writer import header_values
+from sync.org.records import PullContext
+from sync.org.seam import Org
 
 
 class UnpushedChanges(UserError):
@@ -55,7 +54,7 @@ def refresh_workbook(
     book: BookSurface, org: Org, *, progress: Callable[[str], None] | None = None
 ) -> Refreshed:
     """Re-pull ``book``'s portfolio from ``org`` and write it into the same grid."""
-    from sync.pull import pull_cells
+    from sync.pull.cells import pull_cells
 
     say = progress or book.status
     say("Reading the workbook...")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from addin import layout
-from addin.grid import Formula, Grid, column_letter
+from addin.review import layout
+from addin.review.grid import Formula, Grid, column_letter
 
 HEADINGS_AFTER_NAME = ("Adjusted total", "Baseline total", "Target total", "Gap to target", "Gap %")
 H_MATCH = "Match"  # hidden: the SUMIFS criterion for the row's name

@@ -1,7 +1,7 @@
 """Build the review workbook template, ``workbook_templates/review.xlsx``, from code.
 
 The template holds what a customer may restyle: the named styles, the sheets, the header
-area with its labels, and the anchor defined names (``addin.layout``) that tell the writer
+area with its labels, and the anchor defined names (``addin.review.layout``) that tell the writer
 where everything goes. The pull fills a copy; it never relies on a fixed address. Run
 ``demandgrid template build`` (``make template``) after changing this module, and commit the
 rebuilt file: ``tests/test_template.py`` checks the committed file matches a fresh build.
@@ -19,9 +19,9 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import layout
+from addin.review import layout
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "workbook_templates"
 REVIEW_TEMPLATE = TEMPLATE_DIR / "review.xlsx"
 
 #: Fixed document stamps, so a rebuild differs from the committed file only where it should.

@@ -1,7 +1,7 @@
 """Write pulled cells into a governed review workbook (openpyxl), filled into the template.
 
-Everything is placed through the template's defined names (``addin.layout``), so a restyled
-template works unchanged. The grid's values and formulas come from ``addin.grid``; this module
+Everything is placed through the template's defined names (``addin.review.layout``), so a restyled
+template works unchanged. The grid's values and formulas come from ``addin.review.grid``; this module
 adds what only a workbook has: named styles, protection, data validation, conditional formats,
 outline, frozen panes, cell notes, the Summary sheet and the hidden record.
 
@@ -33,11 +33,18 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from addin import layout, record, summary
-from addin.errors import UserError
-from addin.grid import Formula, Grid, PulledCellsLike, build_grid, column_letter, record_cells
-from addin.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
-from sync.records import PullContext
+from addin.book.errors import UserError
+from addin.review import layout, record, summary
+from addin.review.grid import (
+    Formula,
+    Grid,
+    PulledCellsLike,
+    build_grid,
+    column_letter,
+    record_cells,
+)
+from addin.review.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
+from sync.org.records import PullContext
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
 

@@ -5,7 +5,7 @@ Demand Review tab), and xlwings's own RunPython module (``xlwings_custom_addin.b
 Mac dictionary class, read from the **installed** xlwings package at build time so the VBA
 always matches the Python side's xlwings version. Output: an OOXML add-in package written
 directly with ``zipfile`` (fixed timestamps and part order, so the same sources give the same
-bytes) holding ``xl/vbaProject.bin`` (``addin.vbaproject``), the ribbon and a config sheet.
+bytes) holding ``xl/vbaProject.bin`` (``addin.xlam.vbaproject``), the ribbon and a config sheet.
 
 The config sheet ``demandgrid.conf`` follows xlwings's lookup order (sheet in the active
 workbook, sheet in the add-in, ``demandgrid.conf`` beside the workbook, then the user's
@@ -22,8 +22,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from addin.errors import UserError
-from addin.vbaproject import ModuleKind, VbaModule, write_vba_project
+from addin.book.errors import UserError
+from addin.xlam.vbaproject import ModuleKind, VbaModule, write_vba_project
 
 PROJECT_NAME = "demandgrid"  # xlwings's PROJECT_NAME: names the config sheet and config file
 ADDIN_FILE = "demandgrid.xlam"

@@ -22,8 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from addin.addin_build import ADDIN_FILE, PROJECT_NAME, build_addin
-from addin.errors import UserError
+from addin.book.errors import UserError
+from addin.xlam.build import ADDIN_FILE, PROJECT_NAME, build_addin
 
 
 class AddinNotSupportedHere(UserError):
@@ -103,7 +103,7 @@ def write_settings(path: Path, updates: dict[str, str]) -> None:
 def python_settings(platform: str = sys.platform) -> dict[str, str]:
     """The interpreter running this command, and the folder the ``addin`` package is in."""
     key = "INTERPRETER_MAC" if _is_mac(platform) else "INTERPRETER_WIN"
-    package_root = Path(__file__).resolve().parent.parent
+    package_root = Path(__file__).resolve().parents[2]
     return {key: sys.executable, "PYTHONPATH": str(package_root)}
 
 

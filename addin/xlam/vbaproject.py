@@ -2,7 +2,7 @@
 
 The project stores **source only**: ``_VBA_PROJECT`` carries version 0xFFFF and no
 performance cache, which tells Office to compile the modules from their source when it opens
-the file (MS-OVBA 2.3.4.1). Streams, inside a compound file (``addin.cfb``):
+the file (MS-OVBA 2.3.4.1). Streams, inside a compound file (``addin.xlam.cfb``):
 
 - ``PROJECT``: the project's text properties (module list, name, protection, ...)
 - ``PROJECTwm``: module names in MBCS and UTF-16
@@ -19,7 +19,7 @@ import struct
 from dataclasses import dataclass
 from enum import Enum
 
-from addin.cfb import Storage, write_compound_file
+from addin.xlam.cfb import Storage, write_compound_file
 
 CODEPAGE = 1252
 ENCODING = "cp1252"

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from simple_salesforce import format_soql
 
-from sync.forecast_sets import ForecastSet, quarter_label, quarter_number
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import Org, OrgIdentity, Record
+from sync.fpa.forecast_sets import ForecastSet, quarter_label, quarter_number
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.seam import Org, OrgIdentity, Record
 
 #: Columns of the plan frame, one row per account x product x month, in this order.
 PLAN_COLUMNS = (

@@ -6,7 +6,7 @@ from functools import cache
 
 from sync.localorg.rules import label
 from sync.localorg.schema import ObjectDef
-from sync.org import FieldDescribe, ObjectDescribe
+from sync.org.seam import FieldDescribe, ObjectDescribe
 
 
 @cache

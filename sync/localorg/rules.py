@@ -28,7 +28,7 @@ from typing import Any
 
 from sync.localorg.ids import is_valid_id, to18
 from sync.localorg.schema import CELL_UPDATEABLE, FieldDef, ObjectDef, object_for_prefix
-from sync.org import UPDATE_LIMIT, FieldError
+from sync.org.seam import UPDATE_LIMIT, FieldError
 
 CELL_OBJECT = "AccountProductPeriodForecast"
 PAST_PERIOD = "You can't adjust forecasts for past periods."

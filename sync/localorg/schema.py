@@ -4,7 +4,7 @@ One SQLite table per object, named as the object; one column per field, named as
 Stored types: id/reference/string/textarea/picklist -> TEXT; double/currency/percent -> REAL;
 int -> INTEGER; boolean -> INTEGER 0/1; date -> TEXT 'YYYY-MM-DD';
 datetime -> TEXT 'YYYY-MM-DDTHH:MM:SS.000+0000' (Salesforce's wire format, sortable).
-The SOQL engine (``sync.soql``) and describe both read these definitions.
+The SOQL engine (``sync.localorg.soql.query``) and describe both read these definitions.
 """
 
 from __future__ import annotations

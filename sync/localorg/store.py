@@ -1,6 +1,6 @@
 """``LocalOrg``: the embedded local org, a SQLite file that answers like Salesforce.
 
-It implements ``sync.org.Org``: SOQL queries (through ``sync.soql``) in pages of up to 2,000
+It implements ``sync.org.seam.Org``: SOQL queries (through ``sync.localorg.soql.query``) in pages of up to 2,000
 records with Salesforce-like locators, all-or-none updates of at most 1,000 records with the
 org's rules (``sync.localorg.rules``), describe from the schema, a daily API budget shared by
 every process using the file, and the signed-in user's identity. Each query page, update,
@@ -27,7 +27,7 @@ from sync.localorg.ids import make_id, to18
 from sync.localorg.rules import ROLLED_BACK, check_update, too_many
 from sync.localorg.schema import OBJECTS, object_def
 from sync.localorg.writes import write_update
-from sync.org import (
+from sync.org.seam import (
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
@@ -85,7 +85,7 @@ class LocalOrg:
         if not self.path.is_file():
             raise NotALocalOrg(
                 f"No local org at {self.path}. Create one with `demandgrid demo` "
-                "(or sync.localorg.demo.create_demo_org)."
+                "(or sync.localorg.demo.org.create_demo_org)."
             )
         self._conn = sqlite3.connect(
             str(self.path), check_same_thread=False, timeout=30, isolation_level=None
@@ -157,7 +157,7 @@ class LocalOrg:
 
     def query_page(self, soql: str, batch_size: int = QUERY_PAGE) -> QueryPage:
         """The first page of a query; later pages from ``query_more(next_locator)``."""
-        from sync import soql as engine
+        from sync.localorg.soql import query as engine
 
         self._spend("query", f"query {' '.join(soql.split())[:120]}")
         with self._lock:

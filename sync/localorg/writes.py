@@ -17,7 +17,7 @@ from sync.localorg.ids import counter_of, make_id, to18
 from sync.localorg.rules import CELL_OBJECT
 from sync.localorg.schema import OBJECTS, ObjectDef
 from sync.localorg.tables import insert_sql, next_stamp
-from sync.org import Record
+from sync.org.seam import Record
 
 ADJUSTMENT = OBJECTS["AccountForecastAdjustment"]
 #: Adjustments of one cell that stay active; older ones are kept, inactive.

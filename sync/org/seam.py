@@ -2,7 +2,7 @@
 
 Pull, check and push are written once, above this seam. Below it sit two backends:
 the embedded local org (`sync.localorg.LocalOrg`, SQLite) and Salesforce
-(`sync.salesforce.SalesforceOrg`, simple-salesforce). Tests put a real HTTPS server
+(`sync.salesforce.backend.SalesforceOrg`, simple-salesforce). Tests put a real HTTPS server
 speaking the Salesforce REST protocol in front of the local org, so the Salesforce
 backend is exercised for real.
 

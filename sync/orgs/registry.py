@@ -24,8 +24,8 @@ import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import Org, OrgError
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.seam import Org, OrgError
 
 DEFAULT_LOCAL_ORG = Path("demo/org.sqlite")
 AUTH_METHODS = ("web", "sf-cli", "jwt", "env")
@@ -127,7 +127,7 @@ def open_org(
             )
         spec = found
     if spec and str(spec) == ENV_ORG:
-        from sync.auth import EnvTokenSource
+        from sync.salesforce.auth import EnvTokenSource
 
         tokens = EnvTokenSource()
         config = OrgConfig(alias=ENV_ORG, instance_url=tokens.instance_url, auth="env")
@@ -171,7 +171,7 @@ class OrgRow:
 
 
 def org_rows() -> list[OrgRow]:
-    from sync.auth import has_refresh_token
+    from sync.salesforce.auth import has_refresh_token
 
     rows = []
     for alias, c in sorted(load_org_configs().items()):
@@ -198,7 +198,7 @@ def token_source(config: OrgConfig):  # type: ignore[no-untyped-def]
     """The token source for a configured org's sign-in method."""
     import requests
 
-    from sync import auth
+    from sync.salesforce import auth
 
     session = requests.Session()
     if config.ca_bundle:
@@ -226,7 +226,7 @@ def token_source(config: OrgConfig):  # type: ignore[no-untyped-def]
 
 
 def _connect(config: OrgConfig, tokens, profile: MappingProfile | None) -> Org:  # type: ignore[no-untyped-def]
-    from sync.salesforce import SalesforceOrg
+    from sync.salesforce.backend import SalesforceOrg
 
     return SalesforceOrg.connect(
         config.instance_url,

@@ -5,7 +5,7 @@ report to the rep: a planner's region), of active account x product forecasts, f
 periods from ``history`` months before the current month to ``horizon - 1`` months after it.
 Field names come from the mapping profile; targets are the rep's account-manager targets
 (``AcctMgrTarget`` -> ``AcctMgrTargetDstr`` -> ``AcctMgrPeriodicTargetDstr``, 12 periods wide)
-unpivoted to one value per account x product x period. Locks come from ``sync.locks``.
+unpivoted to one value per account x product x period. Locks come from ``sync.pull.locks``.
 
 Queries: one to find the rep (one more for the team), then the cells and the targets, each
 paged by the org (2,000 records a page). Nothing is queried per account.
@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from simple_salesforce import format_soql
 
-from sync.locks import FORECAST_STATUS, LockRules, apply_locks
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import Org, OrgError, Record
-from sync.records import CELL_COLUMNS, PullContext
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.records import CELL_COLUMNS, PullContext
+from sync.org.seam import Org, OrgError, Record
+from sync.pull.locks import FORECAST_STATUS, LockRules, apply_locks
 
 #: Keep every query under this many characters (Salesforce allows 100,000).
 MAX_QUERY_CHARS = 90_000

@@ -1,6 +1,6 @@
 """Push: send a checked changeset to the org in all-or-none update calls and keep a receipt.
 
-changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push_plan``) -> ``batches`` ->
+changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push.plan``) -> ``batches`` ->
 ``org.update`` per batch -> re-read the new ``SystemModstamp`` -> ``Receipt``. Everything a
 caller needs (plan, errors, outcomes) is importable from here.
 
@@ -21,9 +21,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from sync.journal import Journal, utc_now
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import (
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.records import CellReceipt, Change, Receipt
+from sync.org.seam import (
     UPDATE_LIMIT,
     ApiLimitExceeded,
     Org,
@@ -31,7 +31,8 @@ from sync.org import (
     SaveResult,
     UpdateRefused,
 )
-from sync.push_plan import (
+from sync.push.journal import Journal, utc_now
+from sync.push.plan import (
     ALREADY_IN_ORG,
     KEPT_THEIRS,
     LANDED,
@@ -58,7 +59,6 @@ from sync.push_plan import (
     same_value,
     show_number,
 )
-from sync.records import CellReceipt, Change, Receipt
 
 
 class BudgetTooLow(ApiLimitExceeded):

@@ -1,13 +1,13 @@
 """Push, planning half: re-read the changed records and sort each change before anything is sent.
 
 The full chain is changeset -> re-read -> conflicts -> update batches -> org -> receipt;
-``sync.push`` sends and writes the receipt, and re-exports everything here.
+``sync.push.engine`` sends and writes the receipt, and re-exports everything here.
 
-Written against the ``sync.org.Org`` protocol only. Safe to re-run: before writing, the
+Written against the ``sync.org.seam.Org`` protocol only. Safe to re-run: before writing, the
 changed records are re-read, and a cell whose org value already equals the workbook's is
 "already done", so a push that died half-way (a failed call, a lost answer, a killed
 process) finishes what is left and never applies a change twice. Correctness comes from
-that re-read; the journal (``sync.journal``) only tells people what happened.
+that re-read; the journal (``sync.push.journal``) only tells people what happened.
 
 Decisions:
 - A cell conflicts when the org's adjusted *value* differs from the pulled one (and from
@@ -28,9 +28,9 @@ from urllib.parse import quote_plus
 
 from simple_salesforce import format_soql
 
-from sync.journal import Journal, unfinished_pushes
-from sync.mapping import STANDARD, MappingProfile
-from sync.org import (
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.records import Change, Conflict
+from sync.org.seam import (
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimits,
@@ -38,7 +38,7 @@ from sync.org import (
     OrgError,
     Record,
 )
-from sync.records import Change, Conflict
+from sync.push.journal import Journal, unfinished_pushes
 
 Take = Literal["mine", "theirs"]
 

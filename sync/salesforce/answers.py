@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sync.org import (
+from sync.org.seam import (
     COLLECTION_LIMIT,
     FieldDescribe,
     FieldError,

@@ -1,6 +1,6 @@
 """Sign-in to Salesforce: the token sources the Salesforce backend asks for access tokens.
 
-- ``RefreshTokenSource``: the refresh token that ``sync.weblogin.web_login`` (OAuth 2.0
+- ``RefreshTokenSource``: the refresh token that ``sync.salesforce.weblogin.web_login`` (OAuth 2.0
   web-server flow with PKCE) kept in the OS keychain through ``keyring`` (service
   ``demandgrid``, key = the org alias); only the refresh token, never a blob.
 - ``SfCliTokenSource``: reuse of an ``sf`` CLI login (``sf org auth show-access-token``).
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import keyring
 import requests
 
-from sync.org import OrgError, OrgUnavailable, SessionExpired
+from sync.org.seam import OrgError, OrgUnavailable, SessionExpired
 
 KEYRING_SERVICE = "demandgrid"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"

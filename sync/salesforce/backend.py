@@ -1,11 +1,11 @@
-"""The Salesforce backend: the org interface (``sync.org.Org``) over Salesforce's REST API,
+"""The Salesforce backend: the org interface (``sync.org.seam.Org``) over Salesforce's REST API,
 through simple-salesforce with an explicit API version.
 
 - ``query``: ``query_all_iter`` with ``Sforce-Query-Options: batchSize=2000``; one call per page.
 - ``update``: up to 1,000 records as ONE ``POST /composite`` (``allOrNone``) carrying up to five
   ``PATCH /composite/sobjects`` collections of 200 records; answers mapped to ``SaveResult``.
 - ``describe`` (cached per object) and ``verify_mapping`` at connect; ``limits``; ``identity``.
-- Resilience (see ``sync.sfwire``): a 401 refreshes the token once; reads retry 5xx, timeouts and
+- Resilience (see ``sync.salesforce.wire``): a 401 refreshes the token once; reads retry 5xx, timeouts and
   dropped connections with backoff; a write whose outcome is unknown is re-read before it is
   re-sent, so a write that landed is never applied twice; ``UNABLE_TO_LOCK_ROW`` retries.
 
@@ -30,9 +30,8 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from sync.auth import TokenSource
-from sync.mapping import MappingProfile
-from sync.org import (
+from sync.org.mapping import MappingProfile
+from sync.org.seam import (
     COLLECTION_LIMIT,
     QUERY_PAGE,
     UPDATE_LIMIT,
@@ -51,15 +50,16 @@ from sync.org import (
     UpdateRefused,
     chunks,
 )
-from sync.sfanswers import (
+from sync.salesforce.answers import (
     composite_results,
     lock_contention,
     object_describe,
     refusal_message,
     same_value,
 )
-from sync.sfverify import UnknownObject, check_mapping
-from sync.sfwire import RetryPolicy, WireSession, error_code, error_message, is_transient
+from sync.salesforce.auth import TokenSource
+from sync.salesforce.verify import UnknownObject, check_mapping
+from sync.salesforce.wire import RetryPolicy, WireSession, error_code, error_message, is_transient
 
 DEFAULT_API_VERSION = "67.0"
 _REREAD_BATCH = 200  # ids per re-read query: keeps the GET URL well under Salesforce's limit
@@ -143,7 +143,7 @@ class SalesforceOrg:
         if not records:
             return []
         if len(records) > UPDATE_LIMIT:
-            # Refused here, before any call: the caller splits with ``sync.org.chunks``.
+            # Refused here, before any call: the caller splits with ``sync.org.seam.chunks``.
             too_many = FieldError(
                 "EXCEEDED_ID_LIMIT",
                 f"record limit reached. cannot submit more than {UPDATE_LIMIT} records into "
@@ -151,7 +151,7 @@ class SalesforceOrg:
             )
             raise UpdateRefused(
                 f"{len(records)} {object_name} records in one update: at most {UPDATE_LIMIT} "
-                "per call; nothing was sent (split them with sync.org.chunks).",
+                "per call; nothing was sent (split them with sync.org.seam.chunks).",
                 [SaveResult(str(r.get("Id") or ""), False, (too_many,)) for r in records],
             )
         pending = [{k: v for k, v in r.items() if k != "attributes"} for r in records]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync.mapping import MappingProfile
-from sync.org import MappingMismatch, ObjectDescribe, OrgError
+from sync.org.mapping import MappingProfile
+from sync.org.seam import MappingMismatch, ObjectDescribe, OrgError
 
 
 class UnknownObject(OrgError):

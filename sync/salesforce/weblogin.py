@@ -1,7 +1,7 @@
 """Signing in through the browser: the OAuth 2.0 web-server flow with PKCE and a loopback
 redirect (what ``demandgrid login`` runs). A one-shot listener on 127.0.0.1 receives the
 authorization code; the code and the PKCE verifier are exchanged for tokens; only the refresh
-token is kept, in the OS keychain under the org's alias (``sync.auth``)."""
+token is kept, in the OS keychain under the org's alias (``sync.salesforce.auth``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from sync.auth import SignInFailed, store_refresh_token, token_request
+from sync.salesforce.auth import SignInFailed, store_refresh_token, token_request
 
 DEFAULT_SCOPES = "api refresh_token"
 CALLBACK_PATH = "/OauthRedirect"

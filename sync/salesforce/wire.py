@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sync.org import CallCounter
+from sync.org.seam import CallCounter
 
-log = logging.getLogger("sync.salesforce")
+log = logging.getLogger("sync.salesforce.backend")
 
 _RETRY_STATUS = {500, 502, 503, 504}
 

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
-from sync.org import ApiLimitExceeded, OrgError, QueryRefused
+from sync.org.seam import ApiLimitExceeded, OrgError, QueryRefused
 
 from . import wire
 from .faults import Fault, FaultQueue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sync.org import (
+from sync.org.seam import (
     COLLECTION_LIMIT,
     COMPOSITE_COLLECTIONS,
     FieldError,

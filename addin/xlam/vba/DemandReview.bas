@@ -1,28 +1,28 @@
 Attribute VB_Name = "DemandReview"
 ' The Demand Review ribbon's callbacks (customUI.xml names them as DemandReview.On...).
 ' Each hands over to Python through xlwings's RunPython, which runs the named function in
-' addin.ribbon on the workbook the user is in. The Python side shows progress in the status
+' addin.excel.ribbon on the workbook the user is in. The Python side shows progress in the status
 ' bar and every problem in a dialog, so these stay one line each.
 Option Explicit
 
 Public Sub OnPull(control As IRibbonControl)
-    RunPython "import addin.ribbon; addin.ribbon.pull()"
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.pull()"
 End Sub
 
 Public Sub OnRefresh(control As IRibbonControl)
-    RunPython "import addin.ribbon; addin.ribbon.refresh()"
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.refresh()"
 End Sub
 
 Public Sub OnCheck(control As IRibbonControl)
-    RunPython "import addin.ribbon; addin.ribbon.check()"
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.check()"
 End Sub
 
 Public Sub OnPush(control As IRibbonControl)
-    RunPython "import addin.ribbon; addin.ribbon.push()"
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.push()"
 End Sub
 
 Public Sub OnDryRun(control As IRibbonControl)
-    RunPython "import addin.ribbon; addin.ribbon.dry_run()"
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.dry_run()"
 End Sub
 
 ' Settings runs without Python, so it still helps when the interpreter path is wrong.

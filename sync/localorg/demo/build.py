@@ -1,5 +1,5 @@
 """``Book``: collects the demo org's rows in memory and writes them with one ``executemany`` per
-object. ``sync.localorg.demo`` and ``demo_rep`` decide what goes in; this module knows how rows
+object. ``sync.localorg.demo.org`` and ``demo_rep`` decide what goes in; this module knows how rows
 are shaped (Ids from counters, audit stamps, field order) and adds the reference data (users,
 products, periods, accounts).
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sync.localorg import demo_names as names
-from sync.localorg.demo_series import CellSeries, month_end, month_index, month_start
+from sync.localorg.demo import names
+from sync.localorg.demo.series import CellSeries, month_end, month_index, month_start
 from sync.localorg.ids import make_id
 from sync.localorg.schema import OBJECTS
 from sync.localorg.tables import insert_sql, stamp_of_day

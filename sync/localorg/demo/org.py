@@ -35,13 +35,13 @@ from pathlib import Path
 import numpy as np
 from simple_salesforce import format_soql
 
-from sync.localorg import demo_names as names
-from sync.localorg.demo_build import Book
-from sync.localorg.demo_rep import rep_forecasts
-from sync.localorg.demo_series import month_index, month_start
+from sync.localorg.demo import names
+from sync.localorg.demo.build import Book
+from sync.localorg.demo.rep import rep_forecasts
+from sync.localorg.demo.series import month_index, month_start
 from sync.localorg.store import ADMIN_USERNAME, DAILY_API_REQUESTS
 from sync.localorg.tables import create_tables, set_meta
-from sync.org import Org
+from sync.org.seam import Org
 
 HISTORY_MONTHS = 24
 FUTURE_MONTHS = 36

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sync.localorg import demo_names as names
-from sync.localorg.demo_build import (
+from sync.localorg.demo import names
+from sync.localorg.demo.build import (
     ADJUSTED_SHARE,
     AGREEMENT_MONTHS,
     AGREEMENTS_PER_REP,
@@ -20,7 +20,7 @@ from sync.localorg.demo_build import (
     Book,
     ForecastLine,
 )
-from sync.localorg.demo_series import end_text, money, month_end, month_start, month_text, series
+from sync.localorg.demo.series import end_text, money, month_end, month_start, month_text, series
 
 #: Families per account: ten accounts buy 4, ten buy 5, ten buy 6 (150 forecasts per rep).
 FAMILY_COUNTS = (4, 5, 6)

@@ -14,7 +14,7 @@ from functools import cache
 
 import numpy as np
 
-from sync.localorg.demo_names import SEASONALITY, ProductSpec
+from sync.localorg.demo.names import SEASONALITY, ProductSpec
 
 
 def month_index(day: date) -> int:

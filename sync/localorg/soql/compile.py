@@ -4,7 +4,7 @@ Names are checked against the schema (``INVALID_TYPE`` / ``INVALID_FIELD``) and 
 against field types (``INVALID_QUERY_FILTER_OPERATOR``). Identifiers in the SQL come only from
 the schema, literals only as parameters. Parent relationship paths become LEFT JOINs (INNER
 where the WHERE clause needs the parent anyway); the result shape (nested parents, attributes)
-is planned once here and applied by ``sync.soql_shape``.
+is planned once here and applied by ``sync.localorg.soql.shape``.
 
 SOQL semantics kept exactly:
 - two-valued logic: a comparison with a null field is false, ``!=`` and ``NOT IN`` include nulls,
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sync.localorg.schema import FieldDef, ObjectDef
-from sync.soql_lex import refuse
-from sync.soql_parse import (
+from sync.localorg.soql.lex import refuse
+from sync.localorg.soql.parse import (
     Comparison,
     Condition,
     FieldPath,
@@ -37,7 +37,7 @@ from sync.soql_parse import (
     RelativeDate,
     SoqlQuery,
 )
-from sync.soql_values import format_datetime, id18, relative_range
+from sync.localorg.soql.values import format_datetime, id18, relative_range
 
 TEXT_TYPES = {"string", "textarea", "picklist", "email", "phone", "url", "combobox"}
 ID_TYPES = {"id", "reference"}

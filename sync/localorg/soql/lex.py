@@ -1,4 +1,4 @@
-"""SOQL tokens and literal decoding for the local org's SOQL subset (see ``sync.soql``).
+"""SOQL tokens and literal decoding for the local org's SOQL subset (see ``sync.localorg.soql.query``).
 
 Positions are 1-based character offsets into the query text (Salesforce says "Column").
 """
@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from sync.org import QueryRefused
+from sync.org.seam import QueryRefused
 
 # ---------------------------------------------------------------- refusals
 

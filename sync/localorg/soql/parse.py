@@ -1,6 +1,6 @@
 """Read SOQL text into a syntax tree, refusing everything outside the local org's subset.
 
-The tree knows nothing of any schema: ``sync.soql_compile`` checks names and types. Positions
+The tree knows nothing of any schema: ``sync.localorg.soql.compile`` checks names and types. Positions
 in messages are 1-based character offsets into the query text (Salesforce says "Column").
 """
 
@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
-from sync.soql_lex import Token, decode_string, parse_date, parse_datetime, refuse, tokenize
+from sync.localorg.soql.lex import (
+    Token,
+    decode_string,
+    parse_date,
+    parse_datetime,
+    refuse,
+    tokenize,
+)
 
 # ---------------------------------------------------------------- the tree
 

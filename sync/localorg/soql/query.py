@@ -1,9 +1,9 @@
 """The local org's SOQL: a subset of Salesforce's query language, run on the SQLite org.
 
-``parse(soql)`` reads the text into a tree (``sync.soql_parse``); ``run(conn, objects, soql,
+``parse(soql)`` reads the text into a tree (``sync.localorg.soql.parse``); ``run(conn, objects, soql,
 today=...)`` checks it against the schema, compiles it to one SQLite statement with LEFT JOINs
-for parent paths (``sync.soql_compile``) and returns Salesforce-shaped records
-(``sync.soql_shape``). The subset:
+for parent paths (``sync.localorg.soql.compile``) and returns Salesforce-shaped records
+(``sync.localorg.soql.shape``). The subset:
 
 - ``SELECT`` fields and parent relationship paths of any depth, or ``COUNT()`` alone;
 - one ``FROM`` object;
@@ -30,8 +30,8 @@ from datetime import date
 from typing import Any
 
 from sync.localorg.schema import ObjectDef
-from sync.soql_compile import CompiledQuery, compile_query
-from sync.soql_parse import (
+from sync.localorg.soql.compile import CompiledQuery, compile_query
+from sync.localorg.soql.parse import (
     Comparison,
     Condition,
     FieldPath,
@@ -43,7 +43,7 @@ from sync.soql_parse import (
     SoqlQuery,
     parse_query,
 )
-from sync.soql_shape import API_VERSION, shape_rows
+from sync.localorg.soql.shape import API_VERSION, shape_rows
 
 __all__ = [
     "API_VERSION",

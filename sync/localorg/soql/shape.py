@@ -11,7 +11,7 @@ import gc
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sync.soql_compile import Shape
+from sync.localorg.soql.compile import Shape
 
 API_VERSION = "67.0"
 Row = Sequence[Any]

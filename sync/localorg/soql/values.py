@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from sync.soql_lex import refuse
-from sync.soql_parse import RelativeDate
+from sync.localorg.soql.lex import refuse
+from sync.localorg.soql.parse import RelativeDate
 
 
 def format_datetime(v: datetime) -> str:

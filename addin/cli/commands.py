@@ -1,0 +1,245 @@
+"""The ``demandgrid`` commands on workbooks: pull, demo, check, push, refresh, scenarios, and the
+add-in and template builds. Each does argument handling and printing only; the work happens in
+a function the Excel ribbon and the tests call too.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from addin.cli.app import DEFAULT_ORG, addin_app, app, console, template_app, user_errors
+
+
+@addin_app.command("build")
+@user_errors
+def addin_build(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Add-in file.")] = Path(
+        "build/demandgrid.xlam"
+    ),
+) -> None:
+    """Build the Excel add-in (demandgrid.xlam) from the VBA and ribbon sources."""
+    from addin.xlam.build import build_addin
+
+    path = build_addin(out)
+    console.print(f"Built {path} ({path.stat().st_size:,} bytes)")
+
+
+@addin_app.command("install")
+@user_errors
+def addin_install() -> None:
+    """Build the add-in and install it into Excel's XLSTART folder (Windows and macOS)."""
+    from addin.xlam.install import install
+
+    for line in install():
+        console.print(line, highlight=False)
+
+
+class MeasureChoice(StrEnum):
+    quantity = "quantity"
+    revenue = "revenue"
+
+
+@app.command("pull")
+@user_errors
+def pull(
+    rep: Annotated[str, typer.Option("--rep", help="The rep whose accounts to pull (username).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
+    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
+        DEFAULT_ORG
+    ),
+    horizon: Annotated[int, typer.Option(min=1, max=36, help="Months ahead.")] = 18,
+    history: Annotated[int, typer.Option(min=0, max=24, help="Past months shown.")] = 3,
+    measure: Annotated[MeasureChoice, typer.Option(help="Forecast measure.")] = (
+        MeasureChoice.quantity
+    ),
+    team: Annotated[
+        bool, typer.Option("--team", help="Add the reps who report to --rep (a planner's region).")
+    ] = False,
+) -> None:
+    """Pull a rep's (or with --team a planner's region's) forecast into a review workbook."""
+    from addin.review.pull import check_workbook_path, pull_review
+    from sync.org.mapping import STANDARD
+    from sync.orgs.registry import open_org
+
+    check_workbook_path(out)
+    with console.status("Pulling") as status:
+        pulled = pull_review(
+            open_org(org),
+            rep,
+            out,
+            horizon=horizon,
+            history=history,
+            profile=STANDARD.with_measure(measure.value),
+            progress=status.update,
+            include_team=team,
+        )
+    _print_pulled(pulled)
+
+
+@app.command("demo")
+@user_errors
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo org and workbook go.")
+    ] = Path("demo"),
+) -> None:
+    """Create the local demo org (if absent) and pull the demo rep's review workbook."""
+    from addin.review.pull import pull_review
+    from sync.localorg.demo.org import DEMO_REP, create_demo_org
+    from sync.orgs.registry import open_org
+
+    org_path = directory / "org.sqlite"
+    with console.status("Preparing the demo") as status:
+        if not org_path.exists():
+            status.update(f"Building the demo org at {org_path}")
+            create_demo_org(org_path)
+        out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
+        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update)
+    _print_pulled(pulled)
+    console.print(
+        "\n[bold]Next:[/]\n"
+        "  1. Open the workbook in Excel or LibreOffice and change a yellow Adjusted cell.\n"
+        "     It turns red until its row has a reason code and a note, then orange.\n"
+        "  2. List every problem, by sheet and cell:\n"
+        f"       [cyan]demandgrid check {out}[/]\n"
+        "  3. See what would be sent, then send it (a receipt lands in the workbook):\n"
+        f"       [cyan]demandgrid push {out} --dry-run[/]\n"
+        f"       [cyan]demandgrid push {out}[/]\n"
+        f"  The org is the local file {org_path}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _print_pulled(pulled: Any) -> None:
+    console.print(
+        f"Pulled [bold]{pulled.rep}[/]'s review workbook: [cyan]{pulled.path}[/]\n"
+        f"  {pulled.accounts:,} accounts, {pulled.products:,} account x product rows, "
+        f"{pulled.periods} periods\n"
+        f"  {pulled.cells:,} forecast cells, {pulled.locked_cells:,} locked "
+        f"(read {pulled.query_seconds:.1f} s, written {pulled.write_seconds:.1f} s)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@template_app.command("build")
+@user_errors
+def template_build(
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Default: workbook_templates/review.xlsx")
+    ] = None,
+) -> None:
+    """Rebuild the review workbook template from the code (addin/review/template.py)."""
+    from addin.review.template import REVIEW_TEMPLATE, build_template
+
+    path = build_template(out or REVIEW_TEMPLATE)
+    console.print(f"Built {path}", highlight=False)
+
+
+@app.command("check")
+@user_errors
+def check_cmd(
+    file: Annotated[Path, typer.Argument(help="The pulled review workbook (.xlsx).")],
+    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
+) -> None:
+    """Check a workbook: list every problem, write the Check sheet, mark the cells."""
+    from addin.check.file import check_file
+    from addin.check.sheet import report_table
+
+    report = check_file(file, rules)
+    console.print(report_table(report) if report.issues else report.summary(), highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+class TakeChoice(StrEnum):
+    mine = "mine"
+    theirs = "theirs"
+
+
+@app.command("push")
+@user_errors
+def push_cmd(
+    file: Annotated[Path, typer.Argument(help="The checked review workbook (.xlsx).")],
+    org: Annotated[
+        str | None, typer.Option(help="Default: the org the workbook was pulled from.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing.")] = False,
+    take: Annotated[
+        TakeChoice | None, typer.Option(help="Resolve every conflict: mine or theirs.")
+    ] = None,
+    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
+) -> None:
+    """Check, then push a workbook's changed cells to the org, with a receipt."""
+    from addin.push.file import push_file
+    from addin.push.sheets import receipt_table
+
+    outcome = push_file(file, org, dry_run=dry_run, take=take.value if take else None, rules=rules)
+    if outcome.receipt is not None:
+        console.print(receipt_table(outcome.receipt))
+    console.print(outcome.summary(), highlight=False)
+
+
+@app.command("scenarios")
+@user_errors
+def scenarios_cmd(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
+    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
+        DEFAULT_ORG
+    ),
+    forecast_set: Annotated[
+        str, typer.Option("--set", help="Forecast set (sop, ibp, or one in demandgrid.toml).")
+    ] = "ibp",
+    region: Annotated[str | None, typer.Option(help="Only this sales region.")] = None,
+) -> None:
+    """Build the FP&A scenario workbook (committed, upside, downside, prior plan)."""
+    from addin.fpa.build import build_scenarios, build_summary
+    from sync.orgs.registry import open_org
+
+    with console.status("Reading the plan and building the workbook"):
+        path = build_scenarios(open_org(org), out, forecast_set=forecast_set, region=region)
+    for line in build_summary(path):
+        console.print(line, highlight=False)
+
+
+@app.command("refresh")
+@user_errors
+def refresh_cmd(
+    file: Annotated[Path, typer.Argument(help="A review workbook or an FP&A scenario workbook.")],
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="Local org file or org alias; default: the workbook's org."),
+    ] = None,
+) -> None:
+    """Bring the org's latest data into a workbook, keeping the user's own work.
+
+    A review workbook gets the org's latest values in its grid (refused while changes are
+    unpushed); a scenario workbook gets a new Data table, and its sheets, drivers and formulas
+    stay as they are. The ribbon's Refresh does the same on the open workbook.
+    """
+    from addin.fpa.refresh import is_scenario_workbook
+
+    if is_scenario_workbook(file):
+        from addin.fpa.refresh import refresh_scenarios, report_lines, report_table
+        from sync.orgs.registry import open_org
+
+        with console.status("Refreshing the Data table"):
+            report = refresh_scenarios(file, open_org(org or DEFAULT_ORG))
+        console.print(report_table(report))
+        for line in report_lines(report):
+            console.print(line, highlight=False)
+        return
+
+    from addin.book.xlsx import XlsxBook
+    from addin.check.file import org_of_workbook
+    from addin.review.refresh import refresh_workbook
+
+    book = XlsxBook.open(file)
+    with console.status("Refreshing") as status:
+        done = refresh_workbook(book, org_of_workbook(book, org), progress=status.update)
+    console.print(done.summary(), highlight=False)
