@@ -1,6 +1,6 @@
 """Build the Excel add-in ``demandgrid.xlam`` from the sources in this repo.
 
-Inputs, all text: ``addin/vba/*.bas`` (the ribbon callbacks), ``addin/vba/customUI.xml`` (the
+Inputs, all text: ``addin/xlam/vba/*.bas`` (the ribbon callbacks), ``addin/xlam/vba/customUI.xml`` (the
 Demand Review tab), and xlwings's own RunPython module (``xlwings_custom_addin.bas``) and its
 Mac dictionary class, read from the **installed** xlwings package at build time so the VBA
 always matches the Python side's xlwings version. Output: an OOXML add-in package written
@@ -120,7 +120,7 @@ def xlwings_modules() -> list[VbaModule]:
 
 
 def own_modules() -> list[VbaModule]:
-    """The ``.bas`` sources in ``addin/vba``, in name order."""
+    """The ``.bas`` sources in ``addin/xlam/vba``, in name order."""
     modules = []
     for path in sorted(VBA_DIR.glob("*.bas")):
         source = path.read_text(encoding="utf-8")
