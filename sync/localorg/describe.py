@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from sync.localorg.fields import ObjectDef
 from sync.localorg.rules import label
-from sync.localorg.schema import ObjectDef
 from sync.org.seam import FieldDescribe, ObjectDescribe
 
 

@@ -26,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sync.localorg.fields import FieldDef, ObjectDef
 from sync.localorg.ids import is_valid_id, to18
-from sync.localorg.schema import CELL_UPDATEABLE, FieldDef, ObjectDef, object_for_prefix
+from sync.localorg.schema import CELL_UPDATEABLE, object_for_prefix
 from sync.org.seam import UPDATE_LIMIT, FieldError
 
 CELL_OBJECT = "AccountProductPeriodForecast"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
-from sync.localorg.schema import OBJECTS, ObjectDef, sql_type
+from sync.localorg.fields import ObjectDef, sql_type
+from sync.localorg.schema import OBJECTS
 
 META_TABLE = "_org_meta"
 

@@ -13,9 +13,10 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from sync.localorg.fields import ObjectDef
 from sync.localorg.ids import counter_of, make_id, to18
 from sync.localorg.rules import CELL_OBJECT
-from sync.localorg.schema import OBJECTS, ObjectDef
+from sync.localorg.schema import OBJECTS
 from sync.localorg.tables import insert_sql, next_stamp
 from sync.org.seam import Record
 

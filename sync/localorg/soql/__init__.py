@@ -2,5 +2,5 @@
 statement. ``query`` is the entry (parse, run); ``lex``, ``parse``, ``compile``, ``shape`` and
 ``values`` are its stages.
 
-May import: ``sync.org``, ``sync.localorg.schema``.
+May import: ``sync.org``, ``sync.localorg.fields`` (the schema's types).
 """

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sync.localorg.schema import FieldDef, ObjectDef
+from sync.localorg.fields import FieldDef, ObjectDef
 from sync.localorg.soql.lex import refuse
 from sync.localorg.soql.parse import (
     Comparison,

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sync.localorg.schema import ObjectDef
+from sync.localorg.fields import ObjectDef
 from sync.localorg.soql.compile import CompiledQuery, compile_query
 from sync.localorg.soql.parse import (
     Comparison,

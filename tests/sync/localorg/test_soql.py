@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from simple_salesforce import format_soql
 
-from sync.localorg.schema import FieldDef, ObjectDef
+from sync.localorg.fields import FieldDef, ObjectDef
 from sync.localorg.soql import query as soql
 from sync.org.seam import QueryRefused
 
