@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint addin template clean
+.PHONY: demo test bench lint addin template dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,5 +32,9 @@ addin: $(STAMP)
 template: $(STAMP)
 	$(BIN)/demandgrid template build
 
+# A wheel to install demandgrid elsewhere (the add-in's Python): dist/demandgrid-<version>-py3-none-any.whl
+dist: $(STAMP)
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+
 clean:
-	rm -rf $(VENV) build *.egg-info demo
+	rm -rf $(VENV) build dist *.egg-info demo
