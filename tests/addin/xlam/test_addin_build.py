@@ -202,7 +202,7 @@ def test_install_copies_to_xlstart_and_writes_the_interpreter(
     settings = read_settings(config)
     key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
     assert settings[key] == sys.executable
-    assert Path(settings["PYTHONPATH"], "addin", "ribbon.py").is_file()
+    assert Path(settings["PYTHONPATH"], "addin", "excel", "ribbon.py").is_file()
     assert settings["ORG"] == "prod"
     assert any("Restart Excel" in line for line in lines)
     if platform == "darwin":
