@@ -330,7 +330,7 @@ class SalesforceOrg:
             )
         if code == "REQUEST_LIMIT_EXCEEDED":
             usage = self._session.last_usage
-            budget = f" ({usage[1] - usage[0]} of {usage[1]} daily calls left)" if usage else ""
+            budget = f" ({usage})" if usage else ""
             return ApiLimitExceeded(
                 f"Salesforce refused {what}: the org's daily API request limit is spent{budget}. "
                 "Nothing was written by this call and nothing is lost. Try again once the rolling "
