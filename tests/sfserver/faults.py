@@ -20,6 +20,7 @@ KINDS = (
     "composite",
     "collections",
     "sobject",
+    "record",
     "sobject_update",
 )
 

@@ -1,12 +1,16 @@
-"""Salesforce's JSON shapes for the test server: error bodies, describe, save results, and the
-execution of sObject Collections and Composite requests against an org (all-or-none included).
+"""Salesforce's JSON shapes for the test server: error bodies, describe, save results, request
+bodies (``JSON_PARSER_ERROR``), record URLs in the requested API version, record retrieval, and
+the execution of sObject Collections and Composite requests against an org (all-or-none included).
 
 Everything here is pure: it takes an org and request bodies, returns (status, body)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from simple_salesforce import format_soql
 
 from sync.org import (
     COLLECTION_LIMIT,
@@ -37,6 +41,62 @@ class WireError(Exception):
         super().__init__(message)
         self.status = status
         self.body = [{"message": message, "errorCode": error_code, "fields": fields or []}]
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request's JSON body, or 400 ``JSON_PARSER_ERROR`` saying where it breaks."""
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise WireError(400, "JSON_PARSER_ERROR", "Invalid UTF-8 in the request body.") from None
+    except json.JSONDecodeError as e:
+        raise WireError(
+            400, "JSON_PARSER_ERROR", f"{e.msg} at [line:{e.lineno}, column:{e.colno}]"
+        ) from None
+
+
+def in_version(record: Any, shaped: str, version: str) -> Any:
+    """``record`` (and its parents) with ``attributes.url`` in API ``version`` instead of
+    ``shaped``: Salesforce answers record URLs in the version the request named."""
+    if not isinstance(record, dict):
+        return record
+    out = {k: in_version(v, shaped, version) for k, v in record.items()}
+    attributes = out.get("attributes")
+    if isinstance(attributes, dict) and isinstance(attributes.get("url"), str):
+        url = attributes["url"].replace(f"/v{shaped}/", f"/v{version}/", 1)
+        out["attributes"] = {**attributes, "url": url}
+    return out
+
+
+def retrieve(org: Any, object_name: str, record_id: str, fields: str) -> dict[str, Any]:
+    """``GET /sobjects/X/<id>[?fields=A,B]``: the record with the named (default: all) fields."""
+    try:
+        d = org.describe(object_name)
+    except (OrgError, LookupError):
+        raise WireError(404, "NOT_FOUND", "The requested resource does not exist") from None
+    names = [f.strip() for f in fields.split(",") if f.strip()] or [f.name for f in d.fields]
+    unknown = [n for n in names if d.field(n) is None]
+    if unknown:
+        raise WireError(
+            400,
+            "INVALID_FIELD",
+            f"No such column '{unknown[0]}' on sobject of type {d.name}",
+            unknown[:1],
+        )
+    if not re.fullmatch(r"[a-zA-Z0-9]{15}|[a-zA-Z0-9]{18}", record_id):
+        raise WireError(
+            404,
+            "NOT_FOUND",
+            f"Provided external ID field does not exist or is not accessible: {record_id}",
+        )
+    wanted = ["Id", *(n for n in names if n.lower() != "id")]
+    soql = format_soql(
+        "SELECT {:literal} FROM {:literal} WHERE Id = {}", ", ".join(wanted), d.name, record_id
+    )
+    records = list(org.query(soql))
+    if not records:
+        raise WireError(404, "NOT_FOUND", "The requested resource does not exist")
+    return records[0]
 
 
 def describe_body(d: ObjectDescribe, version: str) -> dict[str, Any]:
@@ -90,15 +150,22 @@ def lock_row_results(records: list[dict[str, Any]]) -> list[SaveResult]:
 
 
 def _strip(records: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """The object type and the records without ``attributes``; every record must name its type."""
+    """The object type and the records without ``attributes``; every record must name its type.
+
+    Field names are case-insensitive in Salesforce: the guide's Collections examples send
+    ``id`` (as jsforce does), simple-salesforce sends ``Id``; the org is handed ``Id``."""
     types = set()
     plain = []
     for rec in records:
+        if not isinstance(rec, dict):
+            raise WireError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object.")
         attributes = rec.get("attributes") or {}
-        if not attributes.get("type"):
+        if not isinstance(attributes, dict) or not attributes.get("type"):
             raise WireError(400, "INVALID_TYPE", "Must send a concrete entity type.")
         types.add(attributes["type"])
-        plain.append({k: v for k, v in rec.items() if k != "attributes"})
+        plain.append(
+            {("Id" if k.lower() == "id" else k): v for k, v in rec.items() if k != "attributes"}
+        )
     if len(types) > 1:
         raise WireError(
             400, "INVALID_BATCH_REQUEST", "The test server takes one object type per request."
