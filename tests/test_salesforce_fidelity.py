@@ -2,10 +2,12 @@
 does, where a client other than simple-salesforce would notice: chunked request bodies, ``id`` or
 ``Id`` in sObject Collections, record URLs in the requested API version, 405 with the allowed
 methods, JSON error bodies for unknown resources and versions, malformed JSON and server bugs,
-``HEAD``, and a record by Id. (jsforce itself runs in ``test_salesforce_jsforce.py``.)"""
+``HEAD``, a record by Id, Collections of several object types (chunks), gzip request bodies, and
+the guide's curl examples verbatim. (jsforce itself runs in ``test_salesforce_jsforce.py``.)"""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -167,3 +169,92 @@ def test_a_server_bug_is_a_500_with_a_json_body(api, sf_server, monkeypatch):
     monkeypatch.setattr(sf_server, "_describe", broken)
     _error(api("GET", f"/sobjects/{CELL}/describe"), 500, "UNKNOWN_EXCEPTION")
     assert "RuntimeError: bug" in sf_server.internal_errors.pop()
+
+
+# ---------------------------------------------------------------- the guide's own examples
+
+
+def _account_ids(org_file, n):
+    org = LocalOrg(org_file)
+    return [
+        r["Id"]
+        for r in org.query(soql("SELECT Id FROM Account ORDER BY Id LIMIT {:literal}", str(n)))
+    ]
+
+
+def test_collections_of_several_types_run_as_chunks(api, cells, org_file):
+    """The guide's update example: Account and another type in one request, allOrNone false."""
+    accounts = _account_ids(org_file, 2)
+    records = [
+        {"attributes": {"type": "Account"}, "id": accounts[0], "Industry": "Chemicals"},
+        {"attributes": {"type": CELL}, "id": cells[0]["Id"], ADJ: 8.0},
+        {"attributes": {"type": "Account"}, "id": accounts[1], "Industry": "Chemicals"},
+    ]
+    answer = api("PATCH", "/composite/sobjects", json={"allOrNone": False, "records": records})
+    assert answer.status_code == 200, answer.text
+    assert [(a["id"], a["success"]) for a in answer.json()] == [
+        (accounts[0], True),
+        (cells[0]["Id"], True),
+        (accounts[1], True),
+    ]
+    org = LocalOrg(org_file)
+    industries = soql("SELECT Industry FROM Account WHERE Id IN {}", accounts)
+    assert {r["Industry"] for r in org.query(industries)} == {"Chemicals"}
+    assert _held(org_file, {cells[0]["Id"]}) == {cells[0]["Id"]: 8.0}
+
+
+def test_more_than_ten_chunks_are_refused(api, cells, org_file):
+    accounts = _account_ids(org_file, 6)
+    records = []
+    for account, cell in zip(accounts, cells * 2, strict=False):
+        records.append({"attributes": {"type": "Account"}, "id": account, "Industry": "Chemicals"})
+        records.append({"attributes": {"type": CELL}, "id": cell["Id"], ADJ: 2.0})
+    answer = api("PATCH", "/composite/sobjects", json={"allOrNone": False, "records": records})
+    _error(answer, 400, "EXCEEDED_MAX_TYPES_LIMIT")
+
+
+def test_a_gzip_request_body_is_read(api, cells, org_file):
+    body = {
+        "allOrNone": True,
+        "records": [{"attributes": {"type": CELL}, "id": cells[1]["Id"], ADJ: 9.0}],
+    }
+    raw = gzip.compress(json.dumps(body).encode())
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    answer = api("PATCH", "/composite/sobjects", data=raw, headers=headers)
+    assert answer.status_code == 200 and answer.json()[0]["success"], answer.text
+    assert _held(org_file, {cells[1]["Id"]}) == {cells[1]["Id"]: 9.0}
+
+
+def test_the_guide_s_curl_requests_verbatim(sf_server):
+    """``curl https://MyDomainName.my.salesforce.com/services/data/v66.0/query/?q=SELECT+name+from+Account
+    -H "Authorization: Bearer token"``, the limits one with ``X-PrettyPrint:1``, and the
+    resources of a version, sent byte for byte with ``http.client``."""
+    import http.client
+    import ssl
+
+    token = sf_server.issue_access_token()
+    context = ssl.create_default_context(cafile=str(sf_server.ca_pem))
+    host, port = sf_server.url.removeprefix("https://").split(":")
+    answers = {}
+    for path in (
+        "/services/data/v66.0/query/?q=SELECT+name+from+Account",
+        "/services/data/v66.0/limits/",
+        "/services/data/v66.0/",
+    ):
+        conn = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
+        conn.request(
+            "GET", path, headers={"Authorization": f"Bearer {token}", "X-PrettyPrint": "1"}
+        )
+        response = conn.getresponse()
+        assert response.status == 200, response.read()
+        assert response.getheader("Sforce-Limit-Info", "").startswith("api-usage=")
+        answers[path] = json.loads(response.read())
+        conn.close()
+    query = answers["/services/data/v66.0/query/?q=SELECT+name+from+Account"]
+    assert query["done"] is True and query["totalSize"] == len(query["records"]) > 0
+    assert set(query["records"][0]) == {"attributes", "Name"}
+    assert query["records"][0]["attributes"]["url"].startswith(
+        "/services/data/v66.0/sobjects/Account/"
+    )
+    assert set(answers["/services/data/v66.0/limits/"]["DailyApiRequests"]) >= {"Max", "Remaining"}
+    assert answers["/services/data/v66.0/"]["query"] == "/services/data/v66.0/query"

@@ -13,6 +13,7 @@ KINDS = (
     "authorize",
     "userinfo",
     "versions",
+    "resources",
     "query",
     "query_more",
     "describe",

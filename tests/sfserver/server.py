@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -296,6 +297,9 @@ class SalesforceServer:
         if path.rstrip("/") == "/services/data" and method == "GET":
             return "versions", None, ""
         m = _DATA.match(path)
+        if m and (m.group(2) or "/").rstrip("/") == "":
+            return ("resources" if method == "GET" else "method:GET,HEAD"), m.group(1), ""
+        m = _DATA.match(path)
         if not m:
             return "unknown", None, ""
         version, rest = m.group(1), (m.group(2) or "/").rstrip("/")
@@ -319,6 +323,10 @@ class SalesforceServer:
                 return 200, self._userinfo()
             if kind == "versions":
                 return 200, self._versions()
+            if kind == "resources":
+                base = f"/services/data/v{version}"
+                names = ("composite", "limits", "query")  # the ones this server serves
+                return 200, {name: f"{base}/{name}" for name in names}
             if kind == "query":
                 soql = (query.get("q") or [""])[0]
                 page = self.run(lambda org: org.query_page(soql, batch_size=_batch(req)))
@@ -493,14 +501,27 @@ def _budget(org: Any) -> tuple[int, int] | None:
 
 
 def _read_body(req: _Handler) -> bytes:
-    """The request body: ``Content-Length`` bytes, or a ``Transfer-Encoding: chunked`` body."""
+    """The request body: ``Content-Length`` bytes or a ``Transfer-Encoding: chunked`` body,
+    uncompressed when sent with ``Content-Encoding: gzip`` or ``deflate`` (the guide's
+    compression headers)."""
     if "chunked" in req.headers.get("Transfer-Encoding", "").lower():
-        return _read_chunked(req)
-    text = req.headers.get("Content-Length") or "0"
-    if not text.strip().isdigit() or int(text) > MAX_BODY:
-        raise wire.WireError(400, "BAD_REQUEST", f"Invalid Content-Length {text!r}.")
-    length = int(text)
-    return req.rfile.read(length) if length else b""
+        raw = _read_chunked(req)
+    else:
+        text = req.headers.get("Content-Length") or "0"
+        if not text.strip().isdigit() or int(text) > MAX_BODY:
+            raise wire.WireError(400, "BAD_REQUEST", f"Invalid Content-Length {text!r}.")
+        raw = req.rfile.read(int(text)) if int(text) else b""
+    encoding = req.headers.get("Content-Encoding", "").strip().lower()
+    if raw and encoding in ("gzip", "deflate"):
+        try:
+            raw = zlib.decompress(
+                raw, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+            )
+        except zlib.error:
+            raise wire.WireError(
+                400, "BAD_REQUEST", f"The request body is not valid {encoding} data."
+            ) from None
+    return raw
 
 
 def _read_chunked(req: _Handler) -> bytes:

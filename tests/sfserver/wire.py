@@ -23,6 +23,7 @@ from sync.org import (
 )
 
 COMPOSITE_SUBREQUESTS = 25
+MAX_CHUNKS = 10  # runs of one object type in one sObject Collections request
 ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 ROLLED_BACK_MESSAGE = "Record rolled back because not all records were valid and the request was using AllOrNone header"
 PROCESSING_HALTED = [
@@ -149,28 +150,46 @@ def lock_row_results(records: list[dict[str, Any]]) -> list[SaveResult]:
     return results
 
 
-def _strip(records: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """The object type and the records without ``attributes``; every record must name its type.
+def _chunks(records: list[Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The records without ``attributes``, in chunks of consecutive records of one type (the
+    guide: ``{account1, account2, contact1, account3}`` is three chunks); every record must
+    name its type.
 
     Field names are case-insensitive in Salesforce: the guide's Collections examples send
     ``id`` (as jsforce does), simple-salesforce sends ``Id``; the org is handed ``Id``."""
-    types = set()
-    plain = []
+    chunks: list[tuple[str, list[dict[str, Any]]]] = []
     for rec in records:
         if not isinstance(rec, dict):
             raise WireError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object.")
         attributes = rec.get("attributes") or {}
         if not isinstance(attributes, dict) or not attributes.get("type"):
             raise WireError(400, "INVALID_TYPE", "Must send a concrete entity type.")
-        types.add(attributes["type"])
-        plain.append(
-            {("Id" if k.lower() == "id" else k): v for k, v in rec.items() if k != "attributes"}
-        )
-    if len(types) > 1:
+        plain = {("Id" if k.lower() == "id" else k): v for k, v in rec.items() if k != "attributes"}
+        if not chunks or chunks[-1][0] != attributes["type"]:
+            chunks.append((attributes["type"], []))
+        chunks[-1][1].append(plain)
+    if len(chunks) > MAX_CHUNKS:
+        # [I] Apex's wording for the same limit; the REST guide names the limit, not the error.
         raise WireError(
-            400, "INVALID_BATCH_REQUEST", "The test server takes one object type per request."
+            400,
+            "EXCEEDED_MAX_TYPES_LIMIT",
+            f"Cannot have more than {MAX_CHUNKS} chunks in a single operation. Please rearrange "
+            "the data to reduce chunking.",
         )
-    return (types.pop() if types else ""), plain
+    return chunks
+
+
+def _strip(records: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The object type and the records without ``attributes``: one type only (Composite's
+    all-or-none runs the org's update once, and one update is one object)."""
+    chunks = _chunks(records)
+    if len({t for t, _ in chunks}) > 1:
+        raise WireError(
+            400,
+            "INVALID_BATCH_REQUEST",
+            "The test server takes one object type per all-or-none or Composite collection.",
+        )
+    return (chunks[0][0] if chunks else ""), [r for _, rs in chunks for r in rs]
 
 
 def _apply(org: Any, object_name: str, records: list[dict[str, Any]], all_or_none: bool):
@@ -191,7 +210,7 @@ def _apply(org: Any, object_name: str, records: list[dict[str, Any]], all_or_non
     return results
 
 
-def check_collection(body: Any) -> tuple[str, list[dict[str, Any]], bool]:
+def _collection_body(body: Any) -> tuple[list[Any], bool]:
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise WireError(400, "JSON_PARSER_ERROR", "Expected a body with a records list.")
     records = body["records"]
@@ -201,16 +220,24 @@ def check_collection(body: Any) -> tuple[str, list[dict[str, Any]], bool]:
             "EXCEEDED_ID_LIMIT",
             f"record limit reached. cannot submit more than {COLLECTION_LIMIT} records into this call",
         )
+    return records, bool(body.get("allOrNone", False))
+
+
+def check_collection(body: Any) -> tuple[str, list[dict[str, Any]], bool]:
+    records, all_or_none = _collection_body(body)
     object_name, plain = _strip(records)
-    return object_name, plain, bool(body.get("allOrNone", False))
+    return object_name, plain, all_or_none
 
 
 def collections(org: Any, body: Any, fault_lock_row: bool = False) -> list[dict[str, Any]]:
-    """``PATCH /composite/sobjects``: HTTP 200 with per-record results, in request order."""
-    object_name, records, all_or_none = check_collection(body)
+    """``PATCH /composite/sobjects``: HTTP 200 with per-record results, in request order.
+    Without ``allOrNone`` the records may be of several types (chunks, each record on its own);
+    with it, of one type (the org's update is one object's all-or-none transaction)."""
+    records, all_or_none = _collection_body(body)
+    chunks = [_strip(records)] if all_or_none else _chunks(records)
     if fault_lock_row:
-        return [save_body(r) for r in lock_row_results(records)]
-    return [save_body(r) for r in _apply(org, object_name, records, all_or_none)]
+        return [save_body(r) for r in lock_row_results([r for _, rs in chunks for r in rs])]
+    return [save_body(r) for t, rs in chunks for r in _apply(org, t, rs, all_or_none)]
 
 
 def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, Any]:
