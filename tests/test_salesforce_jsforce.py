@@ -1,6 +1,6 @@
 """The test server's fidelity, proven by a client this project did not write: jsforce under Node
 (``tests/jsclient``; ``npm ci`` there, as ``make test`` and ``.ci/run`` do) signs in with a token
-the server issued, pages a query with ``queryMore``, describes, updates through sObject
+the server issued (and refreshes an expired one), pages a query with ``queryMore``, describes, updates through sObject
 Collections all-or-none, retrieves, reads ``/limits`` and the ``Sforce-Limit-Info`` header, and
 meets Salesforce's error shapes. Skipped only where Node or the install is missing, and never in
 CI (``CI=true`` or ``DEMANDGRID_REQUIRE_JSCLIENT=1`` turn that skip into a failure)."""
@@ -64,6 +64,8 @@ def test_jsforce_reads_pages_describes_updates_and_meets_errors(node, sf_server,
         "ids": ids,
         "pastId": past,
         "value": 17,
+        "clientId": sf_server.client_id,
+        "refreshToken": sf_server.issue_refresh_token(),
     }
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(sf_server.ca_pem)}
     run = subprocess.run(
@@ -83,9 +85,7 @@ def test_jsforce_reads_pages_describes_updates_and_meets_errors(node, sf_server,
     assert len(set(query["ids"])) == 450
     expected = [r["Id"] for r in local.query(config["pagedSoql"])]
     assert query["ids"] == expected
-    assert all(
-        f"/services/data/v{VERSION}/query/" in u for u in query["nextRecordsUrls"][:2]
-    )
+    assert all(f"/services/data/v{VERSION}/query/" in u for u in query["nextRecordsUrls"][:2])
     assert query["nextRecordsUrls"][2] is None
     assert all(u.startswith(f"/services/data/v{VERSION}/sobjects/{CELL}/") for u in query["urls"])
 
@@ -122,4 +122,6 @@ def test_jsforce_reads_pages_describes_updates_and_meets_errors(node, sf_server,
     assert error["errorCode"] == "INVALID_FIELD" and "NoSuchField__c" in error["message"]
     assert seen["wrongMethod"]["errorCode"] == "METHOD_NOT_ALLOWED"
     assert "Allowed are GET,HEAD,PATCH" in seen["wrongMethod"]["message"]
+    assert seen["refresh"] == {"refreshes": 1, "max": limits["Max"]}
+    assert sf_server.calls["token"] == 1  # one refresh_token grant
     assert sf_server.internal_errors == []

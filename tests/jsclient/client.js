@@ -1,5 +1,5 @@
 // An independent Salesforce client (jsforce, which this project did not write) against the
-// HTTPS test server: query with paging (queryMore via nextRecordsUrl), describe, retrieve,
+// HTTPS test server: a token refresh on an expired session, query with paging (queryMore via nextRecordsUrl), describe, retrieve,
 // sObject Collections updates (allOrNone), /limits and the Sforce-Limit-Info header, and an
 // error (a bad field). Reads its settings as JSON on stdin, writes what it saw as JSON on
 // stdout; tests/test_salesforce_jsforce.py asserts it. Trust: NODE_EXTRA_CA_CERTS.
@@ -66,6 +66,20 @@ async function main() {
   } catch (err) {
     out.wrongMethod = { errorCode: err.errorCode, message: err.message };
   }
+
+  // An expired session: jsforce refreshes it at the token endpoint (refresh_token grant) and
+  // repeats the request.
+  const expired = new jsforce.Connection({
+    oauth2: { clientId: cfg.clientId, loginUrl: cfg.instanceUrl },
+    instanceUrl: cfg.instanceUrl,
+    accessToken: 'expired-or-never-issued',
+    refreshToken: cfg.refreshToken,
+    version: cfg.version,
+  });
+  let refreshes = 0;
+  expired.on('refresh', () => { refreshes += 1; });
+  const again = await expired.limits();
+  out.refresh = { refreshes, max: again.DailyApiRequests.Max };
   process.stdout.write(JSON.stringify(out));
 }
 
