@@ -231,7 +231,8 @@ class SalesforceOrg:
         except requests.RequestException as e:
             raise self._unavailable(e, "reading the API limits") from None
         daily = (body or {}).get("DailyApiRequests", {})
-        return ApiLimits(int(daily.get("Max", 0)), int(daily.get("Remaining", 0)))
+        # An org past its limit (Salesforce allows bursts) has no calls left, never fewer.
+        return ApiLimits(int(daily.get("Max", 0)), max(0, int(daily.get("Remaining", 0))))
 
     def identity(self) -> OrgIdentity:
         """Who we are: the userinfo endpoint, plus the org's name. Fetched once."""

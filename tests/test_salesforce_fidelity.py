@@ -155,6 +155,18 @@ def test_a_bad_field_in_a_query_is_a_400_with_salesforce_s_shape(api):
     assert "NoSuchField__c" in error["message"]
 
 
+def test_a_query_without_a_query_string_is_malformed(api):
+    for params in ({}, {"q": ""}):
+        error = _error(api("GET", "/query", params=params), 400, "MALFORMED_QUERY")
+        assert error["message"] == "A query string has to be specified"
+
+
+def test_an_invalid_session_is_401_with_www_authenticate(api):
+    answer = api("GET", "/limits", headers={"Authorization": "Bearer nope"})
+    _error(answer, 401, "INVALID_SESSION_ID")
+    assert answer.headers["WWW-Authenticate"] == "Token"
+
+
 def test_head_answers_headers_without_a_body(api):
     answer = api("HEAD", "/limits")
     assert answer.status_code == 200 and answer.content == b""

@@ -11,7 +11,7 @@ from conftest_push import changeable_cells
 
 from sync.localorg import tables
 from sync.mapping import STANDARD
-from sync.org import ApiLimitExceeded
+from sync.org import ApiLimitExceeded, ApiLimits
 from sync.sfwire import ApiUsage, parse_limit_info
 
 COUNT_CELLS = "SELECT COUNT() FROM AccountProductPeriodForecast"
@@ -160,3 +160,9 @@ def test_over_the_limit_the_client_says_so_and_never_a_negative_count(salesforce
     assert "over its limit by 10,018" in message and "no calls left" in message
     assert " -" not in message
     assert salesforce_org._session.last_usage.left == 0
+
+
+def test_limits_past_the_maximum_leave_none_not_fewer(salesforce_org, monkeypatch):
+    over = {"DailyApiRequests": {"Max": 100_000, "Remaining": -10_018}}
+    monkeypatch.setattr(salesforce_org._sf, "restful", lambda *a, **k: over)
+    assert salesforce_org.limits() == ApiLimits(100_000, 0)

@@ -329,6 +329,10 @@ class SalesforceServer:
                 return 200, {name: f"{base}/{name}" for name in names}
             if kind == "query":
                 soql = (query.get("q") or [""])[0]
+                if not soql.strip():
+                    raise wire.WireError(
+                        400, "MALFORMED_QUERY", "A query string has to be specified"
+                    )
                 page = self.run(lambda org: org.query_page(soql, batch_size=_batch(req)))
                 return 200, self._page(page, version)
             if kind == "query_more":
@@ -443,6 +447,8 @@ class SalesforceServer:
         req.send_response(status)
         if usage is not None:
             req.send_header("Sforce-Limit-Info", f"api-usage={usage[0]}/{usage[1]}")
+        if status == 401:
+            req.send_header("WWW-Authenticate", "Token")
         if status == 405 and req.allow:
             req.send_header("Allow", req.allow.replace(",", ", "))
         if payload:
