@@ -2,11 +2,12 @@
 (normally the embedded local org), so the Salesforce backend runs through simple-salesforce
 for real in tests: OAuth (authorize, token: refresh, authorization code with PKCE, JWT bearer),
 userinfo, SOQL queries with ``nextRecordsUrl`` paging, describe, limits, sObject Collections,
-Composite, single-record PATCH; Salesforce's status codes and JSON error bodies (404, 405 with the
-allowed methods, ``JSON_PARSER_ERROR``, 500 ``UNKNOWN_EXCEPTION``), chunked request bodies,
-record URLs in the requested API version, and ``Sforce-Limit-Info: api-usage=<used>/<limit>`` on
-every authenticated REST answer, read from the org's daily API budget; API calls counted by kind;
-faults injected by test (see ``faults``). Binds to 127.0.0.1 only.
+Composite, single-record GET and PATCH, ``HEAD``; Salesforce's status codes and JSON error bodies
+(404, 405 with the allowed methods, ``JSON_PARSER_ERROR``, 500 ``UNKNOWN_EXCEPTION``); chunked and
+gzip request bodies; record URLs in the requested API version; ``Sforce-Limit-Info:
+api-usage=<used>/<limit>`` on every authenticated REST answer, from the org's daily API budget,
+charged one call per REST request; API calls counted by kind; faults injected by test (see
+``faults``). Binds to 127.0.0.1 only.
 
 The org is created and used on one worker thread (SQLite connections belong to their thread);
 HTTP requests are handled on their own threads so a slow answer does not block the next one.
@@ -207,10 +208,9 @@ class SalesforceServer:
         parts = urlsplit(req.path)
         path, query = parts.path, parse_qs(parts.query)
         self.requests.append((method, path, dict(req.headers.items())))
-        req.counts_against_limit, req.allow = (
-            False,
-            "",
-        )  # one handler serves a keep-alive's requests
+        # One handler object serves every request of a keep-alive connection: reset per request.
+        req.counts_against_limit = False
+        req.allow = ""
         try:
             raw = _read_body(req)
         except wire.WireError as e:
@@ -299,7 +299,6 @@ class SalesforceServer:
         m = _DATA.match(path)
         if m and (m.group(2) or "/").rstrip("/") == "":
             return ("resources" if method == "GET" else "method:GET,HEAD"), m.group(1), ""
-        m = _DATA.match(path)
         if not m:
             return "unknown", None, ""
         version, rest = m.group(1), (m.group(2) or "/").rstrip("/")
