@@ -446,8 +446,6 @@ class SalesforceServer:
         req.send_response(status)
         if usage is not None:
             req.send_header("Sforce-Limit-Info", f"api-usage={usage[0]}/{usage[1]}")
-        if status == 401:
-            req.send_header("WWW-Authenticate", "Token")
         if status == 405 and req.allow:
             req.send_header("Allow", req.allow.replace(",", ", "))
         if payload:
