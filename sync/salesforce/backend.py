@@ -231,7 +231,8 @@ class SalesforceOrg:
         except requests.RequestException as e:
             raise self._unavailable(e, "reading the API limits") from None
         daily = (body or {}).get("DailyApiRequests", {})
-        return ApiLimits(int(daily.get("Max", 0)), int(daily.get("Remaining", 0)))
+        # An org past its limit (Salesforce allows bursts) has no calls left, never fewer.
+        return ApiLimits(int(daily.get("Max", 0)), max(0, int(daily.get("Remaining", 0))))
 
     def identity(self) -> OrgIdentity:
         """Who we are: the userinfo endpoint, plus the org's name. Fetched once."""
@@ -330,7 +331,7 @@ class SalesforceOrg:
             )
         if code == "REQUEST_LIMIT_EXCEEDED":
             usage = self._session.last_usage
-            budget = f" ({usage[1] - usage[0]} of {usage[1]} daily calls left)" if usage else ""
+            budget = f" ({usage})" if usage else ""
             return ApiLimitExceeded(
                 f"Salesforce refused {what}: the org's daily API request limit is spent{budget}. "
                 "Nothing was written by this call and nothing is lost. Try again once the rolling "

@@ -1,6 +1,7 @@
 """The HTTP session the Salesforce backend hands to simple-salesforce: a timeout on every
 request, API calls counted by kind, a one-time token refresh on 401 ``INVALID_SESSION_ID``,
-and retries with exponential backoff for reads (5xx, timeouts, dropped connections).
+retries with exponential backoff for reads (5xx, timeouts, dropped connections), and the org's
+daily API usage read from each answer's ``Sforce-Limit-Info`` header.
 
 Writes are not retried here: their outcome may be unknown, so ``SalesforceOrg.update`` re-reads
 before it re-sends. Requests are logged by kind and path only: never headers, never a body.
@@ -36,6 +37,48 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         return min(self.max_delay, self.base_delay * (2**attempt))
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """The org's daily API requests, ``used`` of ``limit``, from a ``Sforce-Limit-Info`` header.
+
+    Salesforce lets an org run past its limit for a while (``api-usage=110018/100000``): then
+    no calls are left, never a negative number."""
+
+    used: int
+    limit: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.used > self.limit
+
+    def __str__(self) -> str:
+        if self.over_limit:
+            return (
+                f"{self.used:,} of {self.limit:,} daily calls used: the org is over its limit "
+                f"by {self.used - self.limit:,}, no calls left"
+            )
+        return f"{self.left:,} of {self.limit:,} daily calls left"
+
+
+_USAGE = re.compile(r"^\s*api-usage\s*=\s*(\d{1,15})\s*/\s*(\d{1,15})\s*$", re.IGNORECASE)
+
+
+def parse_limit_info(header: str | None) -> ApiUsage | None:
+    """The ``api-usage=<used>/<limit>`` field of a ``Sforce-Limit-Info`` header, else ``None``.
+
+    Fields are ``;``-separated and may come in any order (``per-app-api-usage=17/250(appName=x)``
+    is another app's quota, not the org's); a malformed value is ignored, never guessed at."""
+    for part in (header or "").split(";"):
+        m = _USAGE.match(part)
+        if m:
+            return ApiUsage(int(m.group(1)), int(m.group(2)))
+    return None
 
 
 class _CallOwner(Protocol):
@@ -97,8 +140,8 @@ class WireSession(requests.Session):
         self._timeout = timeout
         self._refresh = refresh
         self._sleep = sleep
-        #: (used, max) daily API requests from the last ``Sforce-Limit-Info`` header
-        self.last_usage: tuple[int, int] | None = None
+        #: daily API requests from the last answer with a well-formed ``Sforce-Limit-Info``
+        self.last_usage: ApiUsage | None = None
 
     def __repr__(self) -> str:
         return "WireSession()"
@@ -153,10 +196,9 @@ class WireSession(requests.Session):
         calls.log.append(f"{kind}: {method} {path}")
 
     def _note_usage(self, response: requests.Response) -> None:
-        info = response.headers.get("Sforce-Limit-Info", "")
-        m = re.search(r"api-usage=(\d+)/(\d+)", info)
-        if m:
-            self.last_usage = (int(m.group(1)), int(m.group(2)))
+        usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
+        if usage is not None:
+            self.last_usage = usage
 
 
 def _invalid_session(response: requests.Response) -> bool:

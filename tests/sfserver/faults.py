@@ -13,6 +13,7 @@ KINDS = (
     "authorize",
     "userinfo",
     "versions",
+    "resources",
     "query",
     "query_more",
     "describe",
@@ -20,6 +21,7 @@ KINDS = (
     "composite",
     "collections",
     "sobject",
+    "record",
     "sobject_update",
 )
 

@@ -2,8 +2,12 @@
 (normally the embedded local org), so the Salesforce backend runs through simple-salesforce
 for real in tests: OAuth (authorize, token: refresh, authorization code with PKCE, JWT bearer),
 userinfo, SOQL queries with ``nextRecordsUrl`` paging, describe, limits, sObject Collections,
-Composite, single-record PATCH; Salesforce's status codes and error bodies; API calls counted
-by kind; faults injected by test (see ``faults``). Binds to 127.0.0.1 only.
+Composite, single-record GET and PATCH, ``HEAD``; Salesforce's status codes and JSON error bodies
+(404, 405 with the allowed methods, ``JSON_PARSER_ERROR``, 500 ``UNKNOWN_EXCEPTION``); chunked and
+gzip request bodies; record URLs in the requested API version; ``Sforce-Limit-Info:
+api-usage=<used>/<limit>`` on every authenticated REST answer, from the org's daily API budget,
+charged one call per REST request; API calls counted by kind; faults injected by test (see
+``faults``). Binds to 127.0.0.1 only.
 
 The org is created and used on one worker thread (SQLite connections belong to their thread);
 HTTP requests are handled on their own threads so a slow answer does not block the next one.
@@ -18,6 +22,8 @@ import ssl
 import tempfile
 import threading
 import time
+import traceback
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,10 +34,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
+from sync.localorg.soql.shape import API_VERSION as SHAPED_VERSION
 from sync.org.seam import ApiLimitExceeded, OrgError, QueryRefused
 
 from . import wire
-from .faults import Fault, FaultQueue
+from .faults import KINDS, Fault, FaultQueue
 from .oauth import OAuth
 
 _DATA = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
@@ -41,6 +48,21 @@ _CA_LOCK = threading.Lock()
 #: Salesforce refuses a request URI (plus headers) over 16,384 bytes: long SOQL must be split.
 MAX_URI = 16_384
 WRITE_KINDS = ("composite", "collections", "sobject_update")
+#: Resources under ``/services/data/vXX.X``: path pattern, and the request kind by method.
+#: A known path asked with another method is answered 405 naming the methods it allows.
+RESOURCES: list[tuple[str, dict[str, str]]] = [
+    (r"/query", {"GET": "query"}),
+    (r"/query/[^/]+", {"GET": "query_more"}),
+    (r"/sobjects/\w+/describe", {"GET": "describe"}),
+    (r"/limits", {"GET": "limits"}),
+    (r"/composite/sobjects", {"PATCH": "collections"}),
+    (r"/composite", {"POST": "composite"}),
+    (r"/sobjects/Organization/\w+", {"GET": "sobject", "PATCH": "sobject_update"}),
+    (r"/sobjects/\w+/\w+", {"GET": "record", "PATCH": "sobject_update"}),
+]
+LIMIT_MESSAGE = "TotalRequests Limit exceeded."
+#: Largest request body the server reads (Salesforce's REST limit is far above what tests send).
+MAX_BODY = 50 * 1024 * 1024
 
 
 def _ca() -> trustme.CA:
@@ -75,6 +97,7 @@ class SalesforceServer:
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfserver-org")
         self._org = self._pool.submit(org_factory).result()
+        self._charge = self.run(_one_call_per_request)
         self.identity = self.run(lambda org: org.identity())
         self.oauth = OAuth(client_id, self.identity, jwt_public_key)
         self.min_version = min_version
@@ -87,6 +110,7 @@ class SalesforceServer:
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self.write_bodies: list[Any] = []  # JSON bodies of Collections/Composite/PATCH requests
         self.write_answers: list[Any] = []  # and what the server answered them
+        self.internal_errors: list[str] = []  # tracebacks of requests answered 500 (a server bug)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._dir = tempfile.TemporaryDirectory(prefix="sfserver-")
@@ -164,16 +188,39 @@ class SalesforceServer:
     # ------------------------------------------------------------ dispatch
 
     def handle(self, req: _Handler, method: str) -> None:
+        try:
+            self._handle(req, method)
+        except Exception:  # a bug in the server: answer as Salesforce does, and keep the trace
+            self.internal_errors.append(traceback.format_exc())
+            error = wire.WireError(
+                500,
+                "UNKNOWN_EXCEPTION",
+                "An unexpected error occurred. Please include this ErrorId if you contact "
+                "support: 0000000000-00000 (0000000000)",
+            )
+            req.close_connection = True
+            try:
+                self._send(req, error.status, error.body)
+            except OSError:
+                pass
+
+    def _handle(self, req: _Handler, method: str) -> None:
         parts = urlsplit(req.path)
         path, query = parts.path, parse_qs(parts.query)
-        length = int(req.headers.get("Content-Length") or 0)
-        raw = req.rfile.read(length) if length else b""
         self.requests.append((method, path, dict(req.headers.items())))
-        kind, version, rest = self._route(method, path)
+        # One handler object serves every request of a keep-alive connection: reset per request.
+        req.counts_against_limit = False
+        req.allow = ""
+        try:
+            raw = _read_body(req)
+        except wire.WireError as e:
+            req.close_connection = True
+            return self._send(req, e.status, e.body)
+        kind, version, rest = self._route("GET" if method == "HEAD" else method, path)
         with self._lock:
             self.calls[kind] += 1
             number = self.calls[kind]
-        fault = self.faults.take(kind, number) if kind != "unknown" else None
+        fault = self.faults.take(kind, number) if kind in KINDS else None
         try:
             if kind == "unknown":
                 raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -190,16 +237,27 @@ class SalesforceServer:
                 self.expire_sessions()
             if kind != "versions":  # Salesforce lists its versions to anyone
                 self._authenticate(req)
+            if kind not in ("versions", "userinfo"):  # OAuth and the version list are free
+                req.counts_against_limit = True
             if fault is not None and fault.what == "limit":
-                raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_MESSAGE)
             if fault is not None and fault.what == "status":
                 code = "SERVER_UNAVAILABLE" if fault.status == 503 else "UNKNOWN_EXCEPTION"
                 raise wire.WireError(fault.status, code, f"Injected failure {fault.status}.")
+            if req.counts_against_limit:
+                self._charge_one_call(f"REST {method} {path}")
             if fault is not None and fault.what == "slow" and kind not in WRITE_KINDS:
                 time.sleep(fault.seconds)
             if version is not None and not self.min_version <= float(version) <= self.max_version:
                 raise wire.WireError(404, "NOT_FOUND", f"API version {version} is not supported.")
-            body = json.loads(raw) if raw else None
+            if kind.startswith("method:"):
+                req.allow = kind.removeprefix("method:")
+                raise wire.WireError(
+                    405,
+                    "METHOD_NOT_ALLOWED",
+                    f"HTTP Method '{method}' not allowed. Allowed are {req.allow}",
+                )
+            body = wire.parse_json(raw) if raw and kind in WRITE_KINDS else None
             if kind in WRITE_KINDS:
                 self.write_bodies.append(body)
             status, answer = self._execute(kind, version or "", rest, query, body, req, fault)
@@ -218,7 +276,18 @@ class SalesforceServer:
             return None
         return self._send(req, status, answer)
 
+    def _charge_one_call(self, note: str) -> None:
+        charge = self._charge
+        if charge is None:
+            return
+        try:
+            self.run(lambda _org: charge(note))
+        except ApiLimitExceeded:
+            raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_MESSAGE) from None
+
     def _route(self, method: str, path: str) -> tuple[str, str | None, str]:
+        """(kind, API version, path after the version); kind ``unknown`` (404) or
+        ``method:<allowed>`` (405) when the path is known but not for this method."""
         if path == "/services/oauth2/token" and method == "POST":
             return "token", None, ""
         if path == "/services/oauth2/authorize" and method == "GET":
@@ -228,22 +297,17 @@ class SalesforceServer:
         if path.rstrip("/") == "/services/data" and method == "GET":
             return "versions", None, ""
         m = _DATA.match(path)
+        if m and (m.group(2) or "/").rstrip("/") == "":
+            return ("resources" if method == "GET" else "method:GET,HEAD"), m.group(1), ""
         if not m:
             return "unknown", None, ""
         version, rest = m.group(1), (m.group(2) or "/").rstrip("/")
-        table = [
-            ("GET", r"/query", "query"),
-            ("GET", r"/query/[^/]+", "query_more"),
-            ("GET", r"/sobjects/\w+/describe", "describe"),
-            ("GET", r"/limits", "limits"),
-            ("PATCH", r"/composite/sobjects", "collections"),
-            ("POST", r"/composite", "composite"),
-            ("GET", r"/sobjects/Organization/\w+", "sobject"),
-            ("PATCH", r"/sobjects/\w+/\w+", "sobject_update"),
-        ]
-        for want, pattern, kind in table:
-            if method == want and re.fullmatch(pattern, rest):
-                return kind, version, rest
+        for pattern, kinds in RESOURCES:
+            if re.fullmatch(pattern, rest):
+                if method in kinds:
+                    return kinds[method], version, rest
+                allowed = sorted({*kinds, *(["HEAD"] if "GET" in kinds else [])})
+                return f"method:{','.join(allowed)}", version, rest
         return "unknown", version, rest
 
     def _authenticate(self, req: _Handler) -> None:
@@ -258,8 +322,16 @@ class SalesforceServer:
                 return 200, self._userinfo()
             if kind == "versions":
                 return 200, self._versions()
+            if kind == "resources":
+                base = f"/services/data/v{version}"
+                names = ("composite", "limits", "query")  # the ones this server serves
+                return 200, {name: f"{base}/{name}" for name in names}
             if kind == "query":
                 soql = (query.get("q") or [""])[0]
+                if not soql.strip():
+                    raise wire.WireError(
+                        400, "MALFORMED_QUERY", "A query string has to be specified"
+                    )
                 page = self.run(lambda org: org.query_page(soql, batch_size=_batch(req)))
                 return 200, self._page(page, version)
             if kind == "query_more":
@@ -281,17 +353,27 @@ class SalesforceServer:
                 return 200, self.run(lambda org: wire.composite(org, body, lock_row))
             if kind == "sobject":
                 ident = self.identity
+                if rest.rsplit("/", 1)[1][:15] != ident.org_id[:15]:
+                    raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
                 return 200, {
-                    "attributes": {"type": "Organization"},
+                    "attributes": {
+                        "type": "Organization",
+                        "url": f"/services/data/v{version}/sobjects/Organization/{ident.org_id}",
+                    },
                     "Id": ident.org_id,
                     "Name": ident.org_name,
                 }
+            if kind == "record":
+                _, _, obj, record_id = rest.split("/")
+                fields = (query.get("fields") or [""])[0]
+                found = self.run(lambda org: wire.retrieve(org, obj, record_id, fields))
+                return 200, wire.in_version(found, SHAPED_VERSION, version)
             if kind == "sobject_update":
                 _, _, obj, record_id = rest.split("/")
                 self.run(lambda org: wire.single_update(org, obj, record_id, body))
                 return 204, None
-        except ApiLimitExceeded as e:
-            raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", str(e)) from None
+        except ApiLimitExceeded:
+            raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_MESSAGE) from None
         except QueryRefused as e:
             raise wire.WireError(400, e.error_code, str(e)) from None
         except (OrgError, KeyError, LookupError) as e:
@@ -301,7 +383,10 @@ class SalesforceServer:
         raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
 
     def _page(self, page: Any, version: str) -> dict[str, Any]:
-        answer = {"totalSize": page.total_size, "done": page.done, "records": page.records}
+        records = page.records
+        if version != SHAPED_VERSION:  # record URLs name the version the client asked for
+            records = [wire.in_version(r, SHAPED_VERSION, version) for r in records]
+        answer = {"totalSize": page.total_size, "done": page.done, "records": records}
         if not page.done:
             answer["nextRecordsUrl"] = f"/services/data/v{version}/query/{page.next_locator}"
         return answer
@@ -357,18 +442,109 @@ class SalesforceServer:
 
     def _send(self, req: _Handler, status: int, body: Any) -> None:
         payload = b"" if body is None else json.dumps(body, default=str).encode()
+        usage = self.api_usage() if getattr(req, "counts_against_limit", False) else None
         req.send_response(status)
+        if usage is not None:
+            req.send_header("Sforce-Limit-Info", f"api-usage={usage[0]}/{usage[1]}")
+        if status == 405 and req.allow:
+            req.send_header("Allow", req.allow.replace(",", ", "))
         if payload:
             req.send_header("Content-Type", "application/json;charset=UTF-8")
         req.send_header("Content-Length", str(len(payload)))
         req.end_headers()
-        req.wfile.write(payload)
+        if req.command != "HEAD":
+            req.wfile.write(payload)
+
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, limit) of the org's daily API requests, as ``/limits`` reports them."""
+        try:
+            limits = self.run(_budget)
+        except Exception:  # an org without a budget, or one closed under us: no header
+            return None
+        return limits
 
 
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or see a dropped connection leave broken sockets behind: expected.
         return
+
+
+def _one_call_per_request(org: Any) -> Callable[[str], None] | None:
+    """Salesforce counts one API call per REST request, however many records, pages or
+    collections it carries. The local org counts one per operation (and the server may run
+    several, or none, for one request), so the server charges the org file's shared budget once
+    per authenticated request, and the org's operations only count themselves in ``org.calls``
+    (their kinds, as before). Returns the charge (``ApiLimitExceeded`` when the budget is spent),
+    or ``None`` for an org without a budget."""
+    spend = getattr(org, "_spend", None)
+    calls = getattr(org, "calls", None)
+    if spend is None or calls is None:
+        return None
+
+    def count_only(kind: str, note: str) -> None:
+        setattr(calls, kind, getattr(calls, kind) + 1)
+        calls.log.append(note)
+
+    def charge(note: str) -> None:
+        spend("other", note)  # budget, and one "other" in org.calls: the REST request itself
+
+    org._spend = count_only
+    return charge
+
+
+def _budget(org: Any) -> tuple[int, int] | None:
+    """The local org's (used, ceiling) without spending a call (``org.limits()`` would)."""
+    budget = getattr(org, "_budget", None)
+    if budget is None:
+        return None
+    with org._lock:
+        ceiling, used = budget()
+    return int(used), int(ceiling)
+
+
+def _read_body(req: _Handler) -> bytes:
+    """The request body: ``Content-Length`` bytes or a ``Transfer-Encoding: chunked`` body,
+    uncompressed when sent with ``Content-Encoding: gzip`` or ``deflate`` (the guide's
+    compression headers)."""
+    if "chunked" in req.headers.get("Transfer-Encoding", "").lower():
+        raw = _read_chunked(req)
+    else:
+        text = req.headers.get("Content-Length") or "0"
+        if not text.strip().isdigit() or int(text) > MAX_BODY:
+            raise wire.WireError(400, "BAD_REQUEST", f"Invalid Content-Length {text!r}.")
+        raw = req.rfile.read(int(text)) if int(text) else b""
+    encoding = req.headers.get("Content-Encoding", "").strip().lower()
+    if raw and encoding in ("gzip", "deflate"):
+        try:
+            raw = zlib.decompress(
+                raw, 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+            )
+        except zlib.error:
+            raise wire.WireError(
+                400, "BAD_REQUEST", f"The request body is not valid {encoding} data."
+            ) from None
+    return raw
+
+
+def _read_chunked(req: _Handler) -> bytes:
+    body = bytearray()
+    while True:
+        line = req.rfile.readline(1026)
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise wire.WireError(400, "BAD_REQUEST", "Malformed chunked request body.") from None
+        if size == 0:
+            while req.rfile.readline(1026) not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return bytes(body)
+        if len(body) + size > MAX_BODY:
+            raise wire.WireError(400, "BAD_REQUEST", "The request body is too large.")
+        body += req.rfile.read(size)
+        if req.rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise wire.WireError(400, "BAD_REQUEST", "Malformed chunked request body.")
 
 
 def _batch(req: _Handler) -> int:
@@ -389,6 +565,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self.server.app.handle(self, "PATCH")
+
+    def do_PUT(self) -> None:
+        self.server.app.handle(self, "PUT")
+
+    def do_DELETE(self) -> None:
+        self.server.app.handle(self, "DELETE")
+
+    def do_HEAD(self) -> None:
+        self.server.app.handle(self, "HEAD")
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet in tests
         return
