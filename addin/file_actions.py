@@ -3,19 +3,32 @@
 The ribbon does the same on the open workbook through ``addin.excel``; both call
 ``addin.checks`` / ``addin.push_book``. Here a file is opened as an ``XlsxBook``, the check rules
 come from the config files, and the org defaults to the one the workbook was pulled from.
+
+Each command holds the workbook's lock (``addin.workbook_lock.hold``) from the first read to the
+last write, and refuses a workbook open in Excel or LibreOffice before anything is sent or
+written. A push whose org writes landed but whose workbook could not be saved (full or
+read-only disk) says so: what the org has, where the receipt is, and what to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from addin.check_sheet import write_check_sheet
 from addin.checks import CheckReport, CheckRules, check, load_rules, profile_of
+from addin.errors import WorkbookNotSaved
 from addin.push_book import PushOutcome, push_workbook
 from addin.readback import read_record, read_workbook
+from addin.workbook_lock import hold, refuse_if_open
 from addin.xlsx_book import XlsxBook
+from sync.journal import journal_path, last_push
 from sync.org import Org, OrgError
 from sync.orgs import open_org
+
+if TYPE_CHECKING:
+    from addin.repull import Refreshed
 
 LOCAL = "local:"
 
@@ -32,15 +45,17 @@ def org_of_workbook(book: XlsxBook, spec: str | None = None) -> Org:
 
 def check_file(path: str | Path, rules_path: str | Path | None = None) -> CheckReport:
     """Check the workbook at ``path``; write its Check sheet and marks; save it."""
-    book = XlsxBook.open(path)
-    reviewed = read_workbook(book)
-    rules = load_rules(rules_path, workbook=path)
-    rules = _with_org_limits(book, rules, reviewed)
-    report = check(reviewed, rules)
-    report.workbook = str(path)
-    write_check_sheet(book, report, reviewed.sheet)
-    book.save()
-    return report
+    with hold(path, "check"):
+        refuse_if_open(path, "check")
+        book = XlsxBook.open(path)
+        reviewed = read_workbook(book)
+        rules = load_rules(rules_path, workbook=path)
+        rules = _with_org_limits(book, rules, reviewed)
+        report = check(reviewed, rules)
+        report.workbook = str(path)
+        write_check_sheet(book, report, reviewed.sheet)
+        book.save()
+        return report
 
 
 def _with_org_limits(book: XlsxBook, rules: CheckRules, reviewed) -> CheckRules:  # type: ignore[no-untyped-def]
@@ -60,13 +75,62 @@ def push_file(
     take: str | None = None,
     rules: str | Path | None = None,
 ) -> PushOutcome:
-    """Check and push the workbook at ``path`` (see ``addin.push_book.push_workbook``)."""
-    book = XlsxBook.open(path)
-    org = org_of_workbook(book, org_spec)
-    return push_workbook(
-        book,
-        org,
-        dry_run=dry_run,
-        take=take,  # type: ignore[arg-type]
-        rules=load_rules(rules, workbook=path),
+    """Check and push the workbook at ``path`` (see ``addin.push_book.push_workbook``).
+
+    A dry run writes nothing, so it also runs on a workbook open in an application."""
+    with hold(path, "push"):
+        if not dry_run:
+            refuse_if_open(path, "push")
+        book = XlsxBook.open(path)
+        org = org_of_workbook(book, org_spec)
+        updates_before = org.calls.update
+        try:
+            return push_workbook(
+                book,
+                org,
+                dry_run=dry_run,
+                take=take,  # type: ignore[arg-type]
+                rules=load_rules(rules, workbook=path),
+            )
+        except WorkbookNotSaved as e:
+            if org.calls.update == updates_before:
+                raise WorkbookNotSaved(
+                    f"{e} Nothing was sent to the org.", path=e.path, reason=e.reason
+                ) from None
+            raise sent_but_not_saved(Path(path), e) from None
+
+
+class PushedButNotSaved(WorkbookNotSaved):
+    """The org has the push's changes, but the workbook could not be saved afterwards."""
+
+
+def sent_but_not_saved(path: Path, error: WorkbookNotSaved) -> PushedButNotSaved:
+    """What the org has, why the workbook was not saved, where the receipt is, what to do."""
+    journal = journal_path(path)
+    last = last_push(journal) if journal.exists() else None
+    if last is None:
+        landed = "The org has your changes"
+    else:
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in last.summary.get("outcomes", {}).items())
+        done = outcomes if last.finished else f"{last.calls_landed} update call(s) landed"
+        landed = f"The org has your changes (push {last.push_id}: {done or 'see the receipt'})"
+    return PushedButNotSaved(
+        f"{landed}, but {path.name} could not be saved afterwards: {error.reason}. The workbook "
+        f"on disk is as it was before the push, without this push's receipt; the receipt is "
+        f"in {journal}. Free some space or make the folder writable, then run push again: it "
+        "re-reads the org, finds your changes there and records them in the workbook.",
+        path=str(path),
+        reason=error.reason,
     )
+
+
+def refresh_file(
+    path: str | Path, org_spec: str | None = None, *, progress: Callable[[str], None] | None = None
+) -> Refreshed:
+    """Refresh the review workbook at ``path`` in place (see ``addin.repull``)."""
+    from addin.repull import refresh_workbook
+
+    with hold(path, "refresh"):
+        refuse_if_open(path, "refresh")
+        book = XlsxBook.open(path)
+        return refresh_workbook(book, org_of_workbook(book, org_spec), progress=progress)
