@@ -81,6 +81,12 @@ def addin_install() -> None:
         console.print(line, highlight=False)
 
 
+FORCE_HELP = (
+    "Replace a workbook with unpushed changes (or a file that is not a review workbook); "
+    "the old file is kept as <name>.<timestamp>.xlsx."
+)
+
+
 class MeasureChoice(StrEnum):
     quantity = "quantity"
     revenue = "revenue"
@@ -102,6 +108,7 @@ def pull(
     team: Annotated[
         bool, typer.Option("--team", help="Add the reps who report to --rep (a planner's region).")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Pull a rep's (or with --team a planner's region's) forecast into a review workbook."""
     from addin.pull_workbook import check_workbook_path, pull_review
@@ -119,6 +126,7 @@ def pull(
             profile=STANDARD.with_measure(measure.value),
             progress=status.update,
             include_team=team,
+            force=force,
         )
     _print_pulled(pulled)
 
@@ -129,6 +137,7 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo org and workbook go.")
     ] = Path("demo"),
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
     from addin.pull_workbook import pull_review
@@ -141,7 +150,7 @@ def demo(
             status.update(f"Building the demo org at {org_path}")
             create_demo_org(org_path)
         out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
-        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update)
+        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update, force=force)
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"
@@ -159,6 +168,8 @@ def demo(
 
 
 def _print_pulled(pulled: Any) -> None:
+    if pulled.kept is not None:
+        console.print(f"Kept the previous file as [cyan]{pulled.kept}[/]", highlight=False)
     console.print(
         f"Pulled [bold]{pulled.rep}[/]'s review workbook: [cyan]{pulled.path}[/]\n"
         f"  {pulled.accounts:,} accounts, {pulled.products:,} account x product rows, "
@@ -266,25 +277,23 @@ def refresh_cmd(
     stay as they are. The ribbon's Refresh does the same on the open workbook.
     """
     from addin.refresh import is_scenario_workbook
+    from addin.workbook_lock import hold
 
     if is_scenario_workbook(file):
         from addin.refresh import refresh_scenarios, report_lines, report_table
         from sync.orgs import open_org
 
-        with console.status("Refreshing the Data table"):
+        with console.status("Refreshing the Data table"), hold(file, "refresh"):
             report = refresh_scenarios(file, open_org(org or DEFAULT_ORG))
         console.print(report_table(report))
         for line in report_lines(report):
             console.print(line, highlight=False)
         return
 
-    from addin.file_actions import org_of_workbook
-    from addin.repull import refresh_workbook
-    from addin.xlsx_book import XlsxBook
+    from addin.file_actions import refresh_file
 
-    book = XlsxBook.open(file)
     with console.status("Refreshing") as status:
-        done = refresh_workbook(book, org_of_workbook(book, org), progress=status.update)
+        done = refresh_file(file, org, progress=status.update)
     console.print(done.summary(), highlight=False)
 
 
