@@ -131,3 +131,21 @@ def save_beside(
         if temporary is not None:
             temporary.unlink(missing_ok=True)
     return target
+
+
+def room_to_save(target: Path) -> str | None:
+    """Why a new version of ``target`` could not be saved now (read-only folder, no space for
+    the new file and ``.prev``), or None. A probe, not a promise: the save still checks."""
+    target = Path(target)
+    try:
+        temporary_beside(target).unlink()
+    except OSError as e:
+        return why_not_written(e)
+    try:
+        size = target.stat().st_size if target.exists() else 0
+        free = shutil.disk_usage(target.parent).free
+    except OSError:
+        return None
+    if free < 2 * size + (1 << 20):
+        return f"the disk is full ({free / (1 << 20):,.1f} MB free)"
+    return None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from addin.atomic import room_to_save
 from addin.check_sheet import write_check_sheet
 from addin.checks import CheckReport, CheckRules, check, load_rules, profile_of
 from addin.errors import WorkbookNotSaved
@@ -83,6 +84,8 @@ def push_file(
             refuse_if_open(path, "push")
         book = XlsxBook.open(path)
         org = org_of_workbook(book, org_spec)
+        if not dry_run:
+            _refuse_if_unsavable(Path(path))
         updates_before = org.calls.update
         try:
             return push_workbook(
@@ -98,6 +101,19 @@ def push_file(
                     f"{e} Nothing was sent to the org.", path=e.path, reason=e.reason
                 ) from None
             raise sent_but_not_saved(Path(path), e) from None
+
+
+def _refuse_if_unsavable(path: Path) -> None:
+    """Refuse before anything is sent when the workbook could not take the push's receipt."""
+    reason = room_to_save(path)
+    if reason is not None:
+        raise WorkbookNotSaved(
+            f"Cannot push {path.name}: after the push it must be saved in {path.parent}, and "
+            f"{reason}. Nothing was sent to the org and the workbook is unchanged. Free some "
+            "space or make the folder writable (or move the workbook), then push again.",
+            path=str(path),
+            reason=reason,
+        )
 
 
 class PushedButNotSaved(WorkbookNotSaved):

@@ -3,7 +3,7 @@
 **Open in an application.** Excel keeps an owner file ``~$<name>`` beside a workbook it has
 open (for names longer than seven characters, Office may put ``~$`` over the name's first two
 characters instead: ``~$ngreview.xlsx`` for ``longreview.xlsx``); LibreOffice keeps ``.~lock.<name>#``, a line
-``name,host,user,date,profile;``. A command that rewrote the file under an open application
+``name,system user,host,date,profile;``. A command that rewrote the file under an open application
 would lose its work at the application's next save (or the application's at ours), so
 ``refuse_if_open`` refuses, naming the application and who has the file, and says how to
 proceed. A lock file left by a crash looks the same: the message says it may be stale and how
@@ -93,14 +93,14 @@ def _excel_user(owner: Path) -> str:
 
 
 def _libreoffice_owner(owner: Path) -> tuple[str, str, str]:
-    """(user, host, date) from LibreOffice's ``name,host,user,date,profile;`` line."""
+    """(user, host, date) from LibreOffice's ``name,sysuser,host,date,profile;`` line."""
     try:
         text = owner.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "", "", ""
     fields = text.strip().rstrip(";").split(",")
     fields += [""] * (4 - len(fields))
-    name, host, user, since = (f.strip() for f in fields[:4])
+    name, user, host, since = (f.strip() for f in fields[:4])
     return name or user, host, since
 
 
@@ -124,7 +124,7 @@ def _stale_hint(owner: OwnerFile) -> str:
         if here and _libreoffice_running_here() is False:
             return (
                 f" LibreOffice is not running on this computer, so the lock file is probably "
-                f"left from a crash: delete {owner.path} and run the command again."
+                f"stale (left by a crash): delete {owner.path} and run the command again."
             )
         return (
             f" If LibreOffice is no longer running{f' on {owner.host}' if owner.host else ''}, "
