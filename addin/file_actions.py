@@ -12,11 +12,12 @@ read-only disk) says so: what the org has, where the receipt is, and what to do.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from addin.atomic import room_to_save
+from addin.atomic import room_to_save, why_not_written
 from addin.check_sheet import write_check_sheet
 from addin.checks import CheckReport, CheckRules, check, load_rules, profile_of
 from addin.errors import WorkbookNotSaved
@@ -101,6 +102,29 @@ def push_file(
                     f"{e} Nothing was sent to the org.", path=e.path, reason=e.reason
                 ) from None
             raise sent_but_not_saved(Path(path), e) from None
+        except OSError as e:
+            if not _disk_trouble(e):
+                raise
+            # The journal beside the workbook could not be written (disk full, read-only).
+            reason = why_not_written(e)
+            where = Path(str(e.filename)).name
+            if org.calls.update == updates_before:
+                raise WorkbookNotSaved(
+                    f"Cannot push {Path(path).name}: {where} beside it could not be written "
+                    f"({reason}). Nothing was sent to the org and the workbook is unchanged. "
+                    "Free some space or make the folder writable, then push again.",
+                    path=str(path),
+                    reason=reason,
+                ) from None
+            raise sent_but_not_saved(
+                Path(path), WorkbookNotSaved(str(e), path=str(path), reason=reason)
+            ) from None
+
+
+def _disk_trouble(error: OSError) -> bool:
+    """A file could not be written for lack of space or permission (not a network error)."""
+    codes = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", -1)}
+    return error.filename is not None and error.errno in codes
 
 
 def _refuse_if_unsavable(path: Path) -> None:

@@ -162,6 +162,15 @@ def no_space_left(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> N
     mp.setattr(atomic.shutil, "disk_usage", lambda _folder: shutil._ntuple_diskusage(10, 10, 0))  # type: ignore[attr-defined]
 
 
+def journal_disk_full(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
+    from sync.journal import Journal
+
+    def full(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+
+    mp.setattr(Journal, "append", full)
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -185,7 +194,8 @@ Command = Callable[[Path, dict[str, Any]], None]
 HERE = socket.gethostname()
 
 #: (name, command, starting file: "clean" | "edited" | None, setup, error, fragments)
-CASES: list[tuple[str, Command, str | None, Setup, type[Exception], list[str]]] = [
+Refusal = type[Exception] | tuple[type[Exception], ...]
+CASES: list[tuple[str, Command, str | None, Setup, Refusal, list[str]]] = [
     # ---- open in Excel or LibreOffice: refused before anything is sent or written
     ("check while open in Excel", check, "edited", excel_owner, UserError,
      ["review.xlsx is open in Excel (by Dana Rep)", "~$review.xlsx", "close it in Excel",
@@ -242,6 +252,8 @@ CASES: list[tuple[str, Command, str | None, Setup, type[Exception], list[str]]] 
      ["Could not save review.xlsx", "the disk is full", "unchanged"]),
     ("refresh on a full disk", refresh, "clean", disk_full, UserError,
      ["Could not save review.xlsx", "the disk is full", "unchanged"]),
+    ("push with no space for the journal", push, "edited", journal_disk_full,
+     (UserError, OrgError), ["review.xlsx", "Nothing was sent", "Free some space"]),
     # ---- the local org locked by another process
     ("push while the local org is locked", push, "edited", org_locked, OrgError,
      ["The local org", "org.sqlite is locked by another process", "Nothing was written",
@@ -268,7 +280,7 @@ def test_bad_file_is_refused_and_nothing_is_sent_or_written(
     command: Command,
     start: str | None,
     setup: Setup,
-    error: type[Exception],
+    error: Refusal,
     fragments: list[str],
 ) -> None:
     path = tmp_path / "review.xlsx"
