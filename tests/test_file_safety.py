@@ -25,7 +25,7 @@ from conftest_push import snapshot
 from libreoffice import SYSTEM_PYTHON, UNO_DIR
 from typer.testing import CliRunner
 
-from addin import layout
+from addin import layout, workbook_lock
 from addin.atomic import temporary_beside
 from addin.cli import app
 from addin.errors import WorkbookOpenElsewhere
@@ -355,3 +355,29 @@ def test_the_cli_says_it_too(
     monkeypatch.setattr(openpyxl.Workbook, "save", full)
     code, text = cli("push", review.path)
     assert code == 2 and "The org has your changes" in " ".join(text.split())
+
+
+def test_a_killed_command_leaves_no_lock_behind(local: tuple[Path, ReviewFile]) -> None:
+    _, review = local
+    holder = _in_other_process(
+        "import time; from addin.workbook_lock import hold\n"
+        f"with hold({str(review.path)!r}, 'push'):\n"
+        "    print('held', flush=True); time.sleep(600)\n"
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder.kill()  # SIGKILL: no cleanup runs, the lock file stays
+    holder.wait(timeout=30)
+    assert review.path.with_name(".review.xlsx.demandgrid-lock").exists()
+    with workbook_lock.hold(review.path, "check", wait=0):  # the OS released the lock
+        pass
+
+
+def test_owner_files_of_both_applications_are_recognised(tmp_path: Path) -> None:
+    book = tmp_path / "longreview.xlsx"
+    assert workbook_lock.owner_files(book) == []
+    (tmp_path / "~$ngreview.xlsx").write_bytes(b"\x04Dana" + b" " * 50)
+    (tmp_path / ".~lock.longreview.xlsx#").write_text(",dana,vm,01.12.2026 04:15,file:///p;")
+    found = workbook_lock.owner_files(book)
+    assert [(o.application, o.user) for o in found] == [("Excel", "Dana"), ("LibreOffice", "dana")]
+    assert found[1].host == "vm" and found[1].since == "01.12.2026 04:15"
+    assert workbook_lock.owner_files(tmp_path / "other.xlsx") == []
