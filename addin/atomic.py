@@ -27,8 +27,9 @@ def previous_version(target: Path) -> Path:
 
 def temporary_beside(target: Path) -> Path:
     """A new, empty, uniquely named file in ``target``'s folder (hidden, same suffix)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
-                                dir=target.parent)  # fmt: skip
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=target.parent
+    )
     os.close(fd)
     return Path(name)
 

@@ -102,7 +102,8 @@ def refuse_replacing(target: PullTarget) -> None:
     out = target.path
     way_out = (
         f"To pull anyway, add --force: {out.name} is first kept as "
-        f"{_keep_name(out).name} beside it. Or pull into another file (-o other.xlsx)."
+        f"{out.stem}.<date>T<time>{out.suffix} beside it. Or pull into another file "
+        "(-o other.xlsx)."
     )
     if target.unpushed:
         n = len(target.unpushed)
@@ -120,8 +121,8 @@ def refuse_replacing(target: PullTarget) -> None:
         )
 
 
-def _keep_name(out: Path, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
+def _keep_name(out: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     return out.with_name(f"{out.stem}.{stamp}{out.suffix}")
 
 
@@ -181,8 +182,9 @@ def pull_review(
         target = inspect_pull_target(out)
         if not force:
             refuse_replacing(target)
-        return _pull(org, rep, out, target, horizon, history, profile, template, progress,
-                     include_team)  # fmt: skip
+        return _pull(
+            org, rep, out, target, horizon, history, profile, template, progress, include_team
+        )
 
 
 def _pull(
