@@ -176,6 +176,10 @@ def pull_review(
     ``force`` replaces a file holding unpushed changes (or not ours), keeping a copy.
     """
     out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # the save says what is wrong with the folder
     with hold(out, "pull"):
         if out.exists():
             refuse_if_open(out, "pull")

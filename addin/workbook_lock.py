@@ -220,16 +220,12 @@ def hold(path: str | Path, doing: str, *, wait: float | None = None) -> Iterator
     p = Path(path)
     sidecar = lock_path(p)
     deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass  # the write will say what is wrong with the folder
     while True:
         try:
             fh = open(sidecar, "a+", encoding="utf-8")  # noqa: SIM115 - held across the yield
         except OSError:
-            # A read-only folder cannot hold a lock file; nothing can be written there either,
-            # and the save says so. Two readers cannot corrupt anything.
+            # A missing or read-only folder cannot hold a lock file; nothing can be written
+            # there either, and the command says so. Two readers cannot corrupt anything.
             yield
             return
         if _try_lock(fh):

@@ -80,6 +80,7 @@ def cli(*args: Any) -> tuple[int, str]:
 # ---------------------------------------------------------------- pull over unpushed work
 
 
+@pytest.mark.slow
 def test_pull_over_unpushed_changes_lists_them_and_force_keeps_a_copy(
     local: tuple[Path, ReviewFile],
 ) -> None:
@@ -203,7 +204,7 @@ def test_a_second_process_waits_for_the_first(local: tuple[Path, ReviewFile]) ->
     holder = _in_other_process(
         "import pathlib, time; from addin.workbook_lock import hold\n"
         f"with hold({str(review.path)!r}, 'push'):\n"
-        "    print('held', flush=True); time.sleep(2.5)\n"
+        "    print('held', flush=True); time.sleep(1.5)\n"
         f"    pathlib.Path({str(done)!r}).touch()\n"
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -381,3 +382,11 @@ def test_owner_files_of_both_applications_are_recognised(tmp_path: Path) -> None
     assert [(o.application, o.user) for o in found] == [("Excel", "Dana"), ("LibreOffice", "dana")]
     assert found[1].host == "vm" and found[1].since == "01.12.2026 04:15"
     assert workbook_lock.owner_files(tmp_path / "other.xlsx") == []
+
+
+def test_checking_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    from addin.errors import WorkbookNotOurs
+
+    with pytest.raises(WorkbookNotOurs, match="No workbook at"):
+        check_file(tmp_path / "absent" / "review.xlsx")
+    assert list(tmp_path.iterdir()) == []
