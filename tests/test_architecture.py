@@ -16,8 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 _SYNC_BACKENDS = {"sync.org", "sync.localorg", "sync.salesforce"}
-_REVIEW = {"addin.book", "sync.org", "sync.pull"}
-_CHECK = _REVIEW | {"addin.review", "sync.orgs"}
+_REVIEW = {"addin.book", "sync.org", "sync.pull", "sync.orgs"}
+_CHECK = _REVIEW | {"addin.review"}
 _PUSH = _CHECK | {"addin.check", "sync.push"}
 _FPA = {"addin.book", "sync.org", "sync.fpa"}
 _XLAM = {"addin.book"}

@@ -31,3 +31,26 @@ class ConflictsFound(UserError):
     """Cells changed in the org since the pull; the user must choose per cell."""
 
     exit_code = 3
+
+
+class WorkbookOpenElsewhere(UserError):
+    """The workbook is open in Excel or LibreOffice (its owner file is beside it)."""
+
+
+class WorkbookBusy(UserError):
+    """Another demandgrid command is working on the same workbook file."""
+
+
+class WorkbookNotSaved(UserError):
+    """The workbook could not be written (disk full, read-only, held by another program).
+
+    ``reason`` is the short cause ("the disk is full"); the workbook on disk is as it was."""
+
+    def __init__(self, message: str, *, path: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+class WouldReplaceWork(UserError):
+    """A pull would replace a workbook holding unpushed changes, or a file that is not ours."""

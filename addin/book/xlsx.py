@@ -3,8 +3,10 @@
 Check and push are written once against the surface; this is its file side (the Excel side is
 ``addin.excel.book``). The file is loaded once with formulas; formula cells are read as their text
 unless cached values are asked for, when a second, values-only load happens (once). Saving is
-atomic: a new file is written beside the workbook and flushed to disk, the previous version is
-kept as ``<name>.prev.xlsx``, then the new file replaces the workbook.
+atomic (``addin.book.atomic.save_beside``): a new file is written beside the workbook under a unique
+name and flushed to disk, the previous version is kept as ``<name>.prev.xlsx``, then the new
+file replaces the workbook. A macro workbook (``.xlsm``) is loaded with its VBA project kept,
+so it is saved as a macro-enabled package with ``xl/vbaProject.bin``, and so is its ``.prev``.
 """
 
 from __future__ import annotations
@@ -27,13 +29,21 @@ from openpyxl.utils.cell import (
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from addin.book.atomic import replace_keeping_previous
+from addin.book.atomic import save_beside
 from addin.book.errors import WorkbookNotOurs
 from addin.book.surface import Block
 
 
 class WorkbookUnreadable(WorkbookNotOurs):
     """The file is missing or is not an .xlsx workbook openpyxl can open."""
+
+
+MACRO_SUFFIXES = (".xlsm",)
+
+
+def is_macro_workbook(path: str | Path) -> bool:
+    """A macro-enabled workbook: saved back with its VBA project and content type."""
+    return Path(path).suffix.lower() in MACRO_SUFFIXES
 
 
 def _bounds(address: str) -> tuple[int, int, int, int]:
@@ -73,7 +83,7 @@ class XlsxBook:
                 f"No workbook at {p}. Check the file name, or pull one with `demandgrid pull`."
             )
         try:
-            wb = openpyxl.load_workbook(p, rich_text=False)
+            wb = openpyxl.load_workbook(p, rich_text=False, keep_vba=is_macro_workbook(p))
         except Exception as e:  # openpyxl raises many kinds for a non-workbook file
             raise WorkbookUnreadable(
                 f"{p.name} cannot be opened as an .xlsx workbook ({type(e).__name__}). "
@@ -232,10 +242,8 @@ class XlsxBook:
         """Files have no status bar; progress is shown by the CLI."""
 
     def save(self) -> None:
-        target = Path(self.path)
-        tmp = target.with_name(f"{target.stem}.tmp.xlsx")
-        self._wb.save(tmp)
-        replace_keeping_previous(tmp, target)
+        """Save atomically, keeping ``.prev``; ``WorkbookNotSaved`` leaves the file as it was."""
+        save_beside(Path(self.path), self._wb.save)
         self._values_wb = None
 
 

@@ -1,46 +1,37 @@
-"""Check on a workbook file: what ``demandgrid check`` runs, and which org a workbook belongs to.
+"""Check on a workbook file: what ``demandgrid check`` runs.
 
 The ribbon does the same on the open workbook through ``addin.excel.book``; both call
-``addin.check.rules``. Here a file is opened as an ``XlsxBook``, the check rules come from the
-config files, and the org defaults to the one the workbook was pulled from
-(``org_of_workbook``, which push and refresh use too).
+``addin.check.rules``. Here a file is opened as an ``XlsxBook`` under the workbook's lock
+(refused while it is open in Excel or LibreOffice), the check rules come from the config
+files, and the org's limits come from the org the workbook was pulled from, when at hand.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from addin.book.lock import hold, refuse_if_open
 from addin.book.xlsx import XlsxBook
 from addin.check.rules import CheckReport, CheckRules, check, load_rules
 from addin.check.sheet import write_check_sheet
-from addin.review.readback import profile_of, read_record, read_workbook
-from sync.org.seam import Org, OrgError
-from sync.orgs.registry import open_org
-
-LOCAL = "local:"
-
-
-def org_of_workbook(book: XlsxBook, spec: str | None = None) -> Org:
-    """``spec`` (``--org``) if given, else the org the workbook was pulled from."""
-    if spec:
-        return open_org(spec)
-    instance = read_record(book).context.instance
-    if instance.startswith(LOCAL):
-        return open_org(instance[len(LOCAL) :])
-    return open_org(instance)  # a configured Salesforce org, found by its instance URL
+from addin.review.file import org_of_workbook
+from addin.review.readback import profile_of, read_workbook
+from sync.org.seam import OrgError
 
 
 def check_file(path: str | Path, rules_path: str | Path | None = None) -> CheckReport:
     """Check the workbook at ``path``; write its Check sheet and marks; save it."""
-    book = XlsxBook.open(path)
-    reviewed = read_workbook(book)
-    rules = load_rules(rules_path, workbook=path)
-    rules = _with_org_limits(book, rules, reviewed)
-    report = check(reviewed, rules)
-    report.workbook = str(path)
-    write_check_sheet(book, report, reviewed.sheet)
-    book.save()
-    return report
+    with hold(path, "check"):
+        refuse_if_open(path, "check")
+        book = XlsxBook.open(path)
+        reviewed = read_workbook(book)
+        rules = load_rules(rules_path, workbook=path)
+        rules = _with_org_limits(book, rules, reviewed)
+        report = check(reviewed, rules)
+        report.workbook = str(path)
+        write_check_sheet(book, report, reviewed.sheet)
+        book.save()
+        return report
 
 
 def _with_org_limits(book: XlsxBook, rules: CheckRules, reviewed) -> CheckRules:  # type: ignore[no-untyped-def]

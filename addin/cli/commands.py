@@ -38,6 +38,12 @@ def addin_install() -> None:
         console.print(line, highlight=False)
 
 
+FORCE_HELP = (
+    "Replace a workbook with unpushed changes (or a file that is not a review workbook); "
+    "the old file is kept as <name>.<timestamp>.xlsx."
+)
+
+
 class MeasureChoice(StrEnum):
     quantity = "quantity"
     revenue = "revenue"
@@ -59,6 +65,7 @@ def pull(
     team: Annotated[
         bool, typer.Option("--team", help="Add the reps who report to --rep (a planner's region).")
     ] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Pull a rep's (or with --team a planner's region's) forecast into a review workbook."""
     from addin.review.pull import check_workbook_path, pull_review
@@ -76,6 +83,7 @@ def pull(
             profile=STANDARD.with_measure(measure.value),
             progress=status.update,
             include_team=team,
+            force=force,
         )
     _print_pulled(pulled)
 
@@ -86,6 +94,7 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo org and workbook go.")
     ] = Path("demo"),
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
     from addin.review.pull import pull_review
@@ -98,7 +107,7 @@ def demo(
             status.update(f"Building the demo org at {org_path}")
             create_demo_org(org_path)
         out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
-        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update)
+        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update, force=force)
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"
@@ -116,6 +125,8 @@ def demo(
 
 
 def _print_pulled(pulled: Any) -> None:
+    if pulled.kept is not None:
+        console.print(f"Kept the previous file as [cyan]{pulled.kept}[/]", highlight=False)
     console.print(
         f"Pulled [bold]{pulled.rep}[/]'s review workbook: [cyan]{pulled.path}[/]\n"
         f"  {pulled.accounts:,} accounts, {pulled.products:,} account x product rows, "
@@ -222,24 +233,22 @@ def refresh_cmd(
     unpushed); a scenario workbook gets a new Data table, and its sheets, drivers and formulas
     stay as they are. The ribbon's Refresh does the same on the open workbook.
     """
+    from addin.book.lock import hold
     from addin.fpa.refresh import is_scenario_workbook
 
     if is_scenario_workbook(file):
         from addin.fpa.refresh import refresh_scenarios, report_lines, report_table
         from sync.orgs.registry import open_org
 
-        with console.status("Refreshing the Data table"):
+        with console.status("Refreshing the Data table"), hold(file, "refresh"):
             report = refresh_scenarios(file, open_org(org or DEFAULT_ORG))
         console.print(report_table(report))
         for line in report_lines(report):
             console.print(line, highlight=False)
         return
 
-    from addin.book.xlsx import XlsxBook
-    from addin.check.file import org_of_workbook
-    from addin.review.refresh import refresh_workbook
+    from addin.review.file import refresh_file
 
-    book = XlsxBook.open(file)
     with console.status("Refreshing") as status:
-        done = refresh_workbook(book, org_of_workbook(book, org), progress=status.update)
+        done = refresh_file(file, org, progress=status.update)
     console.print(done.summary(), highlight=False)

@@ -124,7 +124,7 @@ def settings() -> dict[str, str]:
 
 def org_for(book: ExcelBook) -> Org:
     """The org ``book`` was pulled from (or the ``ORG`` setting, which wins)."""
-    from addin.check.file import org_of_workbook
+    from addin.review.file import org_of_workbook
     from sync.orgs.registry import UnknownOrg
 
     try:

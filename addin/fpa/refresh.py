@@ -21,7 +21,6 @@ table's column order, for that route.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,8 +29,9 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from addin.book.atomic import replace_keeping_previous
-from addin.book.errors import UserError
+from addin.book.atomic import previous_version, save_beside
+from addin.book.errors import UserError, WorkbookOpenElsewhere
+from addin.book.lock import refuse_if_open
 from addin.book.sheet_xml import EXCEL_EPOCH, row_xml, split_sheet
 from addin.fpa.build import NotAScenarioWorkbook, fill_table, now, read_record
 from addin.fpa.layout import (
@@ -149,17 +149,9 @@ def refresh_with_plan(path: Path, plan: PlanFrame) -> RefreshReport:
     refreshed = replace(record, refreshed_at=now(), rows=len(after), keys=keys)
     parts = {record_path: _record_xml(record_sheet, refreshed)}
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fill_table(path, tmp, after.loc[:, list(loc.columns)], parts)
-        previous = replace_keeping_previous(tmp, path)
-    except PermissionError:
-        raise WorkbookLocked(
-            f"Could not replace {path}: it is open in another program or read-only. Close it "
-            "and run the refresh again."
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    rows = after.loc[:, list(loc.columns)]
+    save_beside(path, lambda tmp: fill_table(path, tmp, rows, parts))  # WorkbookNotSaved
+    previous = previous_version(path)
     return _report(path, previous, refreshed, before, after, on_sheets, new_families, new_regions)
 
 
@@ -182,16 +174,10 @@ def _check_free(path: Path) -> None:
         raise NotAScenarioWorkbook(
             f"No workbook at {path}. Build one with `demandgrid scenarios -o {path.name}`."
         )
-    # Excel's owner file is "~$" + the name, or with the name's first two characters replaced
-    # for names longer than seven characters; LibreOffice's is ".~lock.<name>#"
-    short = path.name[2:] if len(path.stem) > 7 else path.name
-    locks = (f"~${path.name}", f"~${short}", f".~lock.{path.name}#")
-    for lock in (path.with_name(name) for name in locks):
-        if lock.exists():
-            raise WorkbookLocked(
-                f"{path.name} is open ({lock.name} exists). Save and close it, then refresh. "
-                f"If no one has it open, delete {lock}."
-            )
+    try:  # Excel's or LibreOffice's owner file beside it (addin.book.lock)
+        refuse_if_open(path, "refresh")
+    except WorkbookOpenElsewhere as e:
+        raise WorkbookLocked(str(e)) from None
 
 
 def _open(path: Path) -> zipfile.ZipFile:

@@ -8,11 +8,13 @@ describe and limits call counts one API call, as Salesforce would count it.
 
 One connection per ``LocalOrg``, usable from any thread (the test HTTPS server calls it from its
 own), guarded by a lock. Writes take SQLite's write lock first (``BEGIN IMMEDIATE``), so two
-processes pushing to the same file are serialised, never interleaved.
+processes pushing to the same file are serialised, never interleaved. A process that finds the
+file locked waits up to ``BUSY_SECONDS``, then ``OrgBusy`` says so (nothing was written).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -50,6 +52,8 @@ ADMIN_USERNAME = "admin@demandgrid.demo"
 #: Query cursors kept open per org object (Salesforce keeps a handful per user, too).
 OPEN_CURSORS = 50
 MIN_BATCH = 200
+#: How long a call waits for another process holding the org file's lock.
+BUSY_SECONDS = 30.0
 
 
 class NotALocalOrg(OrgError):
@@ -58,6 +62,35 @@ class NotALocalOrg(OrgError):
 
 class UnknownUser(OrgError):
     """The username names no user of the local org."""
+
+
+class OrgBusy(OrgError):
+    """Another process held the local org file locked for longer than ``BUSY_SECONDS``."""
+
+
+def _is_busy(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _busy(path: Path) -> OrgBusy:
+    return OrgBusy(
+        f"The local org {path} is locked by another process (another demandgrid command, or "
+        f"a program holding the file in a transaction) and stayed locked for "
+        f"{BUSY_SECONDS:g} s. Nothing was written to the org by this call. Wait for the other "
+        "process to finish (or close the program), then run the command again."
+    )
+
+
+@contextlib.contextmanager
+def _busy_is_a_message(path: Path) -> Iterator[None]:
+    """``OrgBusy`` for SQLite's "database is locked", instead of a traceback."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if _is_busy(e):
+            raise _busy(path) from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -88,7 +121,7 @@ class LocalOrg:
                 "(or sync.localorg.demo.org.create_demo_org)."
             )
         self._conn = sqlite3.connect(
-            str(self.path), check_same_thread=False, timeout=30, isolation_level=None
+            str(self.path), check_same_thread=False, timeout=BUSY_SECONDS, isolation_level=None
         )
         self._lock = threading.RLock()
         self.today = today or datetime.now(UTC).date()
@@ -98,7 +131,10 @@ class LocalOrg:
         try:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             org = self._conn.execute('SELECT Id, Name FROM "Organization" LIMIT 1').fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as e:
+            if _is_busy(e):
+                self._conn.close()
+                raise _busy(self.path) from None
             org = None
         if org is None:
             self._conn.close()
@@ -107,10 +143,11 @@ class LocalOrg:
                 "Create one with `demandgrid demo`."
             )
         self.org_id, self.org_name = org
-        user = self._conn.execute(
-            'SELECT Id, Name, Username FROM "User" WHERE lower(Username) = lower(?)',
-            (self.username,),
-        ).fetchone()
+        with _busy_is_a_message(self.path):
+            user = self._conn.execute(
+                'SELECT Id, Name, Username FROM "User" WHERE lower(Username) = lower(?)',
+                (self.username,),
+            ).fetchone()
         if user is None:
             known = [
                 r[0] for r in self._conn.execute('SELECT Username FROM "User" ORDER BY Username')
@@ -162,7 +199,8 @@ class LocalOrg:
         self._spend("query", f"query {' '.join(soql.split())[:120]}")
         with self._lock:
             try:
-                records = engine.run(self._conn, OBJECTS, soql, today=self.today)
+                with _busy_is_a_message(self.path):
+                    records = engine.run(self._conn, OBJECTS, soql, today=self.today)
             except sqlite3.Error as e:
                 raise QueryRefused(f"The local org could not run this query: {e}") from e
             return self._page(None, records, 0, _clamp(batch_size))
@@ -192,17 +230,18 @@ class LocalOrg:
             raise _refused(obj.name, records, [(too_many(len(records)),)] * len(records))
         if not records:
             return []
-        with self._lock:
+        with self._lock, _busy_is_a_message(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 errors = check_update(self._conn, obj, records, today=self.today)
                 if any(errors):
                     raise _refused(obj.name, records, errors)
                 write_update(self._conn, obj, records, user_id=self.user_id)
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
         return [SaveResult(to18(str(r["Id"])), True) for r in records]
 
     def describe(self, object_name: str) -> ObjectDescribe:
@@ -252,7 +291,7 @@ class LocalOrg:
 
     def _spend(self, kind: str, note: str) -> None:
         """Count one API call here and in the file's daily budget; refuse when it is spent."""
-        with self._lock:
+        with self._lock, _busy_is_a_message(self.path):
             # A lost count after a power cut is harmless: skip the fsync for the budget
             # counter (it made every query page cost ~15 ms); data writes keep NORMAL.
             self._conn.execute("PRAGMA synchronous = OFF")
