@@ -31,6 +31,7 @@ from sync.org import (
     SaveResult,
     UpdateRefused,
 )
+from sync.push_cas import CONFLICT, Before, Overwritten, check_before, verify_after
 from sync.push_plan import (
     ALREADY_IN_ORG,
     KEPT_THEIRS,
@@ -49,6 +50,7 @@ from sync.push_plan import (
     Take,
     UnsendableValue,
     batches,
+    conflict_line,
     id_chunks,
     note_text,
     place,
@@ -58,7 +60,7 @@ from sync.push_plan import (
     same_value,
     show_number,
 )
-from sync.records import CellReceipt, Change, Receipt
+from sync.records import CellReceipt, Change, Conflict, Receipt
 
 
 class BudgetTooLow(ApiLimitExceeded):
@@ -143,8 +145,9 @@ def push(
             calls=plan.calls,
         )
     sent = _send(org, plan, receipt, profile, journal, on_progress)
-    stamps = _stamps_after(org, [c.record_id for c in sent.landed], profile, receipt)
-    receipt.cells = _cells(changes, plan, sent.outcomes, stamps, profile)
+    stamps = sent.stamps
+    receipt.responses.extend(sent.warnings)
+    receipt.cells = _cells(changes, plan, sent.outcomes, stamps, profile, sent.theirs)
     if not plan.to_send:
         receipt.responses.append("Nothing to send: the org already holds every change.")
     counted(receipt)
@@ -156,7 +159,48 @@ def push(
         journal.append("end", receipt.push_id, summary=receipt_summary(receipt))
     if sent.failure:
         raise PushIncomplete(sent.failure, receipt)
+    if sent.conflicts:
+        raise ConflictsDuringPush(_during_message(sent, receipt), receipt, sent.conflicts)
     return receipt
+
+
+def _during_message(sent: _Sent, receipt: Receipt) -> str:
+    n = len(sent.conflicts)
+    lines = [
+        f"  {conflict_line(c)}: {sent.outcomes.get(c.change.record_id, '')}"
+        for c in sent.conflicts[:10]
+    ]
+    more = [f"  ... and {n - 10} more"] if n > 10 else []
+    landed = sum(1 for c in receipt.cells if c.outcome in LANDED)
+    return "\n".join(
+        [
+            f"{n} cell(s) were changed in the org by someone else while this push ran; "
+            f"{landed:,} other cell(s) landed. Their values stay in the org (restored where "
+            "this push had written over them):"
+        ]
+        + lines
+        + more
+        + [
+            "Resolve each one: push again with --take mine (overwrite theirs) or --take theirs "
+            "(drop your change), or choose per cell in the Conflicts sheet."
+        ]
+    )
+
+
+class ConflictsDuringPush(PushIncomplete):
+    """Cells someone else changed in the org while this push ran: not sent, or written over and
+    restored to theirs. ``conflicts`` has pulled / theirs / mine for the Conflicts sheet."""
+
+    def __init__(self, message: str, receipt: Receipt, conflicts: Sequence[Conflict]) -> None:
+        super().__init__(message, receipt)
+        self.conflicts = tuple(conflicts)
+
+
+MOVED_DURING_PUSH = f"{CONFLICT}: changed in the org during this push; not sent"
+RESTORED_THEIRS = (
+    f"{CONFLICT}: someone else's change landed during this push and was written over; "
+    "theirs restored in the org, mine not kept"
+)
 
 
 class _Sent:
@@ -164,6 +208,10 @@ class _Sent:
         self.landed: list[Change] = []
         self.outcomes: dict[str, str] = {}  # record id -> outcome for sent or unsent cells
         self.failure = ""  # the PushIncomplete message, if a call failed
+        self.stamps: dict[str, OrgCell] = {}  # landed cells as the org holds them after
+        self.conflicts: list[Conflict] = []  # changed by someone else during the push
+        self.theirs: dict[str, float | None] = {}
+        self.warnings: list[str] = []
 
 
 def _send(
@@ -174,35 +222,58 @@ def _send(
     journal: Journal | None,
     on_progress: Callable[[int, int], None] | None,
 ) -> _Sent:
-    payloads = batches(plan.to_send, profile)
-    by_id = {c.record_id: c for c in plan.to_send}
-    total, n_calls, sent = len(plan.to_send), len(payloads), _Sent()
-    for i, payload in enumerate(payloads, start=1):
-        ids = [r["Id"] for r in payload]
+    """Each call with its compare-and-set (``sync.push_cas``): re-read the call's cells (the
+    plan's re-read serves the first call), send what still holds the value the plan saw,
+    then prove from the adjustment history that nobody wrote in between, restoring theirs
+    where someone did."""
+    todo = list(plan.to_send)
+    calls = [todo[i : i + UPDATE_LIMIT] for i in range(0, len(todo), UPDATE_LIMIT)]
+    total, n_calls, sent = len(todo), len(calls), _Sent()
+    expected = plan.org_cells
+    chosen = {c.change.record_id for c in plan.overwrites}  # conflicts resolved "mine"
+    for i, call in enumerate(calls, start=1):
+        ids = [c.record_id for c in call]
+        if i == 1:
+            found = {r: expected[r] for r in ids if r in expected}
+        else:
+            try:
+                found = reread(org, ids, profile)
+            except Exception as e:  # noqa: BLE001 - nothing of this call was sent
+                _stop(sent, calls, i, n_calls, total, e, receipt, journal, certain=True)
+                return sent
+        before = check_before(call, expected, found)
+        for c in before.already:
+            sent.outcomes[c.record_id] = ALREADY_IN_ORG
+            sent.landed.append(c)
+        for c in before.gone:
+            sent.outcomes[c.record_id] = f"{NOT_SENT}: the record was deleted in the org"
+        for c, now in before.moved:
+            sent.outcomes[c.record_id] = MOVED_DURING_PUSH
+            sent.theirs[c.record_id] = now.value
+            sent.conflicts.append(Conflict(c, now.value, now.note, now.modstamp))
+        if not before.send:
+            continue
+        payload = batches(before.send, profile)[0]
+        sent_ids = [r["Id"] for r in payload]
         if journal:
-            journal.append("intent", receipt.push_id, call=i, records=payload)
+            journal.append(
+                "intent",
+                receipt.push_id,
+                call=i,
+                records=payload,
+                pulled={c.record_id: c.modstamp for c in before.send},
+            )
         try:
             results = org.update(profile.cell_object, payload)
-            _require_success(results, ids)
+            _require_success(results, sent_ids)
         except BaseException as e:  # noqa: BLE001 - recorded, then re-raised or reported
-            certain = isinstance(e, UpdateRefused)
-            why = _why(e, by_id)
-            receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records: {why}")
-            if journal:
-                journal.append(
-                    "failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why
-                )
             if not isinstance(e, Exception):
+                if journal:
+                    journal.append("failed", receipt.push_id, call=i, error=type(e).__name__)
                 raise  # KeyboardInterrupt and the like: the journal says where it stopped
-            lost = f"{NOT_SENT}: the org refused call {i}" if certain else f"{NOT_CONFIRMED}: {why}"
-            for record_id in ids:
-                sent.outcomes[record_id] = lost
-            for later in payloads[i:]:
-                for r in later:
-                    sent.outcomes[r["Id"]] = f"{NOT_SENT}: call {i} failed before it"
-            sent.failure = _incomplete_message(i, n_calls, len(sent.landed), total, why, certain)
+            _stop(sent, calls, i, n_calls, total, e, receipt, journal, ids=sent_ids)
             return sent
-        receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records written")
+        receipt.responses.append(f"call {i}/{n_calls}: {len(sent_ids)} records written")
         if journal:
             journal.append(
                 "landed",
@@ -210,10 +281,151 @@ def _send(
                 call=i,
                 results=[{"id": r.id, "success": r.success} for r in results],
             )
-        sent.landed.extend(by_id[record_id] for record_id in ids)
+        over = _verify(org, before, receipt, profile, journal, sent, i)
+        for c in before.send:
+            if c.record_id not in over:
+                sent.outcomes[c.record_id] = OVERWROTE_THEIRS if c.record_id in chosen else WRITTEN
+                sent.landed.append(c)
         if on_progress:
             on_progress(len(sent.landed), total)
     return sent
+
+
+def _verify(
+    org: Org,
+    before: Before,
+    receipt: Receipt,
+    profile: MappingProfile,
+    journal: Journal | None,
+    sent: _Sent,
+    call: int,
+) -> set[str]:
+    """Prove the call replaced what we re-read; restore theirs where it did not. Returns the
+    ids written over someone else's change."""
+    try:
+        after, overwritten, trouble = verify_after(org, before.send, before.found, profile)
+    except Exception as e:  # noqa: BLE001 - the call landed; only the proof is missing
+        sent.warnings.append(
+            f"call {call}: written, but could not be checked for changes that landed during "
+            f"the push ({type(e).__name__}: {e}); the next push re-reads the org."
+        )
+        return set()
+    if trouble:
+        sent.warnings.append(f"call {call}: written, but not checked: {trouble}.")
+    sent.stamps.update(after)
+    if journal:
+        journal.append(
+            "verified",
+            receipt.push_id,
+            call=call,
+            stamps={k: v.modstamp for k, v in after.items()},
+            overwritten=[
+                {"id": o.change.record_id, "theirs": o.theirs.value, "their_note": o.theirs.note}
+                for o in overwritten
+            ],
+        )
+    if not overwritten:
+        return set()
+    _restore(org, overwritten, after, receipt, profile, journal, sent, call)
+    return {o.change.record_id for o in overwritten}
+
+
+def _restore(
+    org: Org,
+    overwritten: Sequence[Overwritten],
+    after: Mapping[str, OrgCell],
+    receipt: Receipt,
+    profile: MappingProfile,
+    journal: Journal | None,
+    sent: _Sent,
+    call: int,
+) -> None:
+    """Write theirs back over mine (one update call), then check that restore the same way."""
+    back: list[Change] = []
+    for o in overwritten:
+        c, rid = o.change, o.change.record_id
+        sent.theirs[rid] = o.theirs.value
+        sent.conflicts.append(Conflict(c, o.theirs.value, o.theirs.note, ""))
+        now = after.get(rid)
+        if now is None or not same_value(now.value, _value_of(c)):
+            sent.outcomes[rid] = (
+                f"{CONFLICT}: someone else's change landed during this push and was written "
+                f"over; the cell changed again since ({show_number(now.value if now else None)}), "
+                "left as is"
+            )
+            continue
+        back.append(replace(c, new=o.theirs.value, note=o.theirs.note, reason_code=""))
+        sent.outcomes[rid] = RESTORED_THEIRS
+    if not back:
+        return
+    payload = batches(back, profile)[0]
+    if journal:
+        journal.append("restore", receipt.push_id, call=call, records=payload)
+    try:
+        results = org.update(profile.cell_object, payload)
+        _require_success(results, [r["Id"] for r in payload])
+    except Exception as e:  # noqa: BLE001 - reported on each cell and in the message
+        why = _why(e, {c.record_id: c for c in back})
+        if journal:
+            journal.append("restore-failed", receipt.push_id, call=call, error=why)
+        for c in back:
+            sent.outcomes[c.record_id] = (
+                f"{CONFLICT}: wrote over someone else's change ({show_number(sent.theirs[c.record_id])}) "
+                f"that landed during this push, and restoring it failed ({why}); the org holds "
+                "mine: resolve it on the Conflicts sheet"
+            )
+        return
+    if journal:
+        journal.append("restored", receipt.push_id, call=call, ids=[c.record_id for c in back])
+    receipt.responses.append(
+        f"call {call}: {len(back)} record(s) written over a change that landed during the "
+        "push; theirs restored"
+    )
+    mine_now = {c.record_id: after[c.record_id] for c in back}
+    try:
+        _, again, _ = verify_after(org, back, mine_now, profile)
+    except Exception:  # noqa: BLE001 - the restore landed; a third write is only unproven
+        again = []
+    for o in again:
+        sent.outcomes[o.change.record_id] = (
+            f"{CONFLICT}: a third change ({show_number(o.theirs.value)}) landed while theirs "
+            "was being restored; the org holds theirs"
+        )
+
+
+def _value_of(c: Change) -> float | None:
+    return None if c.new is None or c.new != c.new else float(c.new)
+
+
+def _stop(
+    sent: _Sent,
+    calls: Sequence[Sequence[Change]],
+    i: int,
+    n_calls: int,
+    total: int,
+    e: Exception,
+    receipt: Receipt,
+    journal: Journal | None,
+    *,
+    ids: Sequence[str] = (),
+    certain: bool = False,
+) -> None:
+    """Call ``i`` failed (or its re-read did): record what landed and what did not."""
+    by_id = {c.record_id: c for call in calls for c in call}
+    certain = certain or isinstance(e, UpdateRefused)
+    why = _why(e, by_id)
+    n = len(ids) or len(calls[i - 1])
+    receipt.responses.append(f"call {i}/{n_calls}: {n} records: {why}")
+    if journal:
+        journal.append("failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why)
+    lost = f"{NOT_SENT}: the org refused call {i}" if certain else f"{NOT_CONFIRMED}: {why}"
+    for c in calls[i - 1]:
+        if c.record_id not in sent.outcomes:
+            sent.outcomes[c.record_id] = lost
+    for later in calls[i:]:
+        for c in later:
+            sent.outcomes[c.record_id] = f"{NOT_SENT}: call {i} failed before it"
+    sent.failure = _incomplete_message(i, n_calls, len(sent.landed), total, why, certain)
 
 
 def _require_success(results: Sequence[SaveResult], ids: Sequence[str]) -> None:
@@ -257,29 +469,13 @@ def _incomplete_message(
     )
 
 
-def _stamps_after(
-    org: Org, ids: Sequence[str], profile: MappingProfile, receipt: Receipt
-) -> dict[str, OrgCell]:
-    """The written records as the org now holds them (new ``SystemModstamp``)."""
-    if not ids:
-        return {}
-    try:
-        found = reread(org, ids, profile)
-    except Exception as e:  # noqa: BLE001 - the writes landed; only the stamps are unknown
-        receipt.responses.append(
-            f"Written, but the new stamps could not be read ({type(e).__name__}: {e}); "
-            "the next push re-reads them."
-        )
-        return {}
-    return found
-
-
 def _cells(
     changes: Sequence[Change],
     plan: PushPlan,
     sent: Mapping[str, str],
     stamps: Mapping[str, OrgCell],
     profile: MappingProfile,
+    during: Mapping[str, float | None] | None = None,
 ) -> list[CellReceipt]:
     overwrote = {c.change.record_id: c for c in plan.overwrites}
     kept = {c.change.record_id: c for c in plan.kept_theirs}
@@ -293,6 +489,8 @@ def _cells(
         if rid in sent:
             outcome = sent[rid]
             theirs = overwrote[rid].theirs if rid in overwrote else None
+            if during and rid in during:
+                theirs = during[rid]
         elif rid in already:
             outcome = ALREADY_IN_ORG
         elif rid in kept:
@@ -410,6 +608,8 @@ __all__ = [
     "WRITTEN",
     "BadResolution",
     "BudgetTooLow",
+    "CONFLICT",
+    "ConflictsDuringPush",
     "ConflictsPending",
     "DuplicateCells",
     "NoteTooLong",
