@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from sync.journal import Journal, utc_now
+from sync.journal import Journal, JournalUnusable, utc_now
 from sync.mapping import STANDARD, MappingProfile
 from sync.org import (
     UPDATE_LIMIT,
@@ -133,8 +133,9 @@ def push(
             "or ask your Salesforce admin to raise the limit."
         )
     if journal:
-        journal.append(
-            "begin",
+        receipt.responses.extend(journal.warnings)
+        _begin(
+            journal,
             receipt.push_id,
             username=receipt.username,
             org_id=receipt.org_id,
@@ -153,10 +154,14 @@ def push(
     counted(receipt)
     if journal:
         if stamps:
-            journal.append(
-                "stamps", receipt.push_id, stamps={k: v.modstamp for k, v in stamps.items()}
+            _log(
+                journal,
+                receipt.responses,
+                "stamps",
+                receipt.push_id,
+                stamps={k: v.modstamp for k, v in stamps.items()},
             )
-        journal.append("end", receipt.push_id, summary=receipt_summary(receipt))
+        _log(journal, receipt.responses, "end", receipt.push_id, summary=receipt_summary(receipt))
     if sent.failure:
         raise PushIncomplete(sent.failure, receipt)
     if sent.conflicts:
@@ -256,26 +261,31 @@ def _send(
         payload = batches(before.send, profile)[0]
         sent_ids = [r["Id"] for r in payload]
         if journal:
-            journal.append(
-                "intent",
-                receipt.push_id,
-                call=i,
-                records=payload,
-                pulled={c.record_id: c.modstamp for c in before.send},
-            )
+            try:
+                journal.append(
+                    "intent",
+                    receipt.push_id,
+                    call=i,
+                    records=payload,
+                    pulled={c.record_id: c.modstamp for c in before.send},
+                )
+            except JournalUnusable as e:
+                _stop(sent, calls, i, n_calls, total, e, receipt, None, certain=True)
+                return sent
         try:
             results = org.update(profile.cell_object, payload)
             _require_success(results, sent_ids)
         except BaseException as e:  # noqa: BLE001 - recorded, then re-raised or reported
             if not isinstance(e, Exception):
-                if journal:
-                    journal.append("failed", receipt.push_id, call=i, error=type(e).__name__)
+                _log(journal, [], "failed", receipt.push_id, call=i, error=type(e).__name__)
                 raise  # KeyboardInterrupt and the like: the journal says where it stopped
             _stop(sent, calls, i, n_calls, total, e, receipt, journal, ids=sent_ids)
             return sent
         receipt.responses.append(f"call {i}/{n_calls}: {len(sent_ids)} records written")
         if journal:
-            journal.append(
+            _log(
+                journal,
+                sent.warnings,
                 "landed",
                 receipt.push_id,
                 call=i,
@@ -314,7 +324,9 @@ def _verify(
         sent.warnings.append(f"call {call}: written, but not checked: {trouble}.")
     sent.stamps.update(after)
     if journal:
-        journal.append(
+        _log(
+            journal,
+            sent.warnings,
             "verified",
             receipt.push_id,
             call=call,
@@ -359,15 +371,13 @@ def _restore(
     if not back:
         return
     payload = batches(back, profile)[0]
-    if journal:
-        journal.append("restore", receipt.push_id, call=call, records=payload)
+    _log(journal, sent.warnings, "restore", receipt.push_id, call=call, records=payload)
     try:
         results = org.update(profile.cell_object, payload)
         _require_success(results, [r["Id"] for r in payload])
     except Exception as e:  # noqa: BLE001 - reported on each cell and in the message
         why = _why(e, {c.record_id: c for c in back})
-        if journal:
-            journal.append("restore-failed", receipt.push_id, call=call, error=why)
+        _log(journal, sent.warnings, "restore-failed", receipt.push_id, call=call, error=why)
         for c in back:
             sent.outcomes[c.record_id] = (
                 f"{CONFLICT}: wrote over someone else's change ({show_number(sent.theirs[c.record_id])}) "
@@ -375,8 +385,14 @@ def _restore(
                 "mine: resolve it on the Conflicts sheet"
             )
         return
-    if journal:
-        journal.append("restored", receipt.push_id, call=call, ids=[c.record_id for c in back])
+    _log(
+        journal,
+        sent.warnings,
+        "restored",
+        receipt.push_id,
+        call=call,
+        ids=[c.record_id for c in back],
+    )
     receipt.responses.append(
         f"call {call}: {len(back)} record(s) written over a change that landed during the "
         "push; theirs restored"
@@ -391,6 +407,27 @@ def _restore(
             f"{CONFLICT}: a third change ({show_number(o.theirs.value)}) landed while theirs "
             "was being restored; the org holds theirs"
         )
+
+
+def _begin(journal: Journal, push_id: str, **fields: object) -> None:
+    try:
+        journal.append("begin", push_id, **fields)
+    except JournalUnusable as e:
+        raise JournalUnusable(f"{e} Nothing was sent.") from None
+
+
+def _log(
+    journal: Journal | None, warnings: list[str], kind: str, push_id: str, **fields: object
+) -> None:
+    """A journal line after the org already answered: if it cannot be written, say so and go
+    on (the next call's ``intent`` stops the push)."""
+    if journal is None:
+        return
+    try:
+        journal.append(kind, push_id, **fields)
+    except JournalUnusable as e:
+        if str(e) not in warnings:
+            warnings.append(str(e))
 
 
 def _value_of(c: Change) -> float | None:
@@ -416,8 +453,7 @@ def _stop(
     why = _why(e, by_id)
     n = len(ids) or len(calls[i - 1])
     receipt.responses.append(f"call {i}/{n_calls}: {n} records: {why}")
-    if journal:
-        journal.append("failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why)
+    _log(journal, [], "failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why)
     lost = f"{NOT_SENT}: the org refused call {i}" if certain else f"{NOT_CONFIRMED}: {why}"
     for c in calls[i - 1]:
         if c.record_id not in sent.outcomes:
