@@ -307,3 +307,44 @@ def landed_since(
                 )
             )
     return result
+
+
+@dataclass(frozen=True)
+class PendingRestore:
+    """A cell a push found it had written over someone else's change, whose restore never
+    landed (the process died, or the restore call failed): the org may still hold mine."""
+
+    push_id: str
+    record_id: str
+    mine: Mapping[str, Any]  # the payload record we wrote
+    theirs: float | None
+    their_note: str
+
+
+def pending_restores(entries: Iterable[Mapping[str, Any]]) -> list[PendingRestore]:
+    """Written-over cells (``verified`` lines) with no ``restored`` line after them."""
+    payloads: dict[tuple[str, Any], Mapping[str, Any]] = {}
+    pending: dict[str, PendingRestore] = {}
+    for e in entries:
+        pid, kind = e["push_id"], e["kind"]
+        if kind == "intent" and isinstance(e.get("records"), list):
+            for r in e["records"]:
+                if isinstance(r, Mapping) and isinstance(r.get("Id"), str):
+                    payloads[(pid, r["Id"])] = r
+        elif kind == "verified":
+            for o in e.get("overwritten") or []:
+                rid = str(o.get("id")) if isinstance(o, Mapping) else ""
+                mine = payloads.get((pid, rid))
+                if mine is not None:
+                    theirs = o.get("theirs")
+                    pending[rid] = PendingRestore(
+                        pid,
+                        rid,
+                        mine,
+                        float(theirs) if isinstance(theirs, int | float) else None,
+                        str(o.get("their_note") or ""),
+                    )
+        elif kind == "restored":
+            for rid in e.get("ids") or []:
+                pending.pop(str(rid), None)
+    return list(pending.values())

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from sync.journal import Journal, JournalUnusable, utc_now
+from sync.journal import Journal, JournalUnusable, pending_restores, utc_now
 from sync.mapping import STANDARD, MappingProfile
 from sync.org import (
     UPDATE_LIMIT,
@@ -31,7 +31,7 @@ from sync.org import (
     SaveResult,
     UpdateRefused,
 )
-from sync.push_cas import CONFLICT, Before, Overwritten, check_before, verify_after
+from sync.push_cas import CONFLICT, Before, Overwritten, check_before, same_note, verify_after
 from sync.push_plan import (
     ALREADY_IN_ORG,
     KEPT_THEIRS,
@@ -97,6 +97,7 @@ def push(
     if journal is None and workbook and not dry_run:
         journal = Journal.beside(workbook)
     started = utc_now()
+    finished_restores = _finish_restores(org, journal, profile) if journal else []
     plan = plan_push(
         org, changes, profile=profile, resolutions=resolutions, take=take, journal=journal
     )
@@ -110,7 +111,7 @@ def push(
         username=who.username,
         workbook=workbook,
         dry_run=dry_run,
-        responses=list(plan.unfinished),
+        responses=[*finished_restores, *plan.unfinished],
     )
 
     def counted(r: Receipt) -> Receipt:
@@ -124,7 +125,8 @@ def push(
         raise RecordsMissing(plan.missing)
     if plan.conflicts:
         raise ConflictsPending(plan)
-    needed = plan.calls + len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
+    # The update calls, one proof query per re-read chunk, a re-read before each later call.
+    needed = plan.calls + 2 * len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
     if plan.budget and plan.budget.daily_api_requests_remaining < needed:
         raise BudgetTooLow(
             f"This push needs {needed} API calls but the org has "
@@ -249,6 +251,7 @@ def _send(
         before = check_before(call, expected, found)
         for c in before.already:
             sent.outcomes[c.record_id] = ALREADY_IN_ORG
+            sent.stamps[c.record_id] = before.found[c.record_id]
             sent.landed.append(c)
         for c in before.gone:
             sent.outcomes[c.record_id] = f"{NOT_SENT}: the record was deleted in the org"
@@ -407,6 +410,37 @@ def _restore(
             f"{CONFLICT}: a third change ({show_number(o.theirs.value)}) landed while theirs "
             "was being restored; the org holds theirs"
         )
+
+
+def _finish_restores(org: Org, journal: Journal, profile: MappingProfile) -> list[str]:
+    """Before planning: restores an earlier push owed (it wrote over someone else's change and
+    died, or failed, before writing theirs back) are done now, where the org still holds mine.
+    Then the plan sees theirs, and the cell is a conflict again, never "already in org"."""
+    owed = pending_restores(journal.entries())
+    if not owed:
+        return []
+    found = reread(org, [o.record_id for o in owed], profile)
+    back: list[dict[str, object]] = []
+    for o in owed:
+        now = found.get(o.record_id)
+        mine_value = next(
+            (v for k, v in o.mine.items() if k.lower() == profile.adjusted.lower()), None
+        )
+        mine_note = next((v for k, v in o.mine.items() if k.lower() == profile.note.lower()), None)
+        if now is not None and same_value(now.value, mine_value) and same_note(now.note, mine_note):
+            back.append(
+                {"Id": o.record_id, profile.adjusted: o.theirs, profile.note: o.their_note or None}
+            )
+    done_ids = [o.record_id for o in owed]
+    if back:
+        _require_success(org.update(profile.cell_object, back), [str(r["Id"]) for r in back])
+    journal.append("restored", owed[0].push_id, ids=done_ids, late=True)
+    if not back:
+        return []
+    return [
+        f"{len(back)} cell(s) an earlier push wrote over someone else's change (and could not "
+        "restore before it stopped) now hold theirs again."
+    ]
 
 
 def _begin(journal: Journal, push_id: str, **fields: object) -> None:

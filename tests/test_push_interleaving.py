@@ -197,3 +197,31 @@ def test_a_change_landing_between_the_reread_and_the_call_is_restored(org, what)
     assert "pulled empty, theirs" in str(caught.value) and "Conflicts sheet" in str(caught.value)
     [conflict] = caught.value.conflicts
     assert (conflict.theirs, conflict.their_note) == (b.new, note_text(b))
+
+
+def test_a_push_killed_before_its_restore_restores_first_on_the_next_run(org, tmp_path) -> None:
+    """A wrote over B's change and died before writing B's back: the journal says so, and the
+    next push writes theirs back before planning, so the cell is a conflict, not "already"."""
+    [cell] = changeable_cells(org, limit=1)
+    a = replace(change(cell, 50.0, note="A"), old_note=cell.get(NOTE) or "")
+    b = replace(change(cell, 70.0, note="B"), old_note=cell.get(NOTE) or "")
+    workbook = str(tmp_path / "a.xlsx")
+
+    class Killed(BaseException):
+        pass
+
+    def b_then_die(n: int) -> None:
+        if n == 1:  # before A's update: B lands in A's window
+            push(org, [b])
+        if n == 4:  # before A's restore call: the process dies
+            raise Killed
+
+    with pytest.raises(Killed):
+        push(Boundaries(org, b_then_die), [a], workbook=workbook)
+    assert snapshot(org)[cell["Id"]] == (50.0, "[PROMO] A")  # mine, over theirs
+
+    with pytest.raises(ConflictsPending) as caught:
+        push(org, [a], workbook=workbook)
+    assert snapshot(org)[cell["Id"]] == (70.0, "[PROMO] B")  # theirs again
+    [conflict] = caught.value.plan.conflicts
+    assert conflict.theirs == 70.0
