@@ -1,7 +1,8 @@
 """Push: send a checked changeset to the org in all-or-none update calls and keep a receipt.
 
-changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push_plan``) -> ``batches`` ->
-``org.update`` per batch -> re-read the new ``SystemModstamp`` -> ``Receipt``. Everything a
+changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push_plan``) -> per call of at most
+``UPDATE_LIMIT`` records: re-read, ``org.update``, proof from the adjustment history with the new
+``SystemModstamp`` (compare-and-set, ``sync.push_cas``, ADR 0010) -> ``Receipt``. Everything a
 caller needs (plan, errors, outcomes) is importable from here.
 
 Decisions:
@@ -11,8 +12,12 @@ Decisions:
   when the org refused it (``UpdateRefused``); when its answer was lost (network, killed
   process) it may have landed, so its cells are "not confirmed". ``PushIncomplete`` carries
   the partial receipt. A re-run re-reads the org and sends only what has not landed.
-- After the writes, the same re-read queries (see ``reread_soql``) fetch the written records'
-  new ``SystemModstamp`` so the workbook's baseline can move forward (``CellReceipt.modstamp``).
+- Each call is a compare-and-set: a cell changed in the org since the plan (value or note) is
+  not sent; a change that landed between the re-read and the call is found in the adjustment
+  history, theirs is written back at once, and the cell is a conflict ("conflict: ...") in the
+  receipt and ``ConflictsDuringPush``. The proof's query also brings the written records' new
+  ``SystemModstamp``, so the workbook's baseline can move forward (``CellReceipt.modstamp``).
+- A restore an earlier push owed (it died before writing theirs back) is done before planning.
 """
 
 from __future__ import annotations
