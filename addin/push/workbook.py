@@ -11,7 +11,7 @@ again sends only the rest. Works on any ``BookSurface``: the CLI's file and Exce
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
@@ -20,15 +20,17 @@ from addin.book.errors import ChecksFailed, ConflictsFound
 from addin.book.surface import BookSurface
 from addin.check.rules import CheckReport, CheckRules, check
 from addin.check.sheet import clear_marks, write_check_sheet
+from addin.push.reconcile import reconcile_from_journal
 from addin.push.sheets import append_push_log, clear_conflicts, read_resolutions, write_conflicts
 from addin.review import layout
 from addin.review.grid import starting_value
 from addin.review.readback import ReviewedWorkbook, profile_of, read_workbook
 from addin.review.record import encode
-from sync.org.records import Receipt
+from sync.org.records import Change, Receipt
 from sync.org.seam import Org
 from sync.push.engine import (
     KEPT_THEIRS,
+    ConflictsDuringPush,
     ConflictsPending,
     PushIncomplete,
     PushPlan,
@@ -84,6 +86,12 @@ def push_workbook(
     book.status("Reading the workbook...")
     reviewed = read_workbook(book, expect_org=who, expect_user=who.username)
     profile = profile_of(reviewed)
+    journal = Journal.beside(book.path) if book.path and not dry_run else None
+    reconciled: list[str] = []
+    if journal:  # what landed before the workbook could be saved moves its baseline first
+        reconciled = reconcile_from_journal(book, reviewed, org, journal, profile)
+        if any(line.startswith("Reconciled") for line in reconciled):
+            reviewed = read_workbook(book, expect_org=who, expect_user=who.username)
     report = check(reviewed, rules.for_org(org, profile))
     report.workbook = book.path
     if not report.ok:
@@ -93,13 +101,14 @@ def push_workbook(
         raise ChecksFailed(_checks_failed(report, dry_run))
     if not dry_run:
         clear_marks(book)
-    changes = reviewed.changes
+    changes = _with_pulled_notes(reviewed)
     outcome = PushOutcome(report=report, receipt=None, changed=len(changes), dry_run=dry_run)
     if not changes:
+        if any(line.startswith("Reconciled") for line in reconciled):
+            book.save()
         return outcome
     resolutions = read_resolutions(book) if resolutions_from_sheet else {}
     resolutions = {k: v for k, v in resolutions.items() if any(c.record_id == k for c in changes)}
-    journal = Journal.beside(book.path) if book.path and not dry_run else None
     book.status(f"Pushing {len(changes):,} changed cell(s)...")
     try:
         receipt = push(
@@ -113,6 +122,16 @@ def push_workbook(
             on_progress=on_progress,
             workbook=book.path,
         )
+    except ConflictsDuringPush as e:
+        e.receipt.responses[:0] = reconciled
+        outcome.receipt = e.receipt
+        outcome.moved = record_receipt(book, reviewed, e.receipt)
+        write_conflicts(book, e.conflicts)
+        book.save()
+        raise ConflictsFound(
+            f"{e}\nThe Conflicts sheet lists them with the three values; the Push Log has "
+            "the receipt."
+        ) from None
     except ConflictsPending as e:
         if not dry_run:
             write_conflicts(book, e.plan.conflicts)
@@ -121,10 +140,12 @@ def push_workbook(
             f"{e}\nThe Conflicts sheet lists them with the three values; nothing was sent."
         ) from None
     except PushIncomplete as e:
+        e.receipt.responses[:0] = reconciled
         outcome.receipt = e.receipt
         outcome.moved = record_receipt(book, reviewed, e.receipt)
         book.save()
         raise
+    receipt.responses[:0] = reconciled
     outcome.receipt = receipt
     if dry_run:
         return outcome
@@ -133,6 +154,13 @@ def push_workbook(
     book.save()
     book.status(outcome.summary())
     return outcome
+
+
+def _with_pulled_notes(reviewed: ReviewedWorkbook) -> list[Change]:
+    """The changeset, each change knowing the org's note at the pull (a changed org note is a
+    conflict too)."""
+    notes = {c["record_id"]: c.get("note") for c in reviewed.record.cells}
+    return [replace(c, old_note=str(notes.get(c.record_id) or "")) for c in reviewed.changes]
 
 
 def _checks_failed(report: CheckReport, dry_run: bool) -> str:

@@ -66,6 +66,7 @@ class Change:
     note: str
     reason_code: str
     modstamp: str  # SystemModstamp when pulled
+    old_note: str | None = None  # the org's note when pulled (None: unknown, not compared)
 
 
 @dataclass(frozen=True)

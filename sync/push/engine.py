@@ -1,7 +1,8 @@
 """Push: send a checked changeset to the org in all-or-none update calls and keep a receipt.
 
-changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push.plan``) -> ``batches`` ->
-``org.update`` per batch -> re-read the new ``SystemModstamp`` -> ``Receipt``. Everything a
+changeset -> ``plan_push`` (re-read, conflicts; in ``sync.push.plan``) -> per call of at most
+``UPDATE_LIMIT`` records: re-read, ``org.update``, proof from the adjustment history with the new
+``SystemModstamp`` (compare-and-set, ``sync.push.cas``, ADR 0010) -> ``Receipt``. Everything a
 caller needs (plan, errors, outcomes) is importable from here.
 
 Decisions:
@@ -11,8 +12,12 @@ Decisions:
   when the org refused it (``UpdateRefused``); when its answer was lost (network, killed
   process) it may have landed, so its cells are "not confirmed". ``PushIncomplete`` carries
   the partial receipt. A re-run re-reads the org and sends only what has not landed.
-- After the writes, the same re-read queries (see ``reread_soql``) fetch the written records'
-  new ``SystemModstamp`` so the workbook's baseline can move forward (``CellReceipt.modstamp``).
+- Each call is a compare-and-set: a cell changed in the org since the plan (value or note) is
+  not sent; a change that landed between the re-read and the call is found in the adjustment
+  history, theirs is written back at once, and the cell is a conflict ("conflict: ...") in the
+  receipt and ``ConflictsDuringPush``. The proof's query also brings the written records' new
+  ``SystemModstamp``, so the workbook's baseline can move forward (``CellReceipt.modstamp``).
+- A restore an earlier push owed (it died before writing theirs back) is done before planning.
 """
 
 from __future__ import annotations
@@ -22,16 +27,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from sync.org.mapping import STANDARD, MappingProfile
-from sync.org.records import CellReceipt, Change, Receipt
+from sync.org.records import CellReceipt, Change, Conflict, Receipt
 from sync.org.seam import (
     UPDATE_LIMIT,
     ApiLimitExceeded,
     Org,
     OrgError,
-    SaveResult,
-    UpdateRefused,
 )
-from sync.push.journal import Journal, utc_now
+from sync.push.calls import (
+    Sent,
+    finish_restores,
+    log_after,
+    send,
+)
+from sync.push.cas import CONFLICT
+from sync.push.journal import Journal, JournalUnusable, utc_now
 from sync.push.plan import (
     ALREADY_IN_ORG,
     KEPT_THEIRS,
@@ -50,9 +60,9 @@ from sync.push.plan import (
     Take,
     UnsendableValue,
     batches,
+    conflict_line,
     id_chunks,
     note_text,
-    place,
     plan_push,
     reread,
     reread_soql,
@@ -95,6 +105,7 @@ def push(
     if journal is None and workbook and not dry_run:
         journal = Journal.beside(workbook)
     started = utc_now()
+    finished_restores = finish_restores(org, journal, profile) if journal else []
     plan = plan_push(
         org, changes, profile=profile, resolutions=resolutions, take=take, journal=journal
     )
@@ -108,7 +119,7 @@ def push(
         username=who.username,
         workbook=workbook,
         dry_run=dry_run,
-        responses=list(plan.unfinished),
+        responses=[*finished_restores, *plan.unfinished],
     )
 
     def counted(r: Receipt) -> Receipt:
@@ -122,7 +133,8 @@ def push(
         raise RecordsMissing(plan.missing)
     if plan.conflicts:
         raise ConflictsPending(plan)
-    needed = plan.calls + len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
+    # The update calls, one proof query per re-read chunk, a re-read before each later call.
+    needed = plan.calls + 2 * len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
     if plan.budget and plan.budget.daily_api_requests_remaining < needed:
         raise BudgetTooLow(
             f"This push needs {needed} API calls but the org has "
@@ -131,8 +143,9 @@ def push(
             "or ask your Salesforce admin to raise the limit."
         )
     if journal:
-        journal.append(
-            "begin",
+        receipt.responses.extend(journal.warnings)
+        _begin(
+            journal,
             receipt.push_id,
             username=receipt.username,
             org_id=receipt.org_id,
@@ -142,136 +155,69 @@ def push(
             to_send=len(plan.to_send),
             calls=plan.calls,
         )
-    sent = _send(org, plan, receipt, profile, journal, on_progress)
-    stamps = _stamps_after(org, [c.record_id for c in sent.landed], profile, receipt)
-    receipt.cells = _cells(changes, plan, sent.outcomes, stamps, profile)
+    sent = send(org, plan, receipt, profile, journal, on_progress)
+    stamps = sent.stamps
+    receipt.responses.extend(sent.warnings)
+    receipt.cells = _cells(changes, plan, sent.outcomes, stamps, profile, sent.theirs)
     if not plan.to_send:
         receipt.responses.append("Nothing to send: the org already holds every change.")
     counted(receipt)
     if journal:
         if stamps:
-            journal.append(
-                "stamps", receipt.push_id, stamps={k: v.modstamp for k, v in stamps.items()}
+            log_after(
+                journal,
+                receipt.responses,
+                "stamps",
+                receipt.push_id,
+                stamps={k: v.modstamp for k, v in stamps.items()},
             )
-        journal.append("end", receipt.push_id, summary=receipt_summary(receipt))
+        log_after(
+            journal, receipt.responses, "end", receipt.push_id, summary=receipt_summary(receipt)
+        )
     if sent.failure:
         raise PushIncomplete(sent.failure, receipt)
+    if sent.conflicts:
+        raise ConflictsDuringPush(_during_message(sent, receipt), receipt, sent.conflicts)
     return receipt
 
 
-class _Sent:
-    def __init__(self) -> None:
-        self.landed: list[Change] = []
-        self.outcomes: dict[str, str] = {}  # record id -> outcome for sent or unsent cells
-        self.failure = ""  # the PushIncomplete message, if a call failed
-
-
-def _send(
-    org: Org,
-    plan: PushPlan,
-    receipt: Receipt,
-    profile: MappingProfile,
-    journal: Journal | None,
-    on_progress: Callable[[int, int], None] | None,
-) -> _Sent:
-    payloads = batches(plan.to_send, profile)
-    by_id = {c.record_id: c for c in plan.to_send}
-    total, n_calls, sent = len(plan.to_send), len(payloads), _Sent()
-    for i, payload in enumerate(payloads, start=1):
-        ids = [r["Id"] for r in payload]
-        if journal:
-            journal.append("intent", receipt.push_id, call=i, records=payload)
-        try:
-            results = org.update(profile.cell_object, payload)
-            _require_success(results, ids)
-        except BaseException as e:  # noqa: BLE001 - recorded, then re-raised or reported
-            certain = isinstance(e, UpdateRefused)
-            why = _why(e, by_id)
-            receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records: {why}")
-            if journal:
-                journal.append(
-                    "failed", receipt.push_id, call=i, certain_nothing_landed=certain, error=why
-                )
-            if not isinstance(e, Exception):
-                raise  # KeyboardInterrupt and the like: the journal says where it stopped
-            lost = f"{NOT_SENT}: the org refused call {i}" if certain else f"{NOT_CONFIRMED}: {why}"
-            for record_id in ids:
-                sent.outcomes[record_id] = lost
-            for later in payloads[i:]:
-                for r in later:
-                    sent.outcomes[r["Id"]] = f"{NOT_SENT}: call {i} failed before it"
-            sent.failure = _incomplete_message(i, n_calls, len(sent.landed), total, why, certain)
-            return sent
-        receipt.responses.append(f"call {i}/{n_calls}: {len(ids)} records written")
-        if journal:
-            journal.append(
-                "landed",
-                receipt.push_id,
-                call=i,
-                results=[{"id": r.id, "success": r.success} for r in results],
-            )
-        sent.landed.extend(by_id[record_id] for record_id in ids)
-        if on_progress:
-            on_progress(len(sent.landed), total)
-    return sent
-
-
-def _require_success(results: Sequence[SaveResult], ids: Sequence[str]) -> None:
-    """An org that answers with failures instead of raising broke all-or-none: treat as lost."""
-    if len(results) != len(ids) or not all(r.success for r in results):
-        raise OrgError(
-            f"the org answered {len(results)} results for {len(ids)} records, not all successful"
-        )
-
-
-def _why(e: BaseException, by_id: Mapping[str, Change]) -> str:
-    if isinstance(e, UpdateRefused):
-        refused = [
-            f"{by_id[r.id].sheet}!{by_id[r.id].cell} ({place(by_id[r.id])}): "
-            + "; ".join(f"{err.status_code}: {err.message}" for err in r.errors)
-            for r in e.results
-            if r.id in by_id
-            and r.errors
-            and any(err.status_code != "ALL_OR_NONE_OPERATION_ROLLED_BACK" for err in r.errors)
+def _during_message(sent: Sent, receipt: Receipt) -> str:
+    n = len(sent.conflicts)
+    lines = [
+        f"  {conflict_line(c)}: {sent.outcomes.get(c.change.record_id, '')}"
+        for c in sent.conflicts[:10]
+    ]
+    more = [f"  ... and {n - 10} more"] if n > 10 else []
+    landed = sum(1 for c in receipt.cells if c.outcome in LANDED)
+    return "\n".join(
+        [
+            f"{n} cell(s) were changed in the org by someone else while this push ran; "
+            f"{landed:,} other cell(s) landed. Their values stay in the org (restored where "
+            "this push had written over them):"
         ]
-        detail = (
-            f" ({'; '.join(refused[:5])}{' ...' if len(refused) > 5 else ''})" if refused else ""
-        )
-        return f"refused: {e}{detail}"
-    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-
-
-def _incomplete_message(
-    call: int, n_calls: int, landed: int, total: int, why: str, certain: bool
-) -> str:
-    fate = (
-        "Nothing of that call was written; if the org named cells above, fix or revert them "
-        "and run check first."
-        if certain
-        else "Its answer was lost, so the org may or may not have written it."
-    )
-    return (
-        f"Push incomplete: {landed:,} of {total:,} cells landed ({call - 1} of {n_calls} update calls); "
-        f"call {call} failed: {why}. {fate} Run push again: it re-reads the org and sends only "
-        "what has not landed, never a change twice."
+        + lines
+        + more
+        + [
+            "Resolve each one: push again with --take mine (overwrite theirs) or --take theirs "
+            "(drop your change), or choose per cell in the Conflicts sheet."
+        ]
     )
 
 
-def _stamps_after(
-    org: Org, ids: Sequence[str], profile: MappingProfile, receipt: Receipt
-) -> dict[str, OrgCell]:
-    """The written records as the org now holds them (new ``SystemModstamp``)."""
-    if not ids:
-        return {}
+class ConflictsDuringPush(PushIncomplete):
+    """Cells someone else changed in the org while this push ran: not sent, or written over and
+    restored to theirs. ``conflicts`` has pulled / theirs / mine for the Conflicts sheet."""
+
+    def __init__(self, message: str, receipt: Receipt, conflicts: Sequence[Conflict]) -> None:
+        super().__init__(message, receipt)
+        self.conflicts = tuple(conflicts)
+
+
+def _begin(journal: Journal, push_id: str, **fields: object) -> None:
     try:
-        found = reread(org, ids, profile)
-    except Exception as e:  # noqa: BLE001 - the writes landed; only the stamps are unknown
-        receipt.responses.append(
-            f"Written, but the new stamps could not be read ({type(e).__name__}: {e}); "
-            "the next push re-reads them."
-        )
-        return {}
-    return found
+        journal.append("begin", push_id, **fields)
+    except JournalUnusable as e:
+        raise JournalUnusable(f"{e} Nothing was sent.") from None
 
 
 def _cells(
@@ -280,6 +226,7 @@ def _cells(
     sent: Mapping[str, str],
     stamps: Mapping[str, OrgCell],
     profile: MappingProfile,
+    during: Mapping[str, float | None] | None = None,
 ) -> list[CellReceipt]:
     overwrote = {c.change.record_id: c for c in plan.overwrites}
     kept = {c.change.record_id: c for c in plan.kept_theirs}
@@ -293,6 +240,8 @@ def _cells(
         if rid in sent:
             outcome = sent[rid]
             theirs = overwrote[rid].theirs if rid in overwrote else None
+            if during and rid in during:
+                theirs = during[rid]
         elif rid in already:
             outcome = ALREADY_IN_ORG
         elif rid in kept:
@@ -410,6 +359,8 @@ __all__ = [
     "WRITTEN",
     "BadResolution",
     "BudgetTooLow",
+    "CONFLICT",
+    "ConflictsDuringPush",
     "ConflictsPending",
     "DuplicateCells",
     "NoteTooLong",

@@ -11,7 +11,9 @@ that re-read; the journal (``sync.push.journal``) only tells people what happene
 
 Decisions:
 - A cell conflicts when the org's adjusted *value* differs from the pulled one (and from
-  mine). A moved ``SystemModstamp`` with the same value (a recalculation job) is no conflict.
+  mine), or, when the pulled note is known (``Change.old_note``), the org's *note* differs
+  from the pulled one (and from mine): a note is part of the cell. A moved ``SystemModstamp``
+  with the same value and note (a recalculation job) is no conflict.
 - An empty new value (``Change.new is None``, or NaN) clears the adjustment: null is sent.
 - The note sent is ``"[<reason code>] <note>"`` (or just one of them); empty sends null.
 - Re-read queries carry as many Ids as one page (2,000) and one REST URL (see
@@ -70,11 +72,7 @@ class ConflictsPending(OrgError):
     def __init__(self, plan: PushPlan) -> None:
         self.plan = plan
         n = len(plan.conflicts)
-        lines = [
-            f"  {c.change.sheet}!{c.change.cell} ({place(c.change)}): "
-            f"pulled {show_number(c.change.old)}, theirs {show_number(c.theirs)}, mine {show_number(c.change.new)}"
-            for c in plan.conflicts[:10]
-        ]
+        lines = [f"  {conflict_line(c)}" for c in plan.conflicts[:10]]
         more = [f"  ... and {n - 10} more"] if n > 10 else []
         super().__init__(
             "\n".join(
@@ -89,6 +87,27 @@ class ConflictsPending(OrgError):
                 ]
             )
         )
+
+
+def conflict_line(c: Conflict) -> str:
+    """``Review!H14 (Acme / Widget / 2027-03): pulled 100, theirs 150, mine 120`` and, when the
+    org's note moved, the three notes."""
+    ch = c.change
+    line = (
+        f"{ch.sheet}!{ch.cell} ({place(ch)}): pulled {show_number(ch.old)}, "
+        f"theirs {show_number(c.theirs)}, mine {show_number(ch.new)}"
+    )
+    if ch.old_note is not None and not _same_note(c.their_note, ch.old_note):
+        line += (
+            f"; note pulled {_show_note(ch.old_note)}, theirs {_show_note(c.their_note)}, "
+            f"mine {_show_note(note_text(ch))}"
+        )
+    return line
+
+
+def _show_note(note: str | None) -> str:
+    text = (note or "").strip()
+    return f'"{text[:60]}{"..." if len(text) > 60 else ""}"' if text else "none"
 
 
 class RecordsMissing(OrgError):
@@ -205,10 +224,14 @@ def plan_push(
         cell = found.get(c.record_id)
         if cell is None:
             (dropped if choice(c.record_id) == "theirs" else missing).append(c)
-        elif same_value(cell.value, _value(c)):
+        elif same_value(cell.value, _value(c)) and (
+            _same_note(cell.note, note_text(c)) or c.old_note is None
+        ):
             already.append(c)
-        elif same_value(cell.value, _number(c.old)):
-            to_send.append(c)
+        elif (same_value(cell.value, _value(c)) or same_value(cell.value, _number(c.old))) and (
+            c.old_note is None or _same_note(cell.note, c.old_note)
+        ):
+            to_send.append(c)  # (mine's value with the pulled note: only the note is sent)
         else:
             conflict = Conflict(c, cell.value, cell.note, cell.modstamp)
             resolved = choice(c.record_id)
@@ -289,6 +312,11 @@ def id_chunks(
         length += cost
     if chunk:
         yield chunk
+
+
+def _same_note(a: str | None, b: str | None) -> bool:
+    """Equal as org notes: the org stores an empty text as null."""
+    return (a or "").strip() == (b or "").strip()
 
 
 def same_value(a: float | None, b: float | None) -> bool:

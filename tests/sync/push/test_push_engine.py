@@ -114,7 +114,7 @@ def test_push_writes_values_and_notes_and_returns_a_receipt(org, tmp_path) -> No
         c.modstamp and c.modstamp != ch.modstamp
         for c, ch in zip(receipt.cells, changes, strict=True)
     )
-    assert (receipt.update_calls, receipt.query_calls) == (1, 2)  # re-read + new stamps
+    assert (receipt.update_calls, receipt.query_calls) == (1, 2)  # re-read + history, stamps
     assert calls == (1, 2)
     assert receipt.username == org.identity().username and not receipt.dry_run
     assert baseline_after(receipt.cells[0]) == (100.0, receipt.cells[0].modstamp)
@@ -246,19 +246,22 @@ def test_too_long_a_note_is_refused_before_anything_is_sent(org) -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "update_calls", "reads"), [(100, 1, 1), (1_000, 1, 3), (10_000, 10, 23)]
+    ("n", "update_calls", "reads", "queries"),
+    [(100, 1, 1, 2), (1_000, 1, 3, 6), (10_000, 10, 23, 80)],
 )
-def test_call_counts_are_the_minimum(org, n, update_calls, reads) -> None:
+def test_call_counts_are_the_minimum(org, n, update_calls, reads, queries) -> None:
     targets = changeable_cells(org, limit=n)
     assert len(targets) == n, "the demo org has too few changeable cells for this test"
     changes = [change(r, 123_456.75 + i) for i, r in enumerate(targets)]
-    queries, updates = org.calls.query, org.calls.update
+    before, updates = org.calls.query, org.calls.update
     receipt = push(org, changes)
     assert org.calls.update - updates == update_calls == math.ceil(n / UPDATE_LIMIT)
-    # Re-read before and new stamps after; each query as full as one REST URL allows (~440 Ids).
-    assert org.calls.query - queries == 2 * reads
+    # The plan's re-read (which serves the first call), a re-read before each later call, and
+    # after each call one history query per ~440 Ids that also brings the new stamps
+    # (compare-and-set, ADR 0010); each query as full as one REST URL allows.
+    assert org.calls.query - before == queries
     assert len(reread_soql(org, [c.record_id for c in changes])) == reads
-    assert (receipt.update_calls, receipt.query_calls) == (update_calls, 2 * reads)
+    assert (receipt.update_calls, receipt.query_calls) == (update_calls, queries)
     assert {c.outcome for c in receipt.cells} == {WRITTEN}
 
 
@@ -274,7 +277,12 @@ def test_the_journal_records_each_step_without_secrets(org, tmp_path) -> None:
     assert path.name == "review.xlsx.demandgrid-journal.jsonl"
     entries = read_journal(path)
     kinds = [e["kind"] for e in entries]
-    assert kinds == ["begin", "intent", "landed", "intent", "landed", "stamps", "end"]
+    assert kinds == [
+        "begin",
+        *["intent", "landed", "verified"] * 2,
+        "stamps",
+        "end",
+    ]
     assert {e["push_id"] for e in entries} == {receipt.push_id}
     assert entries[0]["cells"] == 1200 and entries[0]["username"] == receipt.username
     assert entries[1]["records"][0] == {
@@ -282,7 +290,7 @@ def test_the_journal_records_each_step_without_secrets(org, tmp_path) -> None:
         ADJUSTED: 12.5,
         NOTE: "[PROMO] journal",
     }
-    assert len(entries[5]["stamps"]) == 1200
+    assert len(entries[-2]["stamps"]) == 1200
     assert entries[-1]["summary"]["outcomes"] == {WRITTEN: 1200}
     raw = path.read_text()
     assert not any(word in raw.lower() for word in ("token", "password", "session_id", "secret"))

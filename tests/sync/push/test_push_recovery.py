@@ -117,7 +117,7 @@ def test_a_killed_push_leaves_an_unfinished_journal_and_the_rerun_finishes_it(
         push(flaky, changes, workbook=workbook)
     journal = journal_path(workbook)
     kinds = [e["kind"] for e in read_journal(journal)]
-    assert kinds == ["begin", "intent", "landed", "intent", "failed"]
+    assert kinds == ["begin", "intent", "landed", "verified", "intent", "failed"]
     summary = last_push(journal)
     assert summary and not summary.finished and "did not finish" in summary.describe()
 
