@@ -52,11 +52,16 @@ class MeasureChoice(StrEnum):
 @app.command("pull")
 @user_errors
 def pull(
-    rep: Annotated[str, typer.Option("--rep", help="The rep whose accounts to pull (username).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
-    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
-        DEFAULT_ORG
-    ),
+    rep: Annotated[
+        str,
+        typer.Option("--rep", metavar="USER", help="The rep whose accounts to pull (username)."),
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FILE", help="Workbook to write (.xlsx).")
+    ],
+    org: Annotated[
+        str, typer.Option("--org", metavar="ORG", help="Local org file or org alias.")
+    ] = str(DEFAULT_ORG),
     horizon: Annotated[int, typer.Option(min=1, max=36, help="Months ahead.")] = 18,
     history: Annotated[int, typer.Option(min=0, max=24, help="Past months shown.")] = 3,
     measure: Annotated[MeasureChoice, typer.Option(help="Forecast measure.")] = (
@@ -92,7 +97,7 @@ def pull(
 @user_errors
 def demo(
     directory: Annotated[
-        Path, typer.Option("--dir", help="Where the demo org and workbook go.")
+        Path, typer.Option("--dir", metavar="DIR", help="Where the demo org and workbook go.")
     ] = Path("demo"),
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
@@ -155,8 +160,12 @@ def template_build(
 @app.command("check")
 @user_errors
 def check_cmd(
-    file: Annotated[Path, typer.Argument(help="The pulled review workbook (.xlsx).")],
-    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The pulled review workbook (.xlsx).")
+    ],
+    rules: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Rules file ([check] section).")
+    ] = None,
 ) -> None:
     """Check a workbook: list every problem, write the Check sheet, mark the cells."""
     from addin.check.file import check_file
@@ -176,17 +185,25 @@ class TakeChoice(StrEnum):
 @app.command("push")
 @user_errors
 def push_cmd(
-    file: Annotated[Path, typer.Argument(help="The checked review workbook (.xlsx).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The checked review workbook (.xlsx).")
+    ],
     org: Annotated[
-        str | None, typer.Option(help="Default: the org the workbook was pulled from.")
+        str | None,
+        typer.Option(metavar="ORG", help="Default: the org the workbook was pulled from."),
     ] = None,
-    dry_run: Annotated[bool, typer.Option(help="Show what would be sent; send nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send nothing.")
+    ] = False,
     take: Annotated[
         TakeChoice | None, typer.Option(help="Resolve every conflict: mine or theirs.")
     ] = None,
-    rules: Annotated[Path | None, typer.Option(help="Rules file ([check] section).")] = None,
+    rules: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Rules file ([check] section).")
+    ] = None,
 ) -> None:
     """Check, then push a workbook's changed cells to the org, with a receipt."""
+    from addin.book.errors import ConflictsFound
     from addin.push.file import push_file
     from addin.push.sheets import receipt_table
 
@@ -194,15 +211,24 @@ def push_cmd(
     if outcome.receipt is not None:
         console.print(receipt_table(outcome.receipt))
     console.print(outcome.summary(), highlight=False)
+    if outcome.dry_run and outcome.receipt is not None:
+        # The exit code the real push would end with: 3 on conflicts, 4 on deleted records.
+        outcomes = [c.outcome for c in outcome.receipt.cells]
+        if any(o.startswith("conflict") for o in outcomes):
+            raise typer.Exit(ConflictsFound.exit_code)
+        if any("deleted in the org" in o for o in outcomes):
+            raise typer.Exit(4)
 
 
 @app.command("scenarios")
 @user_errors
 def scenarios_cmd(
-    out: Annotated[Path, typer.Option("-o", "--out", help="Workbook to write (.xlsx).")],
-    org: Annotated[str, typer.Option("--org", help="Local org file or org alias.")] = str(
-        DEFAULT_ORG
-    ),
+    out: Annotated[
+        Path, typer.Option("-o", "--out", metavar="FILE", help="Workbook to write (.xlsx).")
+    ],
+    org: Annotated[
+        str, typer.Option("--org", metavar="ORG", help="Local org file or org alias.")
+    ] = str(DEFAULT_ORG),
     forecast_set: Annotated[
         str, typer.Option("--set", help="Forecast set (sop, ibp, or one in demandgrid.toml).")
     ] = "ibp",
@@ -221,10 +247,14 @@ def scenarios_cmd(
 @app.command("refresh")
 @user_errors
 def refresh_cmd(
-    file: Annotated[Path, typer.Argument(help="A review workbook or an FP&A scenario workbook.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A review workbook or an FP&A scenario workbook.")
+    ],
     org: Annotated[
         str | None,
-        typer.Option("--org", help="Local org file or org alias; default: the workbook's org."),
+        typer.Option(
+            "--org", metavar="ORG", help="Local org file or org alias; default: the workbook's org."
+        ),
     ] = None,
 ) -> None:
     """Bring the org's latest data into a workbook, keeping the user's own work.
