@@ -39,8 +39,8 @@ class MonthlyBase:
         return L(5 + i)
 
 
-def monthly_base(wb: Workbook, keys: Keys, months: list[Bucket]) -> MonthlyBase:
-    """The family x month area at the foot of Plan base."""
+def monthly_base(wb: Workbook, keys: Keys, months: list[Bucket], width: float = 14) -> MonthlyBase:
+    """The family x month area at the foot of Plan base (``width``: its columns' width)."""
     ws = wb[PLAN_BASE]
     families = sorted(keys.families, key=keys.families.__getitem__)
     top = ws.max_row + 3
@@ -49,6 +49,8 @@ def monthly_base(wb: Workbook, keys: Keys, months: list[Bucket]) -> MonthlyBase:
         ws.cell(top + 1, 5 + i, m.number)
     ws.row_dimensions[top + 1].hidden = True
     heading_row(ws, top + 2, [m.label for m in months], start=5)
+    for i in range(len(months)):
+        ws.column_dimensions[L(5 + i)].width = max(ws.column_dimensions[L(5 + i)].width, width)
     row = top + 4
     blocks = {}
     for measure in MEASURES:
@@ -71,7 +73,7 @@ def monthly_base(wb: Workbook, keys: Keys, months: list[Bucket]) -> MonthlyBase:
     return MonthlyBase(blocks, months)
 
 
-def monthly_sheet(wb: Workbook, base: MonthlyBase) -> None:
+def monthly_sheet(wb: Workbook, base: MonthlyBase, width: float = 14) -> None:
     ws = wb.create_sheet(MONTHLY)
     ws["A1"], ws["A1"].font = "Scenarios by month", TITLE
     ws["A2"] = '="Revenue in "&drv_reporting_currency&", after each scenario\'s drivers."'
@@ -103,7 +105,7 @@ def monthly_sheet(wb: Workbook, base: MonthlyBase) -> None:
         ws.cell(total, c).font, ws.cell(total, c).border = BOLD, TOTAL_BORDER
         for r in range(first, total + 1):
             ws.cell(r, c).number_format = MONEY
-        ws.column_dimensions[letter].width = 14
+        ws.column_dimensions[letter].width = width
         heading = ws.cell(4, c).value.lower().replace(" ", "_")
         define_name(wb, f"mon_{heading}", f"'{MONTHLY}'!${letter}${first}:${letter}${total}")
     ws.column_dimensions["A"].width = 12
