@@ -268,3 +268,21 @@ def test_prior_plan_is_compared_only_where_it_covers_the_period(tmp_path):
     chart = openpyxl.load_workbook(out)["Comparison"]._charts[0]
     cats = chart.series[0].cat.numRef or chart.series[0].cat.strRef
     assert cats.f == f"'Comparison'!$A${rows['2026 Q4 (2 of 3 months)'] + 1}:$A${q3}"
+
+
+def test_data_sheet_prints_its_readable_columns_and_refresh_keeps_the_print_area(tmp_path):
+    from dataclasses import replace
+
+    from addin.fpa.refresh import refresh_with_plan
+
+    plan = synthetic_plan(216)
+    out = write_scenarios(plan, tmp_path / "FPA.xlsx")
+    ws = openpyxl.load_workbook(out)[DATA]
+    last = HEADINGS.index("Last year qty") + 1
+    assert ws.print_area == f"'{DATA}'!$A$1:${column_letter(last)}${len(plan.cells) + 1}"
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    fewer = replace(plan, cells=plan.cells.iloc[:100])
+    refresh_with_plan(out, fewer)
+    ws = openpyxl.load_workbook(out)[DATA]
+    assert ws.print_area == f"'{DATA}'!$A$1:${column_letter(last)}$101"
