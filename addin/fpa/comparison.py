@@ -34,6 +34,7 @@ PRIOR_NOTE = (
     "The Total row's prior-plan variance sums only the periods both plans cover."
 )
 RIGHT = Alignment(horizontal="right")
+PRIOR = SCENARIOS[3]  # column E: the scenarios fill B to E in SCENARIOS order
 
 COMPARE_HEADINGS = [
     "Committed",
@@ -96,8 +97,8 @@ def comparison(
             if months:
                 # compare with the prior plan only where it covers every month of the period
                 covered = f"'{PLAN_BASE}'!{base}${plan.prior_months_row}"
-                prior = ws.cell(r, 5).value
-                ws.cell(r, 5, f'=IF({covered}=0,"{NOT_IN_PRIOR}",{str(prior)[1:]})')
+                prior = f"'{PRIOR.name}'!{col}{layout[PRIOR.name][block][1]}"
+                ws.cell(r, 5, f'=IF({covered}=0,"{NOT_IN_PRIOR}",{prior})')
                 ws.cell(r, 9, f'=IF({covered}<{months},"{NOT_IN_PRIOR}",B{r}-E{r})')
                 ws.cell(r, 10, f'=IF({covered}<{months},"{NOT_IN_PRIOR}",IF(E{r}=0,"",I{r}/E{r}))')
             elif label == "Total":
