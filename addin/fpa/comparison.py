@@ -8,7 +8,7 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
@@ -17,8 +17,10 @@ from addin.fpa.layout import COMPARISON, PLAN_BASE, SCENARIOS
 from addin.fpa.sheets import (
     BOLD,
     MONEY,
+    NOT_IN_PRIOR,
     NOTE,
     PCT,
+    RIGHT,
     TITLE,
     TOTAL_BORDER,
     SheetPlan,
@@ -28,12 +30,10 @@ from addin.fpa.sheets import (
     text_width,
 )
 
-NOT_IN_PRIOR = "n/a"
 PRIOR_NOTE = (
     "n/a: the prior plan does not cover every month of that period, so it is not compared. "
     "The Total row's prior-plan variance sums only the periods both plans cover."
 )
-RIGHT = Alignment(horizontal="right")
 PRIOR = SCENARIOS[3]  # column E: the scenarios fill B to E in SCENARIOS order
 
 COMPARE_HEADINGS = [

@@ -41,6 +41,8 @@ TOTAL_BORDER = Border(top=Side(style="thin"))
 QTY, MONEY, PCT, FX, ASP = "#,##0;-#,##0", "#,##0;-#,##0", "0.0%", "0.0000", "#,##0.00"
 
 PRIOR_MONTHS_ROW = 6  # on Plan base, under the headings
+NOT_IN_PRIOR = "n/a"  # a period the prior plan does not cover: never compared as a 0
+RIGHT = Alignment(horizontal="right")
 
 DRIVER_COLUMNS = (
     # (heading, name suffix, number format, is input)
