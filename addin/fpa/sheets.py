@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.book.sheet_xml import column_letter as L
@@ -238,7 +239,9 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     cols = plan.bucket_columns
     row = 6
     committed_rows = (0, 0)
-    for scenario in SCENARIOS:
+    for k, scenario in enumerate(SCENARIOS):
+        if k and k % 2 == 0:  # printed two scenarios a page: a block never splits from its title
+            ws.row_breaks.append(Break(id=row - 1))
         ws.cell(row, 1, scenario.name).font = Font(bold=True, size=12)
         ws.cell(row, 3, scenario.description).font = NOTE
         heading_row(
