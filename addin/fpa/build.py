@@ -120,7 +120,7 @@ def write_scenarios(plan: PlanFrame, out: Path) -> Path:
         buckets=buckets(fs.periods(plan.as_of), fs.show_quarters),
     )
     months = buckets(fs.periods(plan.as_of), False) if fs.show_quarters else []
-    wb = skeleton(record, months)
+    wb = skeleton(record, months, frame)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".skeleton-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
@@ -145,18 +145,31 @@ def fill_table(
     return replace_table(src, dst, loc, frame, parts)
 
 
-def skeleton(record: ScenarioRecord, months: list[Bucket] | None = None) -> Workbook:
-    """Every sheet, with the Data table holding a header and one styled empty row."""
+def largest_figure(frame: pd.DataFrame | None) -> float:
+    """The largest figure a formula sheet can show: the plan's biggest grand total, with
+    headroom for drivers (upside, FX) and for growth between refreshes."""
+    if frame is None or frame.empty:
+        return 0.0
+    columns = [h for h, _, kind in COLUMNS if kind in ("qty", "money")]
+    totals = frame[columns].apply(pd.to_numeric, errors="coerce").abs().sum()
+    return float(totals.max()) * 1.5
+
+
+def skeleton(
+    record: ScenarioRecord, months: list[Bucket] | None = None, frame: pd.DataFrame | None = None
+) -> Workbook:
+    """Every sheet, with the Data table holding a header and one styled empty row; column
+    widths fit ``frame`` (the rows the table will hold)."""
     wb = Workbook()
     data = wb.active
     data.title = DATA
-    plan = sheets.plan_base(wb, record.keys, record.buckets)
+    plan = sheets.plan_base(wb, record.keys, record.buckets, largest_figure(frame))
     sheets.drivers(wb, plan, record.forecast_set.reporting_currency)
     layout = {s.name: sheets.scenario_sheet(wb, plan, s) for s in SCENARIOS}
     comparison(wb, plan, layout)
     if months:
-        monthly_sheet(wb, monthly_base(wb, record.keys, months))
-    _data_sheet(wb, data)
+        monthly_sheet(wb, monthly_base(wb, record.keys, months, plan.width), plan.width)
+    _data_sheet(wb, data, frame)
     _record_sheet(wb, record)
     order = ["Comparison", "Drivers", *[s.name for s in SCENARIOS]]
     order += [MONTHLY] if months else []
@@ -167,7 +180,28 @@ def skeleton(record: ScenarioRecord, months: list[Bucket] | None = None) -> Work
     return wb
 
 
-def _data_sheet(wb: Workbook, ws) -> None:
+#: The Data sheet prints its readable columns (Account .. Last year qty), not the keys and Ids.
+PRINTED_COLUMNS = next(i for i, (_, _, kind) in enumerate(COLUMNS) if kind == "key")
+
+
+def _data_width(frame: pd.DataFrame | None, heading: str, kind: str) -> float:
+    """A width that fits the column's longest value (text) or largest number, within reason;
+    a heading wraps onto two lines rather than widening the column."""
+    least = {"text": 10, "date": 10, "key": 14}.get(kind, 11)
+    if frame is None or frame.empty or heading not in frame:
+        return max(least, 13 if kind != "text" else 24)
+    values = frame[heading]
+    if kind == "text":
+        longest = int(values.astype(str).str.len().max())
+        return min(40.0, max(least, longest * 1.1 + 2))
+    if kind in ("date", "key"):
+        return least
+    largest = pd.to_numeric(values, errors="coerce").abs().max()
+    largest = 0.0 if pd.isna(largest) else float(largest)
+    return max(least, len(f"{-largest * 2:,.2f}") * 1.1 + 2)
+
+
+def _data_sheet(wb: Workbook, ws, frame: pd.DataFrame | None = None) -> None:
     for i, (heading, _, kind) in enumerate(COLUMNS, start=1):
         head = ws.cell(1, i, heading)
         head.font = Font(bold=True, color="FFFFFF")
@@ -175,13 +209,18 @@ def _data_sheet(wb: Workbook, ws) -> None:
         head.alignment = Alignment(wrap_text=True, vertical="top")
         # the styled empty row 2 carries each column's number format to the rows refresh writes
         ws.cell(2, i).number_format = NUMBER_FORMATS[kind]
-        ws.column_dimensions[column_letter(i)].width = 24 if kind == "text" else 13
+        ws.column_dimensions[column_letter(i)].width = _data_width(frame, heading, kind)
     last = column_letter(len(COLUMNS))
     table = Table(displayName=TABLE, ref=f"A1:{last}2")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2"
     ws.row_dimensions[1].height = 30
+    # printed (rarely): the readable columns, one page wide, the heading on every page;
+    # refresh moves the print area's last row with the table
+    sheets.print_setup(ws)
+    ws.print_area = f"A1:{column_letter(PRINTED_COLUMNS)}2"
+    ws.print_title_rows = "1:1"
     # names over the table's columns, for analysts who prefer names; refresh resizes them
     for i, (heading, _, _) in enumerate(COLUMNS, start=1):
         name = "plan_" + heading.lower().replace(" ", "_")

@@ -156,19 +156,32 @@ def table_frame(cells: pd.DataFrame, keys: Keys, quarters: bool) -> pd.DataFrame
 class Bucket:
     number: int
     label: str
+    #: the horizon's months in this bucket (known when the workbook is built; not stored)
+    months: tuple[date, ...] = field(default=(), compare=False)
+
+    @property
+    def partial(self) -> bool:
+        """A quarter the horizon covers only in part (its first or last)."""
+        return 0 < len(self.months) < 3 and self.number < 100000
 
 
 def buckets(periods: list[date], quarters: bool) -> list[Bucket]:
     """The columns of the scenario sheets; a quarter the horizon only partly covers says so
-    ("2026 Q4 (2 mo)"), so a short first or last quarter is not read as a drop."""
-    months: dict[int, int] = {}
+    ("2026 Q4 (1 of 3 months)"), so a short first or last quarter is not read as a drop."""
+    months: dict[int, list[date]] = {}
     labels: dict[int, str] = {}
     for day in periods:
         number = bucket_number(day, quarters)
-        months[number] = months.get(number, 0) + 1
+        months.setdefault(number, []).append(day)
         labels.setdefault(number, bucket_label(day, quarters))
     return [
-        Bucket(n, label if not quarters or months[n] == 3 else f"{label} ({months[n]} mo)")
+        Bucket(
+            n,
+            label
+            if not quarters or len(months[n]) == 3
+            else f"{label} ({len(months[n])} of 3 months)",
+            tuple(months[n]),
+        )
         for n, label in labels.items()
     ]
 

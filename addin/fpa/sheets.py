@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.book.sheet_xml import column_letter as L
@@ -39,6 +40,10 @@ INPUT_FONT = Font(color="0000FF")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 TOTAL_BORDER = Border(top=Side(style="thin"))
 QTY, MONEY, PCT, FX, ASP = "#,##0;-#,##0", "#,##0;-#,##0", "0.0%", "0.0000", "#,##0.00"
+
+PRIOR_MONTHS_ROW = 6  # on Plan base, under the headings
+NOT_IN_PRIOR = "n/a"  # a period the prior plan does not cover: never compared as a 0
+RIGHT = Alignment(horizontal="right")
 
 DRIVER_COLUMNS = (
     # (heading, name suffix, number format, is input)
@@ -72,10 +77,38 @@ class SheetPlan:
     regions: list[str]
     buckets: list[Bucket]
     blocks: dict[str, BaseBlock] = field(default_factory=dict)
+    #: column width that fits the largest figure of the workbook (see ``number_width``)
+    width: float = 14
+    #: Plan base row counting, per bucket, the months the prior plan covers
+    prior_months_row: int = PRIOR_MONTHS_ROW
 
     @property
     def bucket_columns(self) -> list[str]:
         return [L(5 + i) for i in range(len(self.buckets))]
+
+
+def number_width(largest: float) -> float:
+    """A column width (in characters of the default font) that shows ``largest`` with
+    thousands separators in bold type without ``###`` (a negative figure, a variance, is
+    smaller than the largest total)."""
+    digits = len(f"{abs(largest):,.0f}")
+    return max(12.0, round(digits * 1.1 + 1.5, 1))
+
+
+def text_width(texts: list[str], least: float = 12, most: float = 48) -> float:
+    """A column width for labels: the longest label, within [least, most]."""
+    longest = max((len(t) for t in texts), default=0)
+    return min(most, max(least, longest * 1.1 + 2))
+
+
+def prior_months_formula(months: tuple) -> str:
+    """How many of ``months`` the prior plan covers: a month counts when any Data row of it
+    has a Prior qty (a month the prior plan never reached has none)."""
+    terms = [
+        f'IF(COUNTIFS({TABLE}[Period],DATE({m.year},{m.month},1),{TABLE}[Prior qty],"<>")>0,1,0)'
+        for m in months
+    ]
+    return "=" + "+".join(terms)
 
 
 def define_name(wb: Workbook, name: str, ref: str) -> None:
@@ -107,7 +140,7 @@ def print_setup(ws: Worksheet) -> None:
 def heading_row(
     ws: Worksheet, row: int, headings: list[str], start: int = 1, height: float = 30
 ) -> None:
-    ws.row_dimensions[row].height = height  # room for two-line headings ("2026 Q4 (2 mo)")
+    ws.row_dimensions[row].height = height  # room for two-line headings ("2026 Q4 (1 of 3 months)")
     for i, heading in enumerate(headings):
         cell = ws.cell(row, start + i, heading)
         cell.font, cell.fill = BOLD, HEAD_FILL
@@ -117,11 +150,11 @@ def heading_row(
 # ---------------------------------------------------------------- Plan base
 
 
-def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
+def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket], largest: float = 0.0) -> SheetPlan:
     ws = wb.create_sheet(PLAN_BASE)
     families = sorted(keys.families, key=keys.families.__getitem__)
     regions = sorted(keys.regions, key=keys.regions.__getitem__)
-    plan = SheetPlan(families, regions, buckets)
+    plan = SheetPlan(families, regions, buckets, width=number_width(largest))
     ws["A1"], ws["A1"].font = "Plan base: the Data table summed by SUMIFS", TITLE
     ws["A2"] = "Plan prices, the org's currency, no drivers. The scenario sheets start from here."
     ws["A2"].font = NOTE
@@ -132,6 +165,11 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
     ws.row_dimensions[4].hidden = True
     heading_row(ws, 5, ["Region", "Product family", "Region no", "Family no"])
     heading_row(ws, 5, [b.label for b in buckets] + ["Total"], start=5)
+    ws.cell(PRIOR_MONTHS_ROW, 1, "Months the prior plan covers").font = NOTE
+    for i, b in enumerate(buckets):
+        if b.months:
+            cell = ws.cell(PRIOR_MONTHS_ROW, 5 + i, prior_months_formula(b.months))
+            cell.number_format, cell.font = "0", NOTE
     row = 7
     measures = [
         ("Consensus qty", True),
@@ -170,10 +208,12 @@ def plan_base(wb: Workbook, keys: Keys, buckets: list[Bucket]) -> SheetPlan:
             row += 1
         plan.blocks[measure] = BaseBlock(measure, first, row - 1, by_region)
         row += 1
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 20
+    ws.column_dimensions["A"].width = text_width([*regions, *(m for m, _ in measures)])
+    ws.column_dimensions["B"].width = text_width(families)
     ws.column_dimensions["C"].hidden = True
     ws.column_dimensions["D"].hidden = True
+    for col in [*cols, total]:
+        ws.column_dimensions[col].width = plan.width
     ws.freeze_panes = "E6"
     print_setup(ws)
     return plan
@@ -199,7 +239,9 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
     cols = plan.bucket_columns
     row = 6
     committed_rows = (0, 0)
-    for scenario in SCENARIOS:
+    for k, scenario in enumerate(SCENARIOS):
+        if k and k % 2 == 0:  # printed two scenarios a page: a block never splits from its title
+            ws.row_breaks.append(Break(id=row - 1))
         ws.cell(row, 1, scenario.name).font = Font(bold=True, size=12)
         ws.cell(row, 3, scenario.description).font = NOTE
         heading_row(
@@ -227,7 +269,7 @@ def drivers(wb: Workbook, plan: SheetPlan, currency: str) -> None:
         if scenario.slug == "committed":
             committed_rows = (first, last)
         row = last + 3
-    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["A"].width = text_width(plan.families, least=22)
     ws.column_dimensions["B"].hidden = True
     for j in range(len(DRIVER_COLUMNS)):
         ws.column_dimensions[L(3 + j)].width = 14
@@ -344,10 +386,10 @@ def scenario_sheet(wb: Workbook, plan: SheetPlan, scenario: Scenario) -> dict[st
     )
     block("Revenue by region", plan.regions, reg_keys, by_region(rev, "revenue_factor"))
     block("Volume by region", plan.regions, reg_keys, by_region(qty, "volume_factor"))
-    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["A"].width = text_width([*plan.families, *plan.regions], least=22)
     ws.column_dimensions["B"].hidden = True
     for col in [*cols, total]:
-        ws.column_dimensions[col].width = 12
+        ws.column_dimensions[col].width = plan.width
     ws.freeze_panes = "C5"
     print_setup(ws)
     return rows

@@ -272,11 +272,9 @@ def resize_names(
     workbook: bytes, sheet_name: str, old_last: int, new_last: int, header: int
 ) -> bytes:
     """Defined names over the table's data rows (rows header+1 .. old_last) end at new_last."""
-    quoted = (
-        re.escape(sheet_name)
-        if re.fullmatch(r"\w+", sheet_name)
-        else "'" + re.escape(sheet_name.replace("'", "''")) + "'"
-    )
+    quoted = "'" + re.escape(sheet_name.replace("'", "''")) + "'"
+    if re.fullmatch(r"\w+", sheet_name):  # a plain name may come quoted or not (openpyxl quotes)
+        quoted = f"(?:{re.escape(sheet_name)}|{quoted})"
     pattern = re.compile(rf"({quoted}!\$?[A-Z]+\$?(\d+):\$?[A-Z]+\$?)(\d+)(?=[^\d]|$)".encode())
 
     def fix(m: re.Match[bytes]) -> bytes:

@@ -22,6 +22,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.writer.theme import theme_xml
+
 from addin.book.errors import UserError
 from addin.xlam.vbaproject import ModuleKind, VbaModule, write_vba_project
 
@@ -40,8 +42,9 @@ ADDIN_SETTINGS = (
 )
 CONFIG_NOTE = (
     "INTERPRETER_WIN, INTERPRETER_MAC and PYTHONPATH come from the user's settings file "
-    "(%USERPROFILE%\\.demandgrid\\demandgrid.conf on Windows, ~/.demandgrid/demandgrid.conf "
-    "on macOS), written by `demandgrid addin install`. A row added to the block above "
+    "(%USERPROFILE%\\.demandgrid\\demandgrid.conf on Windows, "
+    "~/Library/Containers/com.microsoft.Excel/Data/demandgrid.conf on macOS), written by "
+    "`demandgrid addin install`. A row added to the block above "
     "(no blank row between) applies to every user of this add-in."
 )
 
@@ -72,18 +75,37 @@ def _document_module(name: str, base: str) -> VbaModule:
     return VbaModule(name, "\n".join(attributes) + "\n", ModuleKind.DOCUMENT)
 
 
+#: The order Excel stores a class module's attributes in (what it writes for a new class).
+CLASS_ATTRIBUTE_ORDER = (
+    "VB_Name",
+    "VB_Base",
+    "VB_GlobalNameSpace",
+    "VB_Creatable",
+    "VB_PredeclaredId",
+    "VB_Exposed",
+    "VB_TemplateDerived",
+    "VB_Customizable",
+)
+_ATTRIBUTE = re.compile(r"^Attribute (\w+) = ")
+
+
 def _class_module(exported: str) -> VbaModule:
     """A class module from its exported ``.cls`` text: the VERSION/BEGIN header becomes
-    the attributes a stored class module carries."""
+    the attributes a stored class module carries, in Excel's order; any other module-level
+    attribute (``VB_Description``) follows them."""
     lines = exported.replace("\r\n", "\n").split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("Attribute VB_Name"))
-    name = lines[start].split('"')[1]
-    body = lines[start + 1 :]
-    attributes = [lines[start], f'Attribute VB_Base = "{_CLASS_BASE}"']
+    end = start
+    while end < len(lines) and _ATTRIBUTE.match(lines[end]):
+        end += 1
+    found = {_ATTRIBUTE.match(line)[1]: line for line in lines[start:end]}  # type: ignore[index]
+    found["VB_Base"] = f'Attribute VB_Base = "{_CLASS_BASE}"'
     for extra in ("VB_TemplateDerived", "VB_Customizable"):
-        if not any(line.startswith(f"Attribute {extra}") for line in body):
-            body.insert(4, f"Attribute {extra} = False")
-    return VbaModule(name, "\n".join(attributes + body), ModuleKind.CLASS)
+        found.setdefault(extra, f"Attribute {extra} = False")
+    header = [found.pop(name) for name in CLASS_ATTRIBUTE_ORDER if name in found]
+    header += list(found.values())
+    name = header[0].split('"')[1]
+    return VbaModule(name, "\n".join(header + lines[end:]), ModuleKind.CLASS)
 
 
 def xlwings_package_dir() -> Path:
@@ -155,6 +177,7 @@ _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"/>\
 <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
 <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>\
 <Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>\
 </Types>"""
 
@@ -182,6 +205,7 @@ _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>\
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
 <Relationship Id="rId3" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>\
+<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>\
 </Relationships>"""
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -236,6 +260,8 @@ def build_addin(out: Path) -> Path:
         "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
         "xl/worksheets/sheet1.xml": config_sheet_xml(),
         "xl/styles.xml": _STYLES,
+        # the Office theme every workbook carries (Excel adds one on save if it is missing)
+        "xl/theme/theme1.xml": theme_xml,
         "xl/vbaProject.bin": vba_project_bin(),
         "customUI/customUI.xml": ribbon_xml(),
     }

@@ -15,6 +15,7 @@ Elsewhere it explains and fails: Excel add-ins exist only on Windows and macOS.
 
 from __future__ import annotations
 
+import locale
 import os
 import re
 import shutil
@@ -79,25 +80,53 @@ def excel_startup_folder(platform: str = sys.platform) -> Path:
         return default_startup_folder(platform)
 
 
-def read_settings(path: Path) -> dict[str, str]:
+class SettingsNotEncodable(UserError):
+    """A setting (an interpreter path) has characters the settings file's encoding lacks."""
+
+
+def settings_encoding(platform: str = sys.platform) -> str:
+    """The settings file's encoding: what ``xlwings config create`` writes (Python's default
+    text encoding) and what xlwings's VBA reads with ``Line Input``: on Windows the ANSI code
+    page (cp1252 in Western Europe and the Americas), on macOS UTF-8."""
+    if not _is_windows(platform):
+        return "utf-8"
+    if sys.platform.startswith("win"):
+        return locale.getencoding()  # the ANSI code page, even in Python's UTF-8 mode
+    return "cp1252"  # writing a Windows settings file elsewhere (tests): the Western code page
+
+
+def read_settings(path: Path, platform: str = sys.platform) -> dict[str, str]:
     """A settings file in VBA ``Write #`` format: one ``"KEY","value"`` line per setting."""
     settings: dict[str, str] = {}
     if path.is_file():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        text = path.read_bytes().decode(settings_encoding(platform), errors="replace")
+        for line in text.splitlines():
             fields = re.findall(r'"([^"]*)"', line)
             if len(fields) >= 2:
                 settings[fields[0]] = fields[1]
     return settings
 
 
-def write_settings(path: Path, updates: dict[str, str]) -> None:
+def write_settings(path: Path, updates: dict[str, str], platform: str = sys.platform) -> None:
     """Set ``updates`` in the settings file, keeping every other setting the user has."""
-    settings = {k: v for k, v in read_settings(path).items() if k.upper() not in updates}
+    encoding = settings_encoding(platform)
+    settings = {k: v for k, v in read_settings(path, platform).items() if k.upper() not in updates}
     settings.update(updates)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # CRLF and no quotes inside values: what VBA's Input # reads back.
     lines = [f'"{key}","{value.replace(chr(34), "")}"' for key, value in settings.items()]
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8", newline="")
+    for key, value in settings.items():
+        try:
+            value.encode(encoding)
+        except UnicodeEncodeError as e:
+            raise SettingsNotEncodable(
+                f"{key} = {value} has {value[e.start : e.end]!r}, which Excel cannot read from "
+                f"its settings file on this Windows machine (code page {encoding}). Install "
+                "Python (or the virtual environment) in a folder whose path has no such "
+                "characters, e.g. C:\\Python311, and run `demandgrid addin install` from it."
+            ) from None
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def python_settings(platform: str = sys.platform) -> dict[str, str]:
@@ -153,7 +182,7 @@ def install(
             ) from None
     config = user_config_path(platform, home)
     settings = python_settings(platform)
-    write_settings(config, settings)
+    write_settings(config, settings, platform)
     done = [
         f"Installed the Demand Review add-in: {target}",
         f"Settings for Excel: {config}",

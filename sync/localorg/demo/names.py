@@ -150,14 +150,11 @@ INDUSTRIES = (
 )
 ACCOUNT_TYPES = ("Customer - Direct", "Customer - Channel", "Distributor", "OEM")
 
-#: Account names that must reach the workbook as text (cell-injection tests). They go into the
-#: demo rep's book.
-NASTY_ACCOUNT_NAMES = (
-    '=HYPERLINK("http://x","y")',
-    "+1 Industries",
-    "-2 Tooling",
-    "@Fasteners",
-)
+#: One clearly named demo account whose name must reach the workbook as text: it carries a
+#: formula sign and the SUMIFS wildcards (``*``, ``?``, ``~``) that the Summary must match
+#: literally. It sorts last in the demo rep's book, so the first accounts read as customers.
+#: The hostile names (``=HYPERLINK(...)``, ``+1 Industries``, ...) are in the test fixtures.
+TEXT_SAFETY_ACCOUNT = "Zz Text-Safety Test (=SUM(1) * ? ~ stays text)"
 
 FIRST_NAMES = (
     "Jordan",

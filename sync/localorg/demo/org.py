@@ -20,8 +20,9 @@ Periods: monthly ``Period`` rows for whole calendar years around ``as_of`` (at l
 before its month and 36 after), with Quarter and Year periods. Forecast cells exist for every
 account x product x month from 24 months before the as-of month to 36 months after.
 
-The demo rep's book holds the injection-test account names (``NASTY_ACCOUNT_NAMES``) and two
-``Expired`` account forecasts (locked cells).
+The demo rep's book holds one clearly named text-safety account (``TEXT_SAFETY_ACCOUNT``: a
+formula sign and SUMIFS wildcards that must stay text) and two ``Expired`` account forecasts
+(locked cells); every other account reads as a real customer.
 """
 
 from __future__ import annotations
@@ -158,8 +159,8 @@ def _populate(book: Book, size: Size) -> str:
                 region if home else names.REGIONS[int(book.rng.integers(len(names.REGIONS)))]
             )
             name = None
-            if i == 0 and a in _NASTY_SLOTS:
-                name = names.NASTY_ACCOUNT_NAMES[_NASTY_SLOTS.index(a)]
+            if i == 0 and a == _TEXT_SAFETY_SLOT:
+                name = names.TEXT_SAFETY_ACCOUNT
             expired = i == 0 and a in _EXPIRED_SLOTS
             accounts.append(
                 book.account(rep_id, f"{stem} {kind}", account_region, name=name, expired=expired)
@@ -168,8 +169,8 @@ def _populate(book: Book, size: Size) -> str:
     return book.last_stamp
 
 
-#: In the demo rep's book: which accounts get the injection-test names, which are Expired.
-_NASTY_SLOTS = (3, 8, 14, 21)
+#: In the demo rep's book: which account gets the text-safety name, which are Expired.
+_TEXT_SAFETY_SLOT = 21
 _EXPIRED_SLOTS = (5, 17)
 
 

@@ -4,6 +4,7 @@ recalculates to the same number pandas computes from the org."""
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 
 import libreoffice
 import openpyxl
@@ -106,6 +107,7 @@ def test_rendered_pages(built, tmp_path):
     out, _ = built
     recalculated = libreoffice.recalc(out, tmp_path / "recalc.xlsx")
     wb = openpyxl.load_workbook(recalculated, data_only=True)
+    built_wb = openpyxl.load_workbook(out)  # the widths demandgrid wrote
     for name in (
         "Comparison",
         "Committed",
@@ -114,14 +116,42 @@ def test_rendered_pages(built, tmp_path):
         "Prior plan",
         "Drivers",
         "Monthly",
+        "Plan base",
     ):
+        ws = wb[name]
         errors = [
             c.coordinate
-            for row in wb[name].iter_rows()
+            for row in ws.iter_rows()
             for c in row
             if isinstance(c.value, str) and c.value.startswith("#")
         ]
         assert errors == [], f"{name}: {errors[:5]}"
+        # no ### at default zoom: every figure fits its column (thousands separators, bold)
+        sized = built_wb[name]
+        too_wide = [
+            (c.coordinate, shown(c.value, c.number_format), width(sized, c.column_letter))
+            for row in ws.iter_rows(min_row=4)
+            for c in row
+            if isinstance(c.value, (int, float))
+            and not sized.column_dimensions[c.column_letter].hidden
+            and not sized.row_dimensions[c.row].hidden
+            and len(shown(c.value, c.number_format)) * 1.1 + 1 > width(sized, c.column_letter)
+        ]
+        assert too_wide == [], f"{name}: {too_wide[:5]}"
+
+
+def shown(value: float, number_format: str) -> str:
+    """The figure as its number format shows it (the formats the FP&A sheets use)."""
+    if "%" in number_format:
+        return f"{value:.1%}"
+    decimals = len(number_format.split(".")[1].split(";")[0]) if "." in number_format else 0
+    return f"{value:,.{decimals}f}"
+
+
+def width(ws, letter: str) -> float:
+    """The column's width in characters (8.43, Excel's default, for a column never sized)."""
+    dim = ws.column_dimensions.get(letter)
+    return dim.width if dim is not None and dim.customWidth else 8.43
 
 
 def test_strings_from_the_org_stay_text_and_negatives_stay_numbers(tmp_path):
@@ -207,3 +237,52 @@ def test_sop_set_is_shown_by_month(demo_org_file, tmp_path):
     wb = openpyxl.load_workbook(recalculated, data_only=True)
     assert "Monthly" not in wb.sheetnames  # the scenario sheets are monthly already
     assert wb["Comparison"]["A4"].value == "Revenue by month"
+
+
+@pytest.mark.libreoffice
+def test_prior_plan_is_compared_only_where_it_covers_the_period(tmp_path):
+    """A horizon the prior plan does not reach reads n/a, never as a +99% variance; the
+    total compares only the periods both plans cover; partial quarters say so and stay out
+    of the chart."""
+    plan = synthetic_plan(720)  # Nov 2026 .. Oct 2029: Q4 2026 has 2 months, Q4 2029 one
+    cells = plan.cells
+    cut = date(2029, 6, 1)  # the prior plan stops after May 2029: Q2 2029 is 2 of 3 months
+    cells.loc[cells["period_start"] >= cut, ["prior", "prior_revenue"]] = float("nan")
+    out = write_scenarios(plan, tmp_path / "FPA.xlsx")
+    wb = openpyxl.load_workbook(libreoffice.recalc(out, tmp_path / "recalc.xlsx"), data_only=True)
+    ws = wb["Comparison"]
+    rows = {ws.cell(r, 1).value: r for r in range(6, 20)}
+    assert "2026 Q4 (2 of 3 months)" in rows and "2029 Q4 (1 of 3 months)" in rows
+    q2, q3 = rows["2029 Q2"], rows["2029 Q3"]
+    assert isinstance(ws.cell(q2, 5).value, float) and ws.cell(q2, 9).value == "n/a"
+    assert ws.cell(q3, 5).value == "n/a" and ws.cell(q3, 10).value == "n/a"
+    quarter = cells["period_start"].map(lambda d: (d.year, (d.month - 1) // 3))
+    compared = cells[quarter < (2029, 1)]  # every quarter through 2029 Q1 is fully covered
+    want = (compared["consensus_revenue"] - compared["prior_revenue"].fillna(0)).sum()
+    total = ws.cell(rows["Total"], 9).value
+    assert abs(total - want) <= 1e-6 * max(abs(want), 1.0)
+    ratio = ws.cell(rows["Total"], 10).value
+    assert abs(ratio - want / compared["prior_revenue"].sum()) <= 1e-9
+    assert "prior plan does not cover" in ws.cell(rows["Total"] + 1, 1).value
+    # the chart draws the full quarters only
+    chart = openpyxl.load_workbook(out)["Comparison"]._charts[0]
+    cats = chart.series[0].cat.numRef or chart.series[0].cat.strRef
+    assert cats.f == f"'Comparison'!$A${rows['2026 Q4 (2 of 3 months)'] + 1}:$A${q3}"
+
+
+def test_data_sheet_prints_its_readable_columns_and_refresh_keeps_the_print_area(tmp_path):
+    from dataclasses import replace
+
+    from addin.fpa.refresh import refresh_with_plan
+
+    plan = synthetic_plan(216)
+    out = write_scenarios(plan, tmp_path / "FPA.xlsx")
+    ws = openpyxl.load_workbook(out)[DATA]
+    last = HEADINGS.index("Last year qty") + 1
+    assert ws.print_area == f"'{DATA}'!$A$1:${column_letter(last)}${len(plan.cells) + 1}"
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    fewer = replace(plan, cells=plan.cells.iloc[:100])
+    refresh_with_plan(out, fewer)
+    ws = openpyxl.load_workbook(out)[DATA]
+    assert ws.print_area == f"'{DATA}'!$A$1:${column_letter(last)}$101"

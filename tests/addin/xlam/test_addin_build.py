@@ -18,6 +18,7 @@ from addin.xlam import build as addin_build
 from addin.xlam.build import CONFIG_SHEET, VBA_DIR, addin_modules, build_addin
 from addin.xlam.install import (
     AddinNotSupportedHere,
+    SettingsNotEncodable,
     install,
     read_settings,
     user_config_path,
@@ -196,10 +197,10 @@ def test_install_copies_to_xlstart_and_writes_the_interpreter(
 ) -> None:
     startup = tmp_path / "XLSTART"
     config = user_config_path(platform, tmp_path)
-    write_settings(config, {"ORG": "prod"})  # the user's own settings survive
+    write_settings(config, {"ORG": "prod"}, platform)  # the user's own settings survive
     lines = install(platform=platform, home=tmp_path, startup=startup)
     assert (startup / "demandgrid.xlam").is_file()
-    settings = read_settings(config)
+    settings = read_settings(config, platform)
     key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
     assert settings[key] == sys.executable
     assert Path(settings["PYTHONPATH"], "addin", "excel", "ribbon.py").is_file()
@@ -209,3 +210,56 @@ def test_install_copies_to_xlstart_and_writes_the_interpreter(
         assert "Library/Containers/com.microsoft.Excel/Data" in str(config)
     else:
         assert config == tmp_path / ".demandgrid" / "demandgrid.conf"
+
+
+def test_class_module_attributes_are_in_excels_order() -> None:
+    """Excel stores a class module's attributes as VB_Name, VB_Base, VB_GlobalNameSpace,
+    VB_Creatable, VB_PredeclaredId, VB_Exposed, VB_TemplateDerived, VB_Customizable; other
+    module attributes (VB_Description) follow."""
+    lines = vba_sources()["Dictionary"].split("\n")
+    names = [line.split()[1] for line in lines[:9]]
+    assert names == [*addin_build.CLASS_ATTRIBUTE_ORDER, "VB_Description"]
+    assert lines[5] == "Attribute VB_Exposed = True"  # xlwings's own values are kept
+
+
+@pytest.mark.parametrize(
+    ("platform", "encoded"),
+    [("win32", "C:\\Users\\Jos\xe9\\venv".encode("cp1252")), ("darwin", "é".encode())],
+)
+def test_settings_file_is_written_in_the_encoding_vba_reads(
+    platform: str, encoded: bytes, tmp_path: Path
+) -> None:
+    """Windows: the ANSI code page (what `xlwings config create` writes and VBA's Line Input
+    reads), so C:\\Users\\José\\... survives; macOS: UTF-8, as xlwings writes it there."""
+    config = tmp_path / "demandgrid.conf"
+    path = "C:\\Users\\José\\venv" if platform == "win32" else "/Users/josé/venv"
+    write_settings(config, {"INTERPRETER_WIN": path}, platform)
+    raw = config.read_bytes()
+    assert encoded in raw and raw.endswith(b'"\r\n')
+    assert read_settings(config, platform)["INTERPRETER_WIN"] == path
+
+
+def test_a_path_the_windows_code_page_cannot_hold_is_refused_with_a_way_out(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "demandgrid.conf"
+    with pytest.raises(SettingsNotEncodable, match=r"'張'.*C:\\Python311"):
+        write_settings(config, {"INTERPRETER_WIN": "C:\\Users\\張\\python.exe"}, "win32")
+    assert not config.exists()
+
+
+def test_config_note_names_each_platforms_settings_file(built: Path) -> None:
+    note = addin_build.CONFIG_NOTE
+    assert "%USERPROFILE%\\.demandgrid\\demandgrid.conf" in note
+    assert str(user_config_path("darwin", Path("~"))) in note
+    assert "~/.demandgrid" not in note
+
+
+def test_addin_carries_a_theme_part(built: Path) -> None:
+    with zipfile.ZipFile(built) as package:
+        types = package.read("[Content_Types].xml").decode()
+        book_rels = package.read("xl/_rels/workbook.xml.rels").decode()
+        theme = ElementTree.fromstring(package.read("xl/theme/theme1.xml"))
+    assert theme.tag == "{http://schemas.openxmlformats.org/drawingml/2006/main}theme"
+    assert 'PartName="/xl/theme/theme1.xml"' in types and "theme+xml" in types
+    assert 'relationships/theme" Target="theme/theme1.xml"' in book_rels

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from sync.localorg import LocalOrg
-from sync.localorg.demo.names import NASTY_ACCOUNT_NAMES
+from sync.localorg.demo.names import TEXT_SAFETY_ACCOUNT
 from sync.localorg.demo.org import (
     DEMO_PLANNER,
     DEMO_REP,
@@ -94,14 +94,18 @@ def test_users_reps_and_planner(demo):
     assert families == 6
 
 
-def test_injection_names_and_expired_forecasts_in_demo_reps_book(demo):
+def test_customer_names_one_text_safety_account_and_expired_forecasts_in_demo_reps_book(demo):
     rows = demo.execute(
         "SELECT a.Name, af.Status FROM Account a JOIN AccountForecast af ON af.AccountId = a.Id "
         "JOIN User u ON u.Id = af.OwnerId WHERE u.Username = ?",
         (DEMO_REP,),
     ).fetchall()
-    names = {r[0] for r in rows}
-    assert set(NASTY_ACCOUNT_NAMES) <= names
+    names = sorted({r[0] for r in rows})
+    # the first accounts a rep sees read as customers; the one test account sorts last
+    assert names[-1] == TEXT_SAFETY_ACCOUNT
+    assert not any(n[0] in "=+-@" or any(ch in n for ch in "*?~") for n in names[:-1])
+    everyone = [r[0] for r in demo.execute("SELECT Name FROM Account")]
+    assert [n for n in everyone if n[0] in "=+-@"] == []
     assert sum(r[1] == "Expired" for r in rows) == 2
     regions = {r[0] for r in demo.execute("SELECT DISTINCT Region__c FROM Account")}
     assert regions == {"North America", "EMEA", "APAC", "LATAM"}
