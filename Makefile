@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint addin template dist clean jsclient
+.PHONY: demo test test-all bench lint addin template dist readme clean jsclient
 
 # jsforce, the independent Salesforce client of tests/sync/salesforce/test_salesforce_jsforce.py (needs npm).
 JSCLIENT := tests/jsclient
@@ -30,6 +30,11 @@ $(JS_STAMP): $(JSCLIENT)/package-lock.json
 jsclient:
 	cd $(JSCLIENT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(JS_STAMP)
+
+# The README's sample sessions, run for real (tests/readme_samples.py; tests/test_readme.py
+# fails when they drift).
+readme: $(STAMP)
+	$(BIN)/cog -r -I tests -p "import cog, readme_samples as s" README.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -5,6 +5,8 @@ a function the Excel ribbon and the tests call too.
 
 from __future__ import annotations
 
+import shutil
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -116,6 +118,7 @@ def demo(
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"
+        f"{_activate_hint()}"
         "  1. Open the workbook in Excel or LibreOffice and change a yellow Adjusted cell.\n"
         "     It turns red until its row has a reason code and a note, then orange.\n"
         "  2. List every problem, by sheet and cell:\n"
@@ -126,6 +129,19 @@ def demo(
         f"  The org is the local file {org_path}.",
         highlight=False,
         soft_wrap=True,
+    )
+
+
+def _activate_hint() -> str:
+    """When ``make demo`` ran us from ``.venv/bin``, the commands below need it on the PATH."""
+    if shutil.which("demandgrid"):
+        return ""
+    venv = Path(sys.prefix)
+    if venv.resolve() == (Path.cwd() / venv.name).resolve():
+        venv = Path(venv.name)
+    return (
+        "  0. In this terminal, first (once):\n"
+        f"       [cyan]source {venv / 'bin' / 'activate'}[/]\n"
     )
 
 
