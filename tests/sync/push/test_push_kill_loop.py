@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = textwrap.dedent(
     """
     import os, signal, sys
-    import sync.push.engine as push_module, sync.push.plan as plan_module
-    push_module.UPDATE_LIMIT = plan_module.UPDATE_LIMIT = 2
+    import sync.push.calls as calls_module, sync.push.plan as plan_module
+    calls_module.UPDATE_LIMIT = plan_module.UPDATE_LIMIT = 2
     from sync.push.journal import Journal
     from sync.localorg import LocalOrg
     from addin.push.workbook import push_workbook
@@ -192,6 +192,7 @@ def _loop(tmp_path: Path, masters: tuple[Path, Path], points: list[tuple[str, in
         f"\nkill loop: {runs} runs ({killed} killed), lost edits: {len(lost)}, "
         f"double applies: {len(double)}, cells left to push: {len(left)}"
     )
+    assert killed == runs, "a kill point was never reached: the loop proved nothing"
     assert (lost, double, left) == ([], [], [])
     return {"runs": runs, "killed": killed}
 
