@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from addin.atomic import replace_keeping_previous
 from addin.errors import WorkbookNotOurs
 from addin.surface import Block
+from addin.xlsx_styles import normalise_style_ids
 
 
 class WorkbookUnreadable(WorkbookNotOurs):
@@ -79,6 +80,7 @@ class XlsxBook:
                 f"{p.name} cannot be opened as an .xlsx workbook ({type(e).__name__}). "
                 "Open it in Excel and save it as .xlsx, or pull a fresh workbook."
             ) from None
+        normalise_style_ids(wb, p)  # LibreOffice numbers named styles its own way
         return cls(p, wb)
 
     # ------------------------------------------------------------------ reading
