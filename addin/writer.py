@@ -35,7 +35,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin import layout, record, summary
 from addin.errors import UserError
-from addin.grid import Formula, Grid, PulledCellsLike, build_grid, column_letter, record_cells
+from addin.grid import (
+    MAX_VALUE,
+    Formula,
+    Grid,
+    PulledCellsLike,
+    build_grid,
+    column_letter,
+    record_cells,
+)
 from addin.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
 from sync.records import PullContext
 
@@ -331,10 +339,17 @@ def _rules(ws: Worksheet, grid: Grid) -> None:
     adjusted = f'{kind}="{layout.ADJUSTED}"'
     changed = f"AND({adjusted},{cell}<>{mirror})"
     unexplained = f"AND({adjusted},{cell}<>{mirror},OR(LEN({reason})=0,LEN({note})=0))"
-    ws.conditional_formatting.add(
-        periods,
-        FormulaRule(formula=[unexplained], fill=PROBLEM_FILL, font=PROBLEM_FONT, stopIfTrue=True),
+    # What check blocks and a formula can see (an error value, text, TRUE, a negative or absurd
+    # number) shows as a problem before "changed", note or not.
+    blocked = (
+        f"AND({adjusted},IF(ISERROR({cell}),TRUE,IF(ISNUMBER({cell}),"
+        f"OR({cell}<0,{cell}>{MAX_VALUE}),LEN({cell})>0)))"
     )
+    for rule in (blocked, unexplained):
+        ws.conditional_formatting.add(
+            periods,
+            FormulaRule(formula=[rule], fill=PROBLEM_FILL, font=PROBLEM_FONT, stopIfTrue=True),
+        )
     ws.conditional_formatting.add(periods, FormulaRule(formula=[changed], fill=CHANGED_FILL))
     text = (
         f"{grid.letter(grid.col(layout.H_REASON))}{r0}:{grid.letter(grid.col(layout.H_NOTE))}{r1}"

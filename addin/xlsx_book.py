@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from addin.atomic import replace_keeping_previous
 from addin.errors import WorkbookNotOurs
 from addin.surface import Block
+from addin.xlsx_marks import set_marks
 from addin.xlsx_styles import normalise_style_ids
 
 
@@ -201,6 +202,10 @@ class XlsxBook:
                     else:  # back to the fill of the cell's named style (the template's look)
                         style = styles.get(cell.style)
                         cell.fill = style.fill if style is not None else PatternFill()
+
+    def set_marks(self, sheet: str, cells_by_color: dict[str, list[str]]) -> None:
+        """Check's marks as conditional formats above the grid's own (``addin.xlsx_marks``)."""
+        set_marks(self._sheet(sheet), cells_by_color)
 
     def set_notes(self, sheet: str, notes: dict[str, str]) -> None:
         ws = self._sheet(sheet)

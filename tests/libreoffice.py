@@ -116,6 +116,20 @@ class Office:
         """Recalculated ``{"value", "string", "formula"}`` of each ``Sheet!A1`` in ``cells``."""
         return self._ask(op="read", src=str(src), cells=cells)
 
+    def colors(self, src: Path, ref: str, workdir: Path) -> dict[tuple[int, int, int], int]:
+        """Pixel count of each colour of ``ref`` (``Sheet!A1:B2``) as LibreOffice draws it
+        (recalculated, conditional formats applied): printed to PDF, rasterised by pdftoppm."""
+        pdf = workdir / f"render-{ref.replace('!', '_').replace(':', '_')}.pdf"
+        self._ask(op="render", src=str(src), out=str(pdf), range=ref)
+        subprocess.run(
+            ["pdftoppm", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        (ppm,) = pdf.parent.glob(pdf.stem + "*.ppm")
+        return _ppm_colors(ppm.read_bytes())
+
     def close(self) -> None:
         if self._proc.poll() is None:
             try:
@@ -126,3 +140,27 @@ class Office:
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()
                 self._proc.wait()
+
+
+def _ppm_colors(data: bytes) -> dict[tuple[int, int, int], int]:
+    """Colour -> pixel count of a binary PPM (P6, 8 bits) image."""
+    fields: list[bytes] = []
+    pos = 0
+    while len(fields) < 4:  # magic, width, height, maxval; comments start with #
+        while data[pos : pos + 1].isspace():
+            pos += 1
+        if data[pos : pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end : end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P6" and fields[3] == b"255", fields
+    pixels = data[pos + 1 :]
+    counts: dict[tuple[int, int, int], int] = {}
+    for i in range(0, len(pixels) - 2, 3):
+        rgb = (pixels[i], pixels[i + 1], pixels[i + 2])
+        counts[rgb] = counts.get(rgb, 0) + 1
+    return counts
