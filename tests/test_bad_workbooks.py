@@ -186,6 +186,19 @@ def _copy_adjusted_over_target(wb: Any, review: ReviewFile) -> None:
         ws.cell(dst, c).value = ws.cell(src, c).value
 
 
+def _sort_without_key(wb: Any, review: ReviewFile) -> None:
+    """Blocks 0 and 1 swapped in every column up to Problems: a sort that left Key behind."""
+    ws = _ws(wb)
+    last = openpyxl.utils.column_index_from_string(review.columns[layout.H_PROBLEMS])
+    height = len(layout.ROW_KINDS)
+    first_a = review.adjusted_rows[0] - height + 1
+    first_b = review.adjusted_rows[1] - height + 1
+    for i in range(height):
+        for c in range(1, last + 1):
+            a, b = ws.cell(first_a + i, c), ws.cell(first_b + i, c)
+            a.value, b.value = b.value, a.value
+
+
 def _conflict_choice(wb: Any, review: ReviewFile) -> None:
     _set({"open:0": 42})(wb, review)
     ws = wb.create_sheet(layout.CONFLICTS)
@@ -291,6 +304,12 @@ CASES: list[tuple[str, Mutation | str, type[Exception], str]] = [
         _cell(layout.H_KIND, lambda r: r.adjusted_rows[0], layout.TARGET),
         WorkbookDamaged,
         "missing",
+    ),
+    (
+        "rows sorted without the hidden Key column",
+        _sort_without_key,
+        WorkbookDamaged,
+        "no longer match their records",
     ),
     # ---- bad values: check refuses, nothing sent
     ("change without a note", _set({"open:0": 42}, note=""), ChecksFailed, "without a note"),
