@@ -354,6 +354,12 @@ CASES: list[tuple[str, Mutation | str, type[Exception], str]] = [
         "the org keeps at most 2,000",
     ),
     (
+        "note typed as a formula, never calculated",
+        _set({"open:0": 42}, note='="Promo"&" week"'),
+        ChecksFailed,
+        'the row\'s Note is a formula (="Promo"&" week") whose value was never calculated',
+    ),
+    (
         "one good change and one bad",
         _set({"open:0": 42, "open:1": "n/a"}),
         ChecksFailed,

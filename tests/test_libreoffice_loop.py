@@ -184,3 +184,27 @@ def test_conflict_resolved_in_the_take_column(local, editor: Editor, tmp_path: P
     editor.save(second)
     assert push_file(second).receipt is None
     assert openpyxl.load_workbook(second)[layout.REVIEW][cell].value == 500
+
+
+def test_a_note_typed_as_a_formula_sends_the_text_it_shows(local, editor: Editor) -> None:
+    org, review = local
+    cell = review.open_cell(0, 0)
+    block = review.block_of(cell)
+    formula = '="Tender "&"won"'
+    editor.edit(
+        review.path,
+        {
+            cell: 321,
+            review.row_cell(layout.H_NOTE, block): formula,
+            review.row_cell(layout.H_REASON, block): "New business",
+        },
+    )
+    if editor.kind == "openpyxl":  # never calculated: its text is unknown, so it is refused
+        with pytest.raises(ChecksFailed, match="Note is a formula"):
+            push_file(review.path)
+        return
+    (change,) = changes_of(review.path)
+    assert change.note == "Tender won"  # the value LibreOffice calculated and stored
+    outcome = push_file(review.path)
+    assert [x.note for x in outcome.receipt.cells] == ["Tender won"]
+    assert snapshot(org)[change.record_id] == (321, "[New business] Tender won")
