@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from addin.errors import UserError
 from sync.org import OrgError
@@ -168,6 +169,8 @@ def _print_pulled(pulled: Any) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    for warning in getattr(pulled, "warnings", ()):
+        console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 @template_app.command("build")

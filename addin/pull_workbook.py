@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from addin.errors import UserError
+from addin.pull_duplicates import lock_duplicates
 from addin.writer import write_workbook
 from sync.mapping import STANDARD, MappingProfile
 from sync.org import Org
@@ -53,6 +54,7 @@ class PulledWorkbook:
     periods: int
     query_seconds: float
     write_seconds: float
+    warnings: tuple[str, ...] = ()  # e.g. two org records for one cell (addin.pull_duplicates)
 
 
 def pull_review(
@@ -86,6 +88,9 @@ def pull_review(
             f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
             "(the owner of the account forecasts), or use --team for a planner's region."
         )
+    frame, warnings = lock_duplicates(cells.frame)
+    if warnings:
+        cells = replace(cells, frame=frame)
     say(f"Writing {len(cells.frame):,} cells to {out}")
     path = write_workbook(cells, Path(out), template=template)
     written = time.perf_counter()
@@ -100,6 +105,7 @@ def pull_review(
         periods=len(cells.periods),
         query_seconds=queried - started,
         write_seconds=written - queried,
+        warnings=tuple(warnings),
     )
 
 
