@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from conftest_checkpush import ReviewFile, pull_review_file
 from conftest_push import snapshot
+from test_lo_styles import renumber_like_libreoffice
 
 from addin import layout
 from addin.errors import ChecksFailed, WorkbookDamaged, WorkbookNotOurs
@@ -366,6 +367,12 @@ CASES: list[tuple[str, Mutation | str, type[Exception], str]] = [
         "Check found 1 problem",
     ),
     (
+        "saved by LibreOffice (its style numbering) with a text value",
+        "lo-styles",
+        ChecksFailed,
+        "the text 'forty', not a number",
+    ),
+    (
         "conflict choice neither mine nor theirs",
         _conflict_choice,
         ConflictChoiceInvalid,
@@ -397,6 +404,12 @@ def test_bad_workbook_is_refused_and_nothing_is_sent(
         path.unlink()
     elif mutation == "other-user":
         org = _other_user(org_path)
+    elif mutation == "lo-styles":
+        book = XlsxBook.open(path)
+        book.write(layout.REVIEW, review.open_cells[0][1], [["forty"]])
+        book.save()
+        renumber_like_libreoffice(path, tmp_path / "lo.xlsx")
+        shutil.move(tmp_path / "lo.xlsx", path)
     else:
         wb = openpyxl.load_workbook(path)
         if mutation == "locked":
@@ -412,6 +425,11 @@ def test_bad_workbook_is_refused_and_nothing_is_sent(
     assert fragment in str(caught.value)
     assert org.calls.update == 0
     assert snapshot(org) == before
+    if error is ChecksFailed:  # run again, on the workbook check has marked: the same refusal
+        with pytest.raises(error) as again:
+            push_workbook(XlsxBook.open(path), org)
+        assert fragment in str(again.value)
+        assert org.calls.update == 0 and snapshot(org) == before
 
 
 def test_the_catalogue_is_large_enough() -> None:
