@@ -155,6 +155,11 @@ class CheckReport:
     def summary(self) -> str:
         if not self.issues:
             return f"{self.changed} changed cell(s), no problems: ready to push."
+        if not self.errors:
+            return (
+                f"{self.changed} changed cell(s), no problems, {len(self.issues)} warning(s) to "
+                "look at: ready to push."
+            )
         blocked = len({i.cell for i in self.errors})
         return (
             f"{self.changed} changed cell(s); {len(self.errors)} problem(s) in {blocked} cell(s) "
