@@ -3,8 +3,9 @@ family, with gap to target, as live formulas over the Review grid (no workbook l
 
 Totals are keyed by record, not by name: a hidden block table (``BlockTable``, right of the
 tables) has one row per account x product block, its Key (the block's record Id), the number
-of its account (by account Id) and of its family, and the block's three totals, each a SUMIFS
-on the grid's Key and Row columns (so re-sorting the grid keeps them right). Each summary row
+of its account (by account Id) and of its family, and the block's three totals: the Adjusted
+one a SUMIFS on the grid's Key and Row columns (so re-sorting the grid keeps it right), the
+Baseline and Target ones numbers (those rows are read-only). Each summary row
 then sums the block table on its hidden number (``H_MATCH``): two accounts whose names differ
 only in case (which SUMIFS would match together) or are equal stay apart; an equal name gets
 its Id beside it. Numbers as criteria also keep names like ``=HYPERLINK(...)`` or
@@ -76,22 +77,26 @@ class BlockTable:
 
 
 def build_blocks(
-    grid: Grid, blocks: list[tuple[str, int, int]], sheet: str, top: int, left: int
+    grid: Grid,
+    blocks: list[tuple[str, int, int, float, float]],
+    sheet: str,
+    top: int,
+    left: int,
 ) -> BlockTable:
-    """The block table for ``blocks`` (key, account number, family number), in grid order."""
+    """The block table for ``blocks`` (key, account number, family number, baseline total,
+    target total), in grid order. Only the Adjusted total is live (a SUMIFS on the grid's Key
+    and Row): baseline and target rows cannot be typed into, so their totals are numbers, which
+    keeps the work per keystroke to one SUMIFS per block."""
     review = f"'{layout.REVIEW}'!"
     total = review + grid.column_range(grid.col(layout.H_TOTAL))
     keys = review + grid.column_range(grid.col(layout.H_KEY))
     kinds = review + grid.column_range(grid.col(layout.H_KIND))
     key_col = column_letter(left)
     rows: list[list[Any]] = [list(BLOCK_HEADINGS)]
-    for i, (key, account, family) in enumerate(blocks):
+    for i, (key, account, family, baseline, target) in enumerate(blocks):
         r = top + 1 + i
-        sums = [
-            Formula(f'=SUMIFS({total},{keys},${key_col}{r},{kinds},"{kind}")')
-            for kind in (layout.ADJUSTED, layout.BASELINE, layout.TARGET)
-        ]
-        rows.append([key, account, family, *sums])
+        adjusted = Formula(f'=SUMIFS({total},{keys},${key_col}{r},{kinds},"{layout.ADJUSTED}")')
+        rows.append([key, account, family, adjusted, baseline, target])
     return BlockTable(sheet, top, left, rows)
 
 

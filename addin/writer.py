@@ -496,9 +496,11 @@ def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles
     left = max(col for _, _, col in anchors) + width
     top = min(row for _, row, _ in anchors)
     keys = [str(k) for k in blocks["row_key"].tolist()]
-    table = summary.build_blocks(
-        grid, list(zip(keys, accounts, families, strict=True)), ws.title, top, left
-    )
+    sums = cells.frame.groupby("row_key", sort=False)[["baseline", "target"]].sum(min_count=0)
+    baselines = [float(v) for v in sums["baseline"].reindex(keys).fillna(0.0)]
+    targets = [float(v) for v in sums["target"].reindex(keys).fillna(0.0)]
+    rows = list(zip(keys, accounts, families, baselines, targets, strict=True))
+    table = summary.build_blocks(grid, rows, ws.title, top, left)
     for i, values in enumerate(table.rows):
         for j, value in enumerate(values):
             _put(ws, table.top + i, table.left + j, value, st.heading if i == 0 else st.readonly)
