@@ -78,6 +78,13 @@ def test_blocked_cells_show_red_and_are_counted(libreoffice: Office, tmp_path: P
     assert live[changed]["value"] == len(blocked)
     assert live[problems]["value"] == len(blocked) - 1  # all but 200x the baseline
 
+    # Saved by LibreOffice and checked again: the marks are replaced, still on top.
+    libreoffice.save(review.path)
+    assert set(check_file(review.path).cells()) == set(blocked)
+    only_check_sees = list(blocked)[-1]
+    colors = libreoffice.colors(review.path, f"{layout.REVIEW}!{only_check_sees}", tmp_path)
+    assert colors.get(RED, 0) > 0 and colors.get(ORANGE, 0) == 0
+
 
 def test_a_cleared_and_pushed_cell_is_no_longer_changed(
     libreoffice: Office, org_file: Path, tmp_path: Path
