@@ -1,5 +1,6 @@
 """The old value in the push table, the Push Log and the conflict message is the value the rep
-saw: the baseline where the org had no adjusted value (``grid.starting_value``), never blank."""
+saw: the baseline where the org had no adjusted value (``grid.starting_value``), never blank.
+On every backend (``org``)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from rich.console import Console
 
 from addin import layout
 from addin.errors import ConflictsFound
-from addin.file_actions import push_file
+from addin.push_book import push_workbook
 from addin.push_sheets import CONFLICT_HEADINGS, LOG_HEADINGS, receipt_table
 from addin.readback import read_workbook
 from addin.xlsx_book import XlsxBook
-from sync.localorg import LocalOrg
 
 
 def _cell_without_adjustment(review: ReviewFile) -> tuple[str, float]:
@@ -42,12 +42,12 @@ def _noted(review: ReviewFile, cell: str, value: float, note: str = "Tender won"
     )
 
 
-def test_push_table_and_log_show_the_baseline_the_rep_saw(org_file: Path, tmp_path: Path) -> None:
-    review = ReviewFile(pull_review_file(LocalOrg(org_file), tmp_path / "review.xlsx"))
+def test_push_table_and_log_show_the_baseline_the_rep_saw(org, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    review = ReviewFile(pull_review_file(org, tmp_path / "review.xlsx"))
     cell, baseline = _cell_without_adjustment(review)
     _noted(review, cell, baseline + 7)
 
-    outcome = push_file(review.path)
+    outcome = push_workbook(XlsxBook.open(review.path), org)
     (receipt_cell,) = outcome.receipt.cells
     assert receipt_cell.old == baseline and receipt_cell.new == baseline + 7
     console = Console(record=True, width=250)
@@ -60,16 +60,16 @@ def test_push_table_and_log_show_the_baseline_the_rep_saw(org_file: Path, tmp_pa
     assert (logged["Old"], logged["New"]) == (baseline, baseline + 7)
 
 
-def test_conflict_shows_the_baseline_the_rep_saw(org_file: Path, tmp_path: Path) -> None:
-    review = ReviewFile(pull_review_file(LocalOrg(org_file), tmp_path / "review.xlsx"))
+def test_conflict_shows_the_baseline_the_rep_saw(org, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    review = ReviewFile(pull_review_file(org, tmp_path / "review.xlsx"))
     second = ReviewFile(shutil.copyfile(review.path, tmp_path / "second.xlsx"))
     cell, baseline = _cell_without_adjustment(review)
     _noted(review, cell, baseline + 7)
-    push_file(review.path)
+    push_workbook(XlsxBook.open(review.path), org)
 
     _noted(second, cell, baseline + 9, note="Mine")
     with pytest.raises(ConflictsFound) as caught:
-        push_file(second.path)
+        push_workbook(XlsxBook.open(second.path), org)
     assert f"pulled {baseline:,.6g}, theirs {baseline + 7:,.6g}" in str(caught.value)
     ws = openpyxl.load_workbook(second.path)[layout.CONFLICTS]
     heads = [c.value for c in ws[2]]
