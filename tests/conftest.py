@@ -8,7 +8,13 @@ import shutil
 
 import pytest
 
-pytest_plugins = ["conftest_checkpush", "conftest_workbook", "conftest_push", "conftest_salesforce"]
+pytest_plugins = [
+    "conftest_checkpush",
+    "conftest_workbook",
+    "conftest_push",
+    "conftest_salesforce",
+    "conftest_libreoffice",
+]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

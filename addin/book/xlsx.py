@@ -31,6 +31,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.book.atomic import save_beside
 from addin.book.errors import WorkbookNotOurs
+from addin.book.marks import set_marks
+from addin.book.styles import normalise_style_ids
 from addin.book.surface import Block
 
 
@@ -89,6 +91,7 @@ class XlsxBook:
                 f"{p.name} cannot be opened as an .xlsx workbook ({type(e).__name__}). "
                 "Open it in Excel and save it as .xlsx, or pull a fresh workbook."
             ) from None
+        normalise_style_ids(wb, p)  # LibreOffice numbers named styles its own way
         return cls(p, wb)
 
     # ------------------------------------------------------------------ reading
@@ -209,6 +212,10 @@ class XlsxBook:
                     else:  # back to the fill of the cell's named style (the template's look)
                         style = styles.get(cell.style)
                         cell.fill = style.fill if style is not None else PatternFill()
+
+    def set_marks(self, sheet: str, cells_by_color: dict[str, list[str]]) -> None:
+        """Check's marks as conditional formats above the grid's own (``addin.book.marks``)."""
+        set_marks(self._sheet(sheet), cells_by_color)
 
     def set_notes(self, sheet: str, notes: dict[str, str]) -> None:
         ws = self._sheet(sheet)

@@ -10,6 +10,7 @@ at hand.
 from __future__ import annotations
 
 import math
+import statistics
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
@@ -60,6 +61,10 @@ class CheckRules:
     recheck_locks: bool = (
         True  # periods that became past or frozen since the pull (sync.pull.locks)
     )
+    # A value this many times above (or below) the row's typical value, as pulled: a 10x slip,
+    # a date serial typed into a units cell, a percentage. None: not checked.
+    outlier_factor: float | None = 10.0
+    outlier_blocks: bool = False  # True: an outlier is an error (blocks the push), not a warning
 
     def for_org(self, org: Org, profile: MappingProfile) -> CheckRules:
         """These rules with the org's own scale and note length (one describe call)."""
@@ -143,6 +148,11 @@ class CheckReport:
     def summary(self) -> str:
         if not self.issues:
             return f"{self.changed} changed cell(s), no problems: ready to push."
+        if not self.errors:
+            return (
+                f"{self.changed} changed cell(s), no problems, {len(self.issues)} warning(s) to "
+                "look at: ready to push."
+            )
         blocked = len({i.cell for i in self.errors})
         return (
             f"{self.changed} changed cell(s); {len(self.errors)} problem(s) in {blocked} cell(s) "
@@ -159,14 +169,33 @@ def check(
     """Every problem in ``reviewed``'s changeset under ``rules`` (locks as of ``today``)."""
     codes = {c.casefold() for c in reviewed.reason_codes}
     since_pull = _locked_since_pull(reviewed, today) if rules.recheck_locks else {}
+    typical = _typical_values(reviewed) if rules.outlier_factor else {}
     issues: list[CheckIssue] = []
     for edit in reviewed.edits:
         if edit.cell in since_pull:
             edit = replace(
                 edit, locked=True, lock_reason=f"{since_pull[edit.cell]}, since the pull"
             )
-        issues.extend(_check_edit(edit, rules, codes, reviewed.reason_codes))
+        issues.extend(
+            _check_edit(edit, rules, codes, reviewed.reason_codes, typical.get(edit.row_key))
+        )
     return CheckReport(issues=issues, changed=len(reviewed.edits))
+
+
+def _typical_values(reviewed: ReviewedWorkbook) -> dict[str, float]:
+    """Row key -> the median of the row's positive pulled values (adjusted, else baseline)."""
+    from addin.review.grid import starting_value
+
+    rows: dict[str, list[float]] = {}
+    for cell in reviewed.record.cells:
+        start = starting_value(_float(cell.get("adjusted")), _float(cell.get("baseline")))
+        if start is not None and start > 0:
+            rows.setdefault(str(cell["row_key"]), []).append(start)
+    return {key: statistics.median(values) for key, values in rows.items()}
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[str, str]:
@@ -182,7 +211,11 @@ def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[s
 
 
 def _check_edit(
-    edit: EditedCell, rules: CheckRules, codes: set[str], code_list: tuple[str, ...]
+    edit: EditedCell,
+    rules: CheckRules,
+    codes: set[str],
+    code_list: tuple[str, ...],
+    typical: float | None = None,
 ) -> list[CheckIssue]:
     where = f"{edit.sheet}!{edit.cell} ({edit.account_name} / {edit.product_name}, {edit.period_start:%b %Y})"
     out: list[CheckIssue] = []
@@ -210,9 +243,17 @@ def _check_edit(
             f"Put back {_show(edit.shown)}; locked periods are not sent.",
         )
         return out
-    _check_value(edit, rules, issue)
+    _check_value(edit, rules, issue, typical)
+    if edit.note_formula:
+        issue(
+            "note-formula",
+            f"the row's Note is a formula ({_clip(edit.note_formula)}) whose value was never "
+            "calculated, so the text it shows is unknown.",
+            "Type the note as plain text (or open and save the workbook in Excel or "
+            "LibreOffice, so the formula's value is stored).",
+        )
     note, reason = edit.note.strip(), edit.reason_code.strip()
-    if rules.require_note and not note:
+    if rules.require_note and not note and not edit.note_formula:
         issue(
             "note-missing",
             f"changed from {_show(edit.shown)} to {_show(edit.raw)} without a note.",
@@ -241,7 +282,9 @@ def _check_edit(
     return out
 
 
-def _check_value(edit: EditedCell, rules: CheckRules, issue: Any) -> None:
+def _check_value(
+    edit: EditedCell, rules: CheckRules, issue: Any, typical: float | None = None
+) -> None:
     raw = edit.raw
     if edit.is_formula:
         issue(
@@ -288,6 +331,22 @@ def _check_value(edit: EditedCell, rules: CheckRules, issue: Any) -> None:
             "absurd",
             f"is {_show(raw)}, more than {rules.max_times_baseline:g} times the baseline {_show(base)}.",
             "Check for extra zeros or a paste into the wrong cell.",
+        )
+    factor = rules.outlier_factor
+    absurd = value > rules.max_value or (
+        base is not None and base > 0 and value > rules.max_times_baseline * base
+    )
+    far = factor and typical and (value >= factor * typical or value * factor <= typical)
+    if far and typical and value > 0 and not absurd:  # 0 is a deliberate "no demand"
+        times = value / typical
+        how = f"{times:,.0f} times" if times >= 1 else f"1/{1 / times:,.0f} of"
+        issue(
+            "outlier",
+            f"is {_show(raw)}, {how} the row's typical value {_show(round(typical, 2))}: far "
+            "outside its history (an extra or missing zero, a date, or a percentage typed into "
+            "a units cell?).",
+            "Check the number; if it is right, push as it is. The limit is [check] outlier_factor.",
+            ERROR if rules.outlier_blocks else WARNING,
         )
     if rules.max_change_pct is not None:
         ref = edit.shown

@@ -67,8 +67,23 @@ def write_check_sheet(
         color = MARK_ERROR if issue.severity == ERROR else MARK_WARNING
         by_sheet.setdefault((issue.sheet, color), []).append(issue.cell)
     # Errors last, so a cell with both an error and a warning shows the error.
+    marks: dict[str, dict[str, list[str]]] = {}
     for (target, color), cells in sorted(by_sheet.items(), key=lambda kv: kv[0][1] == MARK_ERROR):
         book.set_fill(target, sorted(set(cells)), color)
+        marks.setdefault(target, {})[color] = sorted(set(cells))
+    _set_marks(book, {grid_sheet: {}, **marks})
+
+
+def _set_marks(book: BookSurface, marks: dict[str, dict[str, list[str]]]) -> None:
+    """Marks that conditional formats cannot hide, where the surface can (files: ``set_marks``);
+    the plain fill above stays for the others."""
+    set_marks = getattr(book, "set_marks", None)
+    if set_marks is None:
+        return
+    names = set(book.sheet_names())
+    for sheet, by_color in marks.items():
+        if sheet in names:
+            set_marks(sheet, by_color)
 
 
 def clear_marks(book: BookSurface) -> None:
@@ -107,6 +122,7 @@ def _clear_previous(book: BookSurface, sheet: str, col: int, row: int) -> None:
                 by_sheet.setdefault(target, []).append(cell)
     for target, cells in by_sheet.items():
         book.set_fill(target, sorted(set(cells)), None)
+    _set_marks(book, {target: {} for target in by_sheet})
     book.clear(sheet, f"{_a1(col, row)}:{_a1(marked_col, last_row)}")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from addin.cli.app import DEFAULT_ORG, addin_app, app, console, template_app, user_errors
 
@@ -157,6 +158,8 @@ def _print_pulled(pulled: Any) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    for warning in getattr(pulled, "warnings", ()):
+        console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
 
 
 @template_app.command("build")

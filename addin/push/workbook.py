@@ -10,7 +10,7 @@ again sends only the rest. Works on any ``BookSurface``: the CLI's file and Exce
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +26,7 @@ from addin.review import layout
 from addin.review.grid import starting_value
 from addin.review.readback import ReviewedWorkbook, profile_of, read_workbook
 from addin.review.record import encode
-from sync.org.records import Change, Receipt
+from sync.org.records import Change, Conflict, Receipt
 from sync.org.seam import Org
 from sync.push.engine import (
     KEPT_THEIRS,
@@ -124,29 +124,32 @@ def push_workbook(
         )
     except ConflictsDuringPush as e:
         e.receipt.responses[:0] = reconciled
-        outcome.receipt = e.receipt
+        outcome.receipt = as_seen_receipt(e.receipt, reviewed)
         outcome.moved = record_receipt(book, reviewed, e.receipt)
-        write_conflicts(book, e.conflicts)
+        write_conflicts(book, as_seen_conflicts(e.conflicts, reviewed))
         book.save()
         raise ConflictsFound(
             f"{e}\nThe Conflicts sheet lists them with the three values; the Push Log has "
             "the receipt."
         ) from None
     except ConflictsPending as e:
+        seen = as_seen_conflicts(e.plan.conflicts, reviewed)
         if not dry_run:
-            write_conflicts(book, e.plan.conflicts)
+            write_conflicts(book, seen)
             book.save()
+        message = ConflictsPending(replace(e.plan, conflicts=seen))
         raise ConflictsFound(
-            f"{e}\nThe Conflicts sheet lists them with the three values; nothing was sent."
+            f"{message}\nThe Conflicts sheet lists them with the three values; nothing was sent."
         ) from None
     except PushIncomplete as e:
         e.receipt.responses[:0] = reconciled
+        as_seen_receipt(e.receipt, reviewed)
         outcome.receipt = e.receipt
         outcome.moved = record_receipt(book, reviewed, e.receipt)
         book.save()
         raise
     receipt.responses[:0] = reconciled
-    outcome.receipt = receipt
+    outcome.receipt = as_seen_receipt(receipt, reviewed)
     if dry_run:
         return outcome
     outcome.moved = record_receipt(book, reviewed, receipt)
@@ -174,6 +177,33 @@ def _checks_failed(report: CheckReport, dry_run: bool) -> str:
     )
 
 
+# ---------------------------------------------------------------- old = what the rep saw
+
+
+def as_seen_receipt(receipt: Receipt, reviewed: ReviewedWorkbook) -> Receipt:
+    """``receipt`` with each cell's old value as the rep saw it: the engine's ``old`` is the
+    org's adjusted value at the pull, empty where the org had none and the cell showed the
+    baseline (``grid.starting_value``). For the Push Log and the receipt table."""
+    shown = {e.record_id: e.shown for e in reviewed.edits}
+    receipt.cells = [
+        replace(c, old=shown.get(c.record_id)) if c.old is None else c for c in receipt.cells
+    ]
+    return receipt
+
+
+def as_seen_conflicts(
+    conflicts: Sequence[Conflict], reviewed: ReviewedWorkbook
+) -> tuple[Conflict, ...]:
+    """``conflicts`` with "pulled" as the value the rep saw (see ``as_seen_receipt``)."""
+    shown = {e.record_id: e.shown for e in reviewed.edits}
+    return tuple(
+        replace(c, change=replace(c.change, old=shown.get(c.change.record_id)))
+        if c.change.old is None
+        else c
+        for c in conflicts
+    )
+
+
 # ---------------------------------------------------------------- the baseline moves forward
 
 
@@ -184,7 +214,7 @@ def record_receipt(book: BookSurface, reviewed: ReviewedWorkbook, receipt: Recei
     by_id = {c["record_id"]: c for c in reviewed.record.cells}
     by_edit = {e.record_id: e for e in reviewed.edits}
     moved: dict[str, float | None] = {}  # A1 -> new starting value
-    theirs_cells: dict[str, float | None] = {}
+    shown_again: dict[str, float | None] = {}  # cells that show the new starting value
     for cell in receipt.cells:
         after = baseline_after(cell)
         record_cell, edit = by_id.get(cell.record_id), by_edit.get(cell.record_id)
@@ -198,13 +228,13 @@ def record_receipt(book: BookSurface, reviewed: ReviewedWorkbook, receipt: Recei
             record_cell["note"] = note_text(edit.change()) or ""
         start = starting_value(value, record_cell.get("baseline"))
         moved[edit.cell] = start
-        if cell.outcome == KEPT_THEIRS:
-            theirs_cells[edit.cell] = start
+        if cell.outcome == KEPT_THEIRS or cell.new is None:
+            shown_again[edit.cell] = start  # their value; or cleared: the baseline again
     if receipt.push_id not in reviewed.record.pushes and moved:
         reviewed.record.pushes.append(receipt.push_id)
     _write_record(book, reviewed)
     _write_mirror(book, reviewed, moved)
-    for address, value in theirs_cells.items():  # few: conflicts resolved "theirs"
+    for address, value in shown_again.items():  # few: conflicts resolved "theirs", cleared
         book.write(reviewed.sheet, address, [[value]])
     append_push_log(book, receipt, reviewed.sheet)
     return len(moved)

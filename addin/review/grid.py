@@ -39,6 +39,9 @@ from addin.review.record import RECORD_FIELDS
 from sync.org.records import PullContext
 
 NO_RECORD = "no forecast record for this period"
+MAX_VALUE = (
+    1_000_000_000  # check's default max_value (addin.check.rules.CheckRules) for live formulas
+)
 LOCK_NOTE_PREFIX = "Locked: "
 
 
@@ -150,8 +153,15 @@ class _RowFormulas:
         self._sum = f"=SUM({p0}{{r}}:{p1}{{r}})"
         self._target = f"={total}{{t}}"
         self._gap = f"={total}{{r}}-{target_total}{{r}}"
-        changed = f"SUMPRODUCT(--({p0}{{r}}:{p1}{{r}}<>{m0}{{r}}:{m1}{{r}}))"
-        self._problems = f"=IF(OR(LEN({reason}{{r}})=0,LEN({note}{{r}})=0),{changed},0)"
+        cells = f"{p0}{{r}}:{p1}{{r}}"
+        changed = f"IFERROR(SUMPRODUCT(--({cells}<>{m0}{{r}}:{m1}{{r}})),{n})"
+        # Besides changes without a reason or note, what check blocks that a formula can see:
+        # negatives, absurd values, and anything neither a number nor empty (text, TRUE, #REF!).
+        blocked = (
+            f'COUNTIF({cells},"<0")+COUNTIF({cells},">{MAX_VALUE}")'
+            f"+{n}-COUNT({cells})-COUNTBLANK({cells})"
+        )
+        self._problems = f"=IF(OR(LEN({reason}{{r}})=0,LEN({note}{{r}})=0),{changed},0)+{blocked}"
 
     def __call__(self, row: int, kind: str, target_row: int) -> list[Any]:
         sums = Formula(self._sum.format(r=row))

@@ -18,13 +18,14 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from addin.book.atomic import not_saved, save_beside
 from addin.book.errors import UserError, WouldReplaceWork
 from addin.book.lock import hold, refuse_if_open
+from addin.review.duplicates import lock_duplicates
 from addin.review.writer import fill_workbook, load_template
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org
@@ -155,6 +156,7 @@ class PulledWorkbook:
     query_seconds: float
     write_seconds: float
     kept: Path | None = None  # the old file's copy, when --force replaced work
+    warnings: tuple[str, ...] = ()  # e.g. two org records for one cell (addin.review.duplicates)
 
 
 def pull_review(
@@ -218,6 +220,9 @@ def _pull(
             f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
             "(the owner of the account forecasts), or use --team for a planner's region."
         )
+    frame, warnings = lock_duplicates(cells.frame)
+    if warnings:
+        cells = replace(cells, frame=frame)
     say(f"Writing {len(cells.frame):,} cells to {out}")
     wb = load_template(template)
     fill_workbook(cells, wb)
@@ -236,6 +241,7 @@ def _pull(
         query_seconds=queried - started,
         write_seconds=written - queried,
         kept=kept,
+        warnings=tuple(warnings),
     )
 
 

@@ -22,7 +22,7 @@ from addin.book.surface import BookSurface
 from addin.review import layout
 from addin.review.grid import LOCK_NOTE_PREFIX, NO_RECORD, starting_value
 from addin.review.record import MARKER, RecordError, WorkbookRecord, decode
-from addin.review.tie import block_names, locate_grid, text, tie_rows
+from addin.review.tie import GridLayout, block_names, locate_grid, text, tie_rows
 from sync.org.mapping import MappingProfile
 from sync.org.mapping import profile as mapping_profile
 from sync.org.records import Change
@@ -50,6 +50,7 @@ class EditedCell:
     baseline: float | None
     locked: bool
     lock_reason: str
+    note_formula: str = ""  # the row's Note is this formula and its value is unknown
 
     @property
     def number(self) -> float | None:
@@ -181,8 +182,8 @@ def read_workbook(
     edits: list[EditedCell] = []
     for key, row in raw_rows.items():
         sheet_row = adjusted_rows[key]
-        row_note = text(grid.at(row, layout.H_NOTE))
-        reason = text(grid.at(row, layout.H_REASON))
+        row_note, note_formula = _shown_text(book, grid, layout.H_NOTE, row, sheet_row)
+        reason, _ = _shown_text(book, grid, layout.H_REASON, row, sheet_row)
         for period in periods:
             raw = row[period_idx[period]]
             cell = by_cell.get((key, period.isoformat())) or _no_record(key, period, names)
@@ -214,6 +215,7 @@ def read_workbook(
                     baseline=_number_or_none(cell.get("baseline")),
                     locked=bool(cell.get("locked")),
                     lock_reason=str(cell.get("lock_reason") or ""),
+                    note_formula="" if note and note.strip() else note_formula,
                 )
             )
     edits.sort(key=lambda e: (adjusted_rows[e.row_key], e.period_start))
@@ -232,6 +234,23 @@ def read_workbook(
         row_count=len(grid.rows),
         notes=notes,
     )
+
+
+def _shown_text(
+    book: BookSurface, grid: GridLayout, heading: str, row: list[Any], sheet_row: int
+) -> tuple[str, str]:
+    """(the text a row's Note or Reason code cell shows, its formula if that text is unknown).
+
+    A formula typed there sends the value it shows (the cached value Excel or LibreOffice
+    stored), never its formula text; a formula never calculated gives "" and the formula."""
+    value = text(grid.at(row, heading))
+    if not value.startswith("="):
+        return value, ""
+    address = f"{get_column_letter(grid.min_col + grid.col_index[heading])}{sheet_row}"
+    shown = book.read(grid.sheet, address)[0][0]
+    if isinstance(shown, str) and shown.startswith("=") or (shown is None and value):
+        return "", value
+    return text(shown), ""
 
 
 def _reason_codes(book: BookSurface) -> tuple[str, ...]:

@@ -4,11 +4,13 @@ The grid is found by its defined name, its columns by heading text and its perio
 heading dates (``addin.review.layout``); every data row must carry a Key the record knows and a Row kind,
 each block exactly one Adjusted row. Anything else (rows inserted, deleted, copied, keys or kinds
 edited, headings renamed) raises ``WorkbookDamaged`` saying what and what to do. Re-sorting and
-filtering keep Key and Row with their row, so they pass.
+filtering keep Key and Row with their row, so they pass; a sort that left the hidden Key column
+behind is caught by comparing each row's Account and Product with its key's record.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +27,7 @@ REDO = (
     "Undo that change, or pull a fresh workbook with `demandgrid pull` and redo your changes there."
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # dropped when written (writer)
 #: Columns read back besides the periods.
 NEEDED = (
     layout.H_ACCOUNT,
@@ -112,6 +115,7 @@ def tie_rows(
 ) -> tuple[dict[str, int], dict[str, list[Any]]]:
     """Row key -> sheet row and data row of each block's Adjusted row; refuses broken ties."""
     keys = {c["row_key"] for c in record.cells}
+    names = _record_names(record)
     problems: list[str] = []
     kinds_by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
     adjusted_rows: dict[str, int] = {}
@@ -139,15 +143,23 @@ def tie_rows(
                 f"{', '.join(layout.ROW_KINDS)}: the Row column was edited"
             )
             continue
+        mismatch = _names_differ(grid, row, names.get(key))
+        if mismatch:
+            problems.append(
+                f"row {sheet_row} shows {mismatch[0]} but its hidden Key belongs to {mismatch[1]}: "
+                "the rows were sorted or moved without the Key column, so they no longer match "
+                "their records"
+            )
+            continue
         kinds_by_key[key].append((kind, sheet_row))
         if kind == layout.ADJUSTED:
             adjusted_rows.setdefault(key, sheet_row)
             raw_rows.setdefault(key, row)
 
-    names = block_names(record)
+    labels = block_names(record)
     for key in sorted(keys):
         adjusted = [r for k, r in kinds_by_key.get(key, []) if k == layout.ADJUSTED]
-        label = names.get(key, key)
+        label = labels.get(key, key)
         if not adjusted:
             problems.append(
                 f"the Adjusted row of {label} is missing: rows were deleted or its Row column edited"
@@ -168,6 +180,27 @@ def tie_rows(
     if problems:
         raise WorkbookDamaged(_damage_message(grid.sheet, problems))
     return adjusted_rows, raw_rows
+
+
+def _record_names(record: WorkbookRecord) -> dict[str, tuple[str, str]]:
+    """Row key -> (account, product) as pulled, for comparing with the row's own text."""
+    return {
+        c["row_key"]: (str(c.get("account_name") or ""), str(c.get("product_name") or ""))
+        for c in record.cells
+    }
+
+
+def _names_differ(
+    grid: GridLayout, row: list[Any], pulled: tuple[str, str] | None
+) -> tuple[str, str] | None:
+    """(what the row shows, what its key's record says) when the account or product differs."""
+    if pulled is None:
+        return None
+    shown = (text(grid.at(row, layout.H_ACCOUNT)), text(grid.at(row, layout.H_PRODUCT)))
+    expected = tuple(_ILLEGAL.sub("", name).strip() for name in pulled)
+    if all(not e or s == e for s, e in zip(shown, expected, strict=True)):
+        return None
+    return f"{shown[0]!r} / {shown[1]!r}", f"{expected[0]!r} / {expected[1]!r}"
 
 
 def _columns(heads: list[Any]) -> dict[str, int]:

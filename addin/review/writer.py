@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from addin.book.errors import UserError
 from addin.review import layout, record, summary
 from addin.review.grid import (
+    MAX_VALUE,
     Formula,
     Grid,
     PulledCellsLike,
@@ -338,10 +339,17 @@ def _rules(ws: Worksheet, grid: Grid) -> None:
     adjusted = f'{kind}="{layout.ADJUSTED}"'
     changed = f"AND({adjusted},{cell}<>{mirror})"
     unexplained = f"AND({adjusted},{cell}<>{mirror},OR(LEN({reason})=0,LEN({note})=0))"
-    ws.conditional_formatting.add(
-        periods,
-        FormulaRule(formula=[unexplained], fill=PROBLEM_FILL, font=PROBLEM_FONT, stopIfTrue=True),
+    # What check blocks and a formula can see (an error value, text, TRUE, a negative or absurd
+    # number) shows as a problem before "changed", note or not.
+    blocked = (
+        f"AND({adjusted},IF(ISERROR({cell}),TRUE,IF(ISNUMBER({cell}),"
+        f"OR({cell}<0,{cell}>{MAX_VALUE}),LEN({cell})>0)))"
     )
+    for rule in (blocked, unexplained):
+        ws.conditional_formatting.add(
+            periods,
+            FormulaRule(formula=[rule], fill=PROBLEM_FILL, font=PROBLEM_FONT, stopIfTrue=True),
+        )
     ws.conditional_formatting.add(periods, FormulaRule(formula=[changed], fill=CHANGED_FILL))
     text = (
         f"{grid.letter(grid.col(layout.H_REASON))}{r0}:{grid.letter(grid.col(layout.H_NOTE))}{r1}"
@@ -467,17 +475,41 @@ def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> Non
 
 
 def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
-    frame = cells.frame
-    tables = (
-        (layout.N_SUMMARY_ACCOUNT, layout.H_ACCOUNT, "account_name"),
-        (layout.N_SUMMARY_FAMILY, layout.H_FAMILY, "product_family"),
+    """The by-account and by-family tables, keyed by record through the hidden block table
+    (``addin.review.summary``), placed right of both tables."""
+    blocks = cells.frame.drop_duplicates("row_key")  # in grid order
+    accounts, account_labels = summary.numbered(
+        [str(v) for v in blocks["account_id"].tolist()],
+        [str(v) for v in blocks["account_name"].tolist()],
     )
-    for name, heading, column in tables:
-        ws, row, col = anchor(wb, name)
-        names = [str(v) for v in dict.fromkeys(frame[column].tolist())]
-        _write_table(ws, summary.build_table(grid, heading, heading, names, row, col), st)
-        ws.freeze_panes = ws.cell(row + 1, 1)
-        _protect(ws)
+    families, family_labels = summary.numbered(
+        [str(v) for v in blocks["product_family"].tolist()],
+        [str(v) for v in blocks["product_family"].tolist()],
+    )
+    tables = (
+        (layout.N_SUMMARY_ACCOUNT, layout.H_ACCOUNT, "Account #", account_labels),
+        (layout.N_SUMMARY_FAMILY, layout.H_FAMILY, "Family #", family_labels),
+    )
+    anchors = [anchor(wb, name) for name, *_ in tables]
+    ws = anchors[0][0]
+    width = len(summary.HEADINGS_AFTER_NAME) + 3
+    left = max(col for _, _, col in anchors) + width
+    top = min(row for _, row, _ in anchors)
+    keys = [str(k) for k in blocks["row_key"].tolist()]
+    sums = cells.frame.groupby("row_key", sort=False)[["baseline", "target"]].sum(min_count=0)
+    baselines = [float(v) for v in sums["baseline"].reindex(keys).fillna(0.0)]
+    targets = [float(v) for v in sums["target"].reindex(keys).fillna(0.0)]
+    rows = list(zip(keys, accounts, families, baselines, targets, strict=True))
+    table = summary.build_blocks(grid, rows, ws.title, top, left)
+    for i, values in enumerate(table.rows):
+        for j, value in enumerate(values):
+            _put(ws, table.top + i, table.left + j, value, st.heading if i == 0 else st.readonly)
+    for j in range(len(summary.BLOCK_HEADINGS)):
+        ws.column_dimensions[column_letter(table.left + j)].hidden = True
+    for (_name, heading, by, labels), (sheet, row, col) in zip(tables, anchors, strict=True):
+        _write_table(sheet, summary.build_table(table, heading, by, labels, row, col), st)
+        sheet.freeze_panes = sheet.cell(row + 1, 1)
+        _protect(sheet)
 
 
 def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:

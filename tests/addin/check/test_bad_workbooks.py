@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from conftest_checkpush import ReviewFile, pull_review_file
 from conftest_push import snapshot
+from test_lo_styles import renumber_like_libreoffice
 
 from addin.book.errors import ChecksFailed, WorkbookDamaged, WorkbookNotOurs
 from addin.book.xlsx import XlsxBook
@@ -186,6 +187,19 @@ def _copy_adjusted_over_target(wb: Any, review: ReviewFile) -> None:
         ws.cell(dst, c).value = ws.cell(src, c).value
 
 
+def _sort_without_key(wb: Any, review: ReviewFile) -> None:
+    """Blocks 0 and 1 swapped in every column up to Problems: a sort that left Key behind."""
+    ws = _ws(wb)
+    last = openpyxl.utils.column_index_from_string(review.columns[layout.H_PROBLEMS])
+    height = len(layout.ROW_KINDS)
+    first_a = review.adjusted_rows[0] - height + 1
+    first_b = review.adjusted_rows[1] - height + 1
+    for i in range(height):
+        for c in range(1, last + 1):
+            a, b = ws.cell(first_a + i, c), ws.cell(first_b + i, c)
+            a.value, b.value = b.value, a.value
+
+
 def _conflict_choice(wb: Any, review: ReviewFile) -> None:
     _set({"open:0": 42})(wb, review)
     ws = wb.create_sheet(layout.CONFLICTS)
@@ -292,6 +306,12 @@ CASES: list[tuple[str, Mutation | str, type[Exception], str]] = [
         WorkbookDamaged,
         "missing",
     ),
+    (
+        "rows sorted without the hidden Key column",
+        _sort_without_key,
+        WorkbookDamaged,
+        "no longer match their records",
+    ),
     # ---- bad values: check refuses, nothing sent
     ("change without a note", _set({"open:0": 42}, note=""), ChecksFailed, "without a note"),
     (
@@ -335,10 +355,22 @@ CASES: list[tuple[str, Mutation | str, type[Exception], str]] = [
         "the org keeps at most 2,000",
     ),
     (
+        "note typed as a formula, never calculated",
+        _set({"open:0": 42}, note='="Promo"&" week"'),
+        ChecksFailed,
+        'the row\'s Note is a formula (="Promo"&" week") whose value was never calculated',
+    ),
+    (
         "one good change and one bad",
         _set({"open:0": 42, "open:1": "n/a"}),
         ChecksFailed,
         "Check found 1 problem",
+    ),
+    (
+        "saved by LibreOffice (its style numbering) with a text value",
+        "lo-styles",
+        ChecksFailed,
+        "the text 'forty', not a number",
     ),
     (
         "conflict choice neither mine nor theirs",
@@ -372,6 +404,12 @@ def test_bad_workbook_is_refused_and_nothing_is_sent(
         path.unlink()
     elif mutation == "other-user":
         org = _other_user(org_path)
+    elif mutation == "lo-styles":
+        book = XlsxBook.open(path)
+        book.write(layout.REVIEW, review.open_cells[0][1], [["forty"]])
+        book.save()
+        renumber_like_libreoffice(path, tmp_path / "lo.xlsx")
+        shutil.move(tmp_path / "lo.xlsx", path)
     else:
         wb = openpyxl.load_workbook(path)
         if mutation == "locked":
@@ -387,6 +425,11 @@ def test_bad_workbook_is_refused_and_nothing_is_sent(
     assert fragment in str(caught.value)
     assert org.calls.update == 0
     assert snapshot(org) == before
+    if error is ChecksFailed:  # run again, on the workbook check has marked: the same refusal
+        with pytest.raises(error) as again:
+            push_workbook(XlsxBook.open(path), org)
+        assert fragment in str(again.value)
+        assert org.calls.update == 0 and snapshot(org) == before
 
 
 def test_the_catalogue_is_large_enough() -> None:

@@ -75,11 +75,16 @@ def twins(demo_org_file: Path, tmp_path: Path) -> tuple[Any, Any, Path, Path]:
     shutil.copyfile(first, second)
     review = ReviewFile(first)
     cells = [review.open_cell(block=i) for i in range(6)]
-    edits: dict[str, Any] = {cell: 900.0 + i for i, cell in enumerate(cells)}
+    shown = openpyxl.load_workbook(first)[layout.REVIEW]
+    # Plausible changes (within the row's history: no outlier warnings), each different.
+    edits: dict[str, Any] = {
+        cell: round(float(shown[cell].value or 100) * 1.5 + i, 2) for i, cell in enumerate(cells)
+    }
     for cell in cells[:4]:  # two changes are left without a note
         block = review.block_of(cell)
         edits[review.row_cell(layout.H_REASON, block)] = "Promotion"
-        edits[review.row_cell(layout.H_NOTE, block)] = '=HYPERLINK("x") stays text'
+        # Formula-looking text stays text (a note typed as a formula is refused: note-formula).
+        edits[review.row_cell(layout.H_NOTE, block)] = '+HYPERLINK("x") stays text'
     comments = {cells[5]: "cell note wins over the row note"}
     for path in (first, second):
         ReviewFile(path).edit(edits, comments=comments)

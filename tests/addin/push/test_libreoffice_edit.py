@@ -3,12 +3,10 @@ as .xlsx, then checked and pushed: the org ends exactly as the edits say."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from conftest_checkpush import ReviewFile, pull_review_file
 from conftest_push import expected_after, snapshot
-from libreoffice import run_uno
+from libreoffice import Office
 
 from addin.book.xlsx import XlsxBook
 from addin.check.rules import check
@@ -19,7 +17,9 @@ from sync.localorg import LocalOrg
 
 
 @pytest.mark.libreoffice
-def test_edited_in_libreoffice_then_checked_and_pushed(org_file, tmp_path) -> None:
+def test_edited_in_libreoffice_then_checked_and_pushed(
+    libreoffice: Office, org_file, tmp_path
+) -> None:
     org = LocalOrg(org_file)
     review = ReviewFile(pull_review_file(org, tmp_path / "pulled.xlsx"))
     first, second, other = review.open_cell(0, 0), review.open_cell(0, 1), review.open_cell(1, 0)
@@ -34,10 +34,7 @@ def test_edited_in_libreoffice_then_checked_and_pushed(org_file, tmp_path) -> No
         },
         "annotations": {f"Review!{other}": "Summer peak moved to June"},
     }
-    spec = tmp_path / "edits.json"
-    spec.write_text(json.dumps(edits))
-    edited = tmp_path / "edited.xlsx"
-    run_uno("edit_review.py", review.path, edited, spec)
+    edited = libreoffice.edit(review.path, edits, out=tmp_path / "edited.xlsx")
 
     book = XlsxBook.open(edited)
     reviewed = read_workbook(book)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import libreoffice
+import libreoffice as libreoffice_module
 import openpyxl
 import pandas as pd
 import pytest
@@ -77,11 +77,13 @@ def _table(wb: openpyxl.Workbook, anchor: str, n: int) -> dict[str, tuple[float,
     return out
 
 
-def test_summary_and_live_counters_after_recalculation(tmp_path: Path) -> None:
+def test_summary_and_live_counters_after_recalculation(
+    libreoffice: libreoffice_module.Office, tmp_path: Path
+) -> None:
     cells = synthetic_cells(accounts=6, families=3, periods=8)
     path = write_workbook(cells, tmp_path / "review.xlsx")
     deltas = _edit(path, cells)
-    recalculated = libreoffice.recalc(path, tmp_path / "recalculated.xlsx")
+    recalculated = libreoffice.edit(path, out=tmp_path / "recalculated.xlsx")  # recalculated
     wb = openpyxl.load_workbook(recalculated, data_only=True)
 
     for anchor, by in (
@@ -107,7 +109,9 @@ def test_summary_and_live_counters_after_recalculation(tmp_path: Path) -> None:
     assert wb[sheet].cell(r, c).value == 1
 
 
-def test_summary_of_a_real_pull_matches_pandas(org_file: Path, tmp_path: Path) -> None:
+def test_summary_of_a_real_pull_matches_pandas(
+    libreoffice: libreoffice_module.Office, org_file: Path, tmp_path: Path
+) -> None:
     from sync.localorg import LocalOrg
     from sync.localorg.demo.org import DEMO_REP
     from sync.pull.cells import pull_cells
@@ -115,7 +119,7 @@ def test_summary_of_a_real_pull_matches_pandas(org_file: Path, tmp_path: Path) -
     cells = pull_cells(LocalOrg(org_file), DEMO_REP)
     path = write_workbook(cells, tmp_path / "review.xlsx")
     wb = openpyxl.load_workbook(
-        libreoffice.recalc(path, tmp_path / "recalculated.xlsx"), data_only=True
+        libreoffice.edit(path, out=tmp_path / "recalculated.xlsx"), data_only=True
     )
     for anchor, by in (
         (layout.N_SUMMARY_ACCOUNT, "account_name"),

@@ -143,9 +143,11 @@ def test_conditional_formats_compare_with_the_mirror(wb: openpyxl.Workbook) -> N
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
     period_rules = next(v for k, v in rules.items() if k.startswith(first_period))
     compare = f"{first_period}{top + 1}<>{mirror}{top + 1}"
-    assert len(period_rules) == 2 and all(compare in f for f in period_rules)
-    red = period_rules[0]
+    blocked, *changes = period_rules  # what check blocks first, then unexplained, changed
+    assert len(changes) == 2 and all(compare in f for f in changes)
+    red = changes[0]
     assert "LEN(" in red and f'"{layout.ADJUSTED}"' in red
+    assert "ISNUMBER(" in blocked and "<0" in blocked and f'"{layout.ADJUSTED}"' in blocked
 
 
 def test_defined_names_resolve(wb: openpyxl.Workbook, pulled: SyntheticCells) -> None:
