@@ -18,7 +18,8 @@ from conftest_checkpush import ReviewFile, pull_review_file, write_small_review
 from libreoffice import Office
 
 from addin.book.xlsx import XlsxBook
-from addin.check.file import check_file, push_file
+from addin.check.file import check_file
+from addin.push.file import push_file
 from addin.review import layout
 from addin.review.readback import read_workbook
 from sync.localorg import LocalOrg

@@ -22,7 +22,8 @@ from openpyxl.comments import Comment
 
 from addin.book.errors import ChecksFailed, ConflictsFound
 from addin.book.xlsx import XlsxBook
-from addin.check.file import check_file, push_file
+from addin.check.file import check_file
+from addin.push.file import push_file
 from addin.push.sheets import CONFLICT_HEADINGS
 from addin.review import layout
 from addin.review.readback import read_workbook
