@@ -34,7 +34,7 @@ jsclient:
 # The README's sample sessions, run for real (tests/readme_samples.py; tests/test_readme.py
 # fails when they drift).
 readme: $(STAMP)
-	$(BIN)/cog -r -I tests -p "import cog, readme_samples as s" README.md
+	$(BIN)/python -m cogapp -r -I tests -p "import cog, readme_samples as s" README.md
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
