@@ -25,7 +25,7 @@ from pathlib import Path
 from addin.book.atomic import not_saved, save_beside
 from addin.book.errors import UserError, WouldReplaceWork
 from addin.book.lock import hold, refuse_if_open
-from addin.review.duplicates import lock_duplicates
+from sync.pull.duplicates import lock_duplicates
 from addin.review.writer import fill_workbook, load_template
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org
@@ -156,7 +156,7 @@ class PulledWorkbook:
     query_seconds: float
     write_seconds: float
     kept: Path | None = None  # the old file's copy, when --force replaced work
-    warnings: tuple[str, ...] = ()  # e.g. two org records for one cell (addin.review.duplicates)
+    warnings: tuple[str, ...] = ()  # e.g. two org records for one cell (sync.pull.duplicates)
 
 
 def pull_review(

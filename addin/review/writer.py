@@ -13,17 +13,13 @@ values bound with their known type, rather than going through per-cell style ass
 from __future__ import annotations
 
 import os
-import re
-from copy import copy
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill, Side
+from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -35,30 +31,28 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from addin.book.errors import UserError
 from addin.review import layout, record, summary
+from addin.review.cells import (
+    Styles,
+    TemplateBroken,
+    clean_text,
+    grouped_row,
+    put,
+    put_row,
+)
 from addin.review.grid import (
     MAX_VALUE,
-    Formula,
     Grid,
     PulledCellsLike,
     build_grid,
     column_letter,
     record_cells,
 )
-from addin.review.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
+from addin.review.template import REVIEW_TEMPLATE, build_template_workbook
 from sync.org.records import PullContext
 
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
-
-GAP = "#,##0;[Red]-#,##0"  # a shortfall against target shows red
-PERCENT = "0.0%;[Red]-0.0%"
-PROBLEMS = '0;-0;""'  # no problems: an empty cell, so the ones that count stand out
 CHANGED_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")  # orange
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")  # red
 PROBLEM_FONT = Font(color="9C0006")
-
-
-class TemplateBroken(UserError):
-    """The template lacks a defined name or sheet the writer needs."""
 
 
 class WorkbookInUse(UserError):
@@ -98,167 +92,7 @@ def _absolute(c0: int, r0: int, c1: int, r1: int) -> str:
     return f"${column_letter(c0)}${r0}:${column_letter(c1)}${r1}"
 
 
-class _Styles:
-    """Style arrays prepared once from the template's named styles (by name, not address)."""
-
-    def __init__(self, wb: Workbook, ws: Worksheet) -> None:
-        self._ws = ws
-        self.input = self.named(layout.STYLE_INPUT)
-        self.text_input = self.named(layout.STYLE_TEXT_INPUT)
-        self.readonly = self.named(layout.STYLE_READONLY)
-        self.locked = self.named(layout.STYLE_LOCKED)
-        self.heading = self.named(layout.STYLE_HEADING)
-        self.total = self.named(layout.STYLE_TOTAL)
-        self.period_heading = self.named(layout.STYLE_HEADING, number_format=PERIOD_HEADING)
-        # The Adjusted row closes its block with a bottom rule; read-only rows have no borders,
-        # so their empty cells need no cell at all (fewer cells: a faster write).
-        self.label = self.named(layout.STYLE_READONLY, bold=True, rule=True)
-        self.adjusted_total = self.named(layout.STYLE_TOTAL, rule=True)
-        self.adjusted_gap = self.named(layout.STYLE_TOTAL, number_format=GAP, rule=True)
-        self.adjusted_problems = self.named(layout.STYLE_TOTAL, number_format=PROBLEMS, rule=True)
-        self.quiet_label = self.named(layout.STYLE_READONLY, color="808080")
-        self.lock_status = self.named(layout.STYLE_LOCKED, wrap=True)
-        self.percent = self.named(layout.STYLE_READONLY, number_format=PERCENT)
-        self.total_percent = self.named(layout.STYLE_TOTAL, number_format=PERCENT)
-        self.summary_gap = self.named(layout.STYLE_READONLY, number_format=GAP)
-        self.summary_name = self.named(layout.STYLE_READONLY, bold=True)
-        self.plain = _SharedStyle(StyleArray())
-
-    def named(
-        self,
-        name: str,
-        *,
-        number_format: str | None = None,
-        bold: bool = False,
-        color: str = "",
-        wrap: bool = False,
-        rule: bool = False,
-    ) -> StyleArray:
-        cell = Cell(self._ws)
-        try:
-            cell.style = name
-        except ValueError:
-            raise TemplateBroken(
-                f"The template has no named style {name!r}. Restore it or rebuild the template "
-                "with `demandgrid template build`."
-            ) from None
-        if number_format:
-            cell.number_format = number_format
-        if bold or color:
-            font = copy(cell.font)
-            font.bold = bold or font.bold
-            font.color = color or font.color
-            cell.font = font
-        if rule:
-            border = copy(cell.border)
-            border.bottom = Side(style="thin", color="808080")
-            cell.border = border
-        if wrap:
-            alignment = copy(cell.alignment)
-            alignment.wrap_text = True
-            alignment.vertical = "center"
-            alignment.horizontal = "center"
-            cell.alignment = alignment
-        return _SharedStyle(cell._style)
-
-
-def _text(value: str) -> str:
-    return _ILLEGAL.sub("", value)
-
-
-class _SharedStyle(StyleArray):
-    """A style array shared by many cells, with its hash computed once.
-
-    openpyxl hashes every cell's style array when it saves; sharing one array per (row kind,
-    column) and caching its hash takes that cost out. Cells written by this module must not be
-    restyled in place before the workbook is saved (``write_workbook`` saves at once).
-    """
-
-    __slots__ = ("_hash",)
-
-    def __new__(cls, args: StyleArray) -> _SharedStyle:
-        self = StyleArray.__new__(cls, args)
-        self._hash = hash(tuple(self))
-        return self
-
-    def __hash__(self) -> int:
-        return self._hash
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any, style: StyleArray | None) -> None:
-    """Create one cell. ``str`` is always text; only ``Formula`` becomes a formula."""
-    # Cell.__new__ and direct slot assignment skip openpyxl's per-cell type inference and
-    # style copy; the type is known here, and the style array is shared (see _SharedStyle).
-    cell = Cell.__new__(Cell)
-    cell.parent = ws
-    cell.row = row
-    cell.column = col
-    cell._style = style
-    cell._hyperlink = None
-    cell._comment = None
-    cell.data_type = "n"
-    cell._value = None
-    if value is not None:
-        kind = type(value)
-        if kind is float or kind is int:
-            cell._value = value
-        elif kind is Formula:
-            cell._value = str(value)
-            cell.data_type = "f"
-        elif isinstance(value, str):
-            cell._value = _text(value)
-            cell.data_type = "s"
-        else:
-            cell._style = StyleArray(style) if style is not None else None
-            cell.value = value  # dates and the rest: openpyxl's own typing
-            if style is not None:
-                cell._style = StyleArray(style)
-    ws._cells[(row, col)] = cell
-
-
-def _put_row(
-    ws: Worksheet,
-    row: int,
-    left: int,
-    values: list[Any],
-    styles: list[StyleArray],
-    keep_empty_before: int,
-) -> None:
-    """``_put`` for a whole row, inlined: the grid's hot loop. Empty values are skipped from
-    column index ``keep_empty_before`` on."""
-    cells = ws._cells
-    new = Cell.__new__
-    for j, value in enumerate(values):
-        kind = type(value)
-        if value is None and j >= keep_empty_before:
-            continue
-        if kind is not float and kind is not int and value is not None and kind is not Formula:
-            _put(ws, row, left + j, value, styles[j])  # text and anything unusual
-            continue
-        cell = new(Cell)
-        cell.parent = ws
-        cell.row = row
-        cell.column = left + j
-        cell._style = styles[j]
-        cell._hyperlink = None
-        cell._comment = None
-        cell._value = value
-        cell.data_type = "f" if kind is Formula else "n"
-        cells[(row, left + j)] = cell
-
-
-def _grouped_row(model: RowDimension, index: int) -> RowDimension:
-    """A copy of ``model`` (an outline-level-1 row) for row ``index``, without going through
-    RowDimension's validating constructor once per row (thousands of rows per pull)."""
-    copied = RowDimension.__new__(RowDimension)
-    copied.parent = model.parent
-    copied._style = model._style
-    copied.__dict__.update(model.__dict__)
-    copied.__dict__["index"] = index
-    return copied
-
-
-def _row_styles(grid: Grid, st: _Styles) -> dict[str, list[StyleArray]]:
+def _row_styles(grid: Grid, st: Styles) -> dict[str, list[StyleArray]]:
     n = len(grid.periods)
     left = len(layout.LEFT_HEADINGS)
     reason, note = grid.col(layout.H_REASON), grid.col(layout.H_NOTE)
@@ -281,11 +115,11 @@ def _row_styles(grid: Grid, st: _Styles) -> dict[str, list[StyleArray]]:
     return out
 
 
-def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
+def _write_grid(ws: Worksheet, grid: Grid, st: Styles) -> None:
     left, top = grid.left, grid.top
     for j, heading in enumerate(grid.headings):
         style = st.period_heading if isinstance(heading, date) else st.heading
-        _put(ws, top, left + j, heading, style)
+        put(ws, top, left + j, heading, style)
     styles = _row_styles(grid, st)
     grouped = RowDimension(ws, index=0, outlineLevel=1)
     first, n = grid.first_period, len(grid.periods)
@@ -301,9 +135,9 @@ def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
                 if is_locked:
                     row_styles[first + j] = st.locked
         # Empty cells are written only where their style shows (the Adjusted row's inputs).
-        _put_row(ws, row, left, values, row_styles, mirror if kind == layout.ADJUSTED else 0)
+        put_row(ws, row, left, values, row_styles, mirror if kind == layout.ADJUSTED else 0)
         if kind != layout.ADJUSTED:
-            ws.row_dimensions[row] = _grouped_row(grouped, row)
+            ws.row_dimensions[row] = grouped_row(grouped, row)
     for (i, j), text in grid.cell_notes.items():
         note = Comment(text, "demandgrid")
         note.width, note.height = 220, 60
@@ -318,10 +152,10 @@ def _write_grid(ws: Worksheet, grid: Grid, st: _Styles) -> None:
         ws.column_dimensions[grid.letter(mirror + j)].hidden = True
 
 
-def _write_locks(ws: Worksheet, grid: Grid, st: _Styles, row: int, col: int) -> None:
+def _write_locks(ws: Worksheet, grid: Grid, st: Styles, row: int, col: int) -> None:
     for j, reason in enumerate(grid.period_locks):
         if reason:
-            _put(ws, row, col + 1 + j, reason, st.lock_status)
+            put(ws, row, col + 1 + j, reason, st.lock_status)
     ws.row_dimensions[row].height = 45  # three lines of a wrapped reason
 
 
@@ -432,11 +266,11 @@ def header_values(ctx: PullContext, periods: int) -> dict[str, str]:
     }
 
 
-def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
+def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: Styles) -> None:
     for name, value in header_values(cells.context, len(grid.periods)).items():
         ws, row, col = anchor(wb, name)
         cell = ws.cell(row, col)
-        cell.value = _text(value)
+        cell.value = clean_text(value)
         cell.data_type = "s"
     review = f"'{layout.REVIEW}'!"
     n = len(grid.periods)
@@ -455,7 +289,7 @@ def _write_header(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles)
         ws.cell(row, col).value = formula
 
 
-def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> None:
+def _write_table(ws: Worksheet, table: summary.SummaryTable, st: Styles) -> None:
     last = len(table.rows) - 1
     for i, values in enumerate(table.rows):
         row = table.top + i
@@ -470,11 +304,11 @@ def _write_table(ws: Worksheet, table: summary.SummaryTable, st: _Styles) -> Non
                 style = st.percent
             else:
                 style = st.summary_gap if table.left + j == table.gap_column else st.readonly
-            _put(ws, row, table.left + j, value, style)
+            put(ws, row, table.left + j, value, style)
     ws.column_dimensions[column_letter(table.match_column)].hidden = True
 
 
-def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles) -> None:
+def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: Styles) -> None:
     """The by-account and by-family tables, keyed by record through the hidden block table
     (``addin.review.summary``), placed right of both tables."""
     blocks = cells.frame.drop_duplicates("row_key")  # in grid order
@@ -503,7 +337,7 @@ def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: _Styles
     table = summary.build_blocks(grid, rows, ws.title, top, left)
     for i, values in enumerate(table.rows):
         for j, value in enumerate(values):
-            _put(ws, table.top + i, table.left + j, value, st.heading if i == 0 else st.readonly)
+            put(ws, table.top + i, table.left + j, value, st.heading if i == 0 else st.readonly)
     for j in range(len(summary.BLOCK_HEADINGS)):
         ws.column_dimensions[column_letter(table.left + j)].hidden = True
     for (_name, heading, by, labels), (sheet, row, col) in zip(tables, anchors, strict=True):
@@ -516,7 +350,7 @@ def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:
     ws, row, col = anchor(wb, layout.N_RECORD)
     encoded = record.encode(record.WorkbookRecord(cells.context, cells=record_cells(cells.frame)))
     for i, part in enumerate(encoded):
-        _put(ws, row + i, col, part, None)
+        put(ws, row + i, col, part, None)
 
 
 def _save(wb: Workbook, out: Path) -> Path:
@@ -538,7 +372,7 @@ def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
     """Fill the template workbook ``wb`` with ``cells``; return the grid as placed."""
     ws, top, left = anchor(wb, layout.N_GRID_ANCHOR)
     grid = build_grid(cells, top=top, left=left)
-    st = _Styles(wb, ws)
+    st = Styles(wb, ws)
     _write_grid(ws, grid, st)
     lock_ws, lock_row, lock_col = anchor(wb, layout.N_LOCK_ANCHOR)
     _write_locks(lock_ws, grid, st, lock_row, lock_col)

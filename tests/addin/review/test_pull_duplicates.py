@@ -1,5 +1,5 @@
 """Two org records for one account x product x period are reported at pull and locked, not
-silently collapsed into one grid cell (``addin.review.duplicates``)."""
+silently collapsed into one grid cell (``sync.pull.duplicates``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from conftest_checkpush import ReviewFile, small_cells
 from addin.book.xlsx import XlsxBook
 from addin.check.rules import check
 from addin.review import layout
-from addin.review.duplicates import lock_duplicates
+from sync.pull.duplicates import lock_duplicates
 from addin.review.pull import pull_review
 from addin.review.readback import read_workbook
 from addin.review.writer import write_workbook
