@@ -83,7 +83,7 @@ def inspect_pull_target(out: Path) -> PullTarget:
     except Exception as e:  # a damaged file can fail anywhere in the read: it is still not ours
         return PullTarget(out, foreign=f"it cannot be read ({type(e).__name__})")
     lines = [
-        f"{e.sheet}!{e.cell}  {e.account_name} / {e.product_name}  {e.period_start:%Y-%m}  "
+        f"{e.sheet}!{e.cell}  {e.account_name} / {e.product_name}  {e.period_start:%b %Y}  "
         f"pulled {_shown(e.shown)} -> now {_shown(e.raw)}"
         for e in reviewed.edits
     ]

@@ -376,7 +376,7 @@ def _resolver(
 
 
 def place(c: Change) -> str:
-    return f"{c.account_name} / {c.product_name} / {c.period_start:%Y-%m}"
+    return f"{c.account_name} / {c.product_name} / {c.period_start:%b %Y}"
 
 
 def show_number(v: float | None) -> str:
