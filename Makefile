@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all bench lint addin template dist readme clean jsclient
+.PHONY: demo test test-slow test-all bench lint addin template dist readme clean jsclient
 
 # jsforce, the independent Salesforce client of tests/sync/salesforce/test_salesforce_jsforce.py (needs npm).
 JSCLIENT := tests/jsclient
@@ -19,7 +19,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/demandgrid demo
 
-test: $(STAMP) $(if $(shell command -v npm 2>/dev/null),$(JS_STAMP))
+# The default run leaves out the tests marked slow (the exhaustive kill loop, the wheel build,
+# the region-size demo org, ...); test-slow runs just those, test-all everything. CI runs both.
+JS := $(if $(shell command -v npm 2>/dev/null),$(JS_STAMP))
+test: $(STAMP) $(JS)
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP) $(JS)
+	$(BIN)/python -m pytest -q -m slow $(PYTEST_ARGS)
+
+test-all: $(STAMP) $(JS)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Without npm or the registry the jsforce test skips (CI=true turns that skip into a failure).

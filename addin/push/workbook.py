@@ -52,10 +52,11 @@ class PushOutcome:
     moved: int = 0  # cells whose baseline moved forward
     dry_run: bool = False
     plan: PushPlan | None = None
+    reconciled: tuple[str, ...] = ()  # what an earlier push had landed, recorded first
 
     def summary(self) -> str:
         if self.receipt is None:
-            return "No changed cells: nothing to push."
+            return "\n".join([*self.reconciled, "No changed cells: nothing to push."])
         r = self.receipt
         if self.dry_run:
             return "\n".join(r.responses)
@@ -102,7 +103,13 @@ def push_workbook(
     if not dry_run:
         clear_marks(book)
     changes = _with_pulled_notes(reviewed)
-    outcome = PushOutcome(report=report, receipt=None, changed=len(changes), dry_run=dry_run)
+    outcome = PushOutcome(
+        report=report,
+        receipt=None,
+        changed=len(changes),
+        dry_run=dry_run,
+        reconciled=tuple(reconciled),
+    )
     if not changes:
         if any(line.startswith("Reconciled") for line in reconciled):
             book.save()

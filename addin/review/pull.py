@@ -25,10 +25,10 @@ from pathlib import Path
 from addin.book.atomic import not_saved, save_beside
 from addin.book.errors import UserError, WouldReplaceWork
 from addin.book.lock import hold, refuse_if_open
-from sync.pull.duplicates import lock_duplicates
 from addin.review.writer import fill_workbook, load_template
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org
+from sync.pull.duplicates import lock_duplicates
 
 Progress = Callable[[str], None]
 

@@ -215,6 +215,7 @@ def _copy(pristine):  # type: ignore[no-untyped-def]
     return LocalOrg(folder / "org.sqlite"), copy, folder
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -247,6 +248,7 @@ def test_random_valid_edits_with_notes_land_exactly(pristine, data) -> None:  # 
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -12,10 +12,10 @@ from conftest_checkpush import ReviewFile, small_cells
 from addin.book.xlsx import XlsxBook
 from addin.check.rules import check
 from addin.review import layout
-from sync.pull.duplicates import lock_duplicates
 from addin.review.pull import pull_review
 from addin.review.readback import read_workbook
 from addin.review.writer import write_workbook
+from sync.pull.duplicates import lock_duplicates
 
 
 def _with_a_second_record():  # type: ignore[no-untyped-def]
