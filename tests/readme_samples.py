@@ -21,11 +21,11 @@ from conftest_checkpush import ReviewFile
 
 BIN = Path(sys.executable).parent
 WORKBOOK = "demo/jordan.reyes-review.xlsx"
-#: Rich wraps at the terminal's width; the README shows a 100-column terminal.
+#: Rich wraps at the terminal's width; the README shows a 120-column terminal.
 #: The environment is active, as the README asks (so `demo` prints no reminder to activate it).
 ENV = {
     **os.environ,
-    "COLUMNS": "100",
+    "COLUMNS": "120",
     "NO_COLOR": "1",
     "TERM": "dumb",
     "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -49,7 +49,7 @@ def run(command: str, comment: str = "") -> str:
     argv[0] = str(BIN / argv[0])
     done = subprocess.run(argv, cwd=session(), env=ENV, capture_output=True, text=True)
     shown = f"$ {command}" + (f"  # {comment}" if comment else "")
-    out = (done.stdout + done.stderr).rstrip()
+    out = "\n".join(line.rstrip() for line in (done.stdout + done.stderr).rstrip().splitlines())
     return shown + ("\n" + out if out else "")
 
 
@@ -63,10 +63,19 @@ def _review() -> ReviewFile:
     return ReviewFile(session() / WORKBOOK)
 
 
+def _shown(address: str) -> float:
+    import openpyxl
+
+    return float(openpyxl.load_workbook(session() / WORKBOOK)["Review"][address].value or 0)
+
+
 def rep_edits_with_problems() -> None:
     """Three changes as a rep types them: one as text, two without a reason code or note."""
     r = _review()
-    r.edit({r.open_cell(0, 1): "lots", r.open_cell(1, 0): 75, r.open_cell(2, 2): 1200})
+    down, up = r.open_cell(1, 0), r.open_cell(2, 2)
+    r.edit(
+        {r.open_cell(0, 1): "lots", down: round(_shown(down) * 0.9), up: round(_shown(up) * 1.2)}
+    )
 
 
 def rep_fixes_them() -> None:

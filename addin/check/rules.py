@@ -146,6 +146,8 @@ class CheckReport:
         return sorted({i.cell for i in self.issues}, key=_cell_order)
 
     def summary(self) -> str:
+        if not self.issues and not self.changed:
+            return "No changed cells: nothing to push. Change a yellow Adjusted cell first."
         if not self.issues:
             return f"{self.changed} changed cell(s), no problems: ready to push."
         if not self.errors:

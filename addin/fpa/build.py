@@ -46,7 +46,7 @@ from addin.fpa.table import (
     sheet_parts,
 )
 from sync.fpa.forecast_sets import ForecastSet, ForecastSetError, forecast_set
-from sync.fpa.plan import PlanFrame, read_plan
+from sync.fpa.plan import PlanFrame, read_plan, regions
 from sync.org.seam import Org
 
 NUMBER_FORMATS = {
@@ -89,10 +89,16 @@ def build_scenarios(
     fs = resolve_set(forecast_set, config)
     plan = read_plan(org, fs, region=region, as_of=as_of)
     if plan.cells.empty:
+        known = regions(org) if region else []
+        if region and region not in known:
+            raise ScenarioSetupError(
+                f"No sales region {region!r} in the org. Its regions: {', '.join(known) or 'none'}."
+                " Pass one of them to --region, or leave --region out for all regions."
+            )
         where = f" in region {region!r}" if region else ""
         raise ScenarioSetupError(
             f"The org has no forecast cells{where} for {fs.name} ({plan.first_period:%b %Y} to "
-            f"{plan.last_period:%b %Y}). Check the region name or the org's forecast periods."
+            f"{plan.last_period:%b %Y}). Check the org's forecast periods."
         )
     return write_scenarios(plan, Path(out))
 

@@ -68,6 +68,14 @@ class PlanFrame:
     queries: int = 0
 
 
+def regions(org: Org, profile: MappingProfile = STANDARD) -> list[str]:
+    """The sales regions the org's accounts are in, sorted (for a message naming valid ones)."""
+    soql = format_soql(
+        "SELECT {f:literal} FROM Account WHERE {f:literal} != null", f=profile.region_field
+    )
+    return sorted({str(r[profile.region_field]) for r in org.query(soql)})
+
+
 def read_plan(
     org: Org,
     forecast_set: ForecastSet,

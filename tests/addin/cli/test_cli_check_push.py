@@ -120,3 +120,42 @@ def test_a_workbook_that_is_not_ours_exits_2(tmp_path) -> None:
     for command in ("check", "push"):
         result = invoke(command, path)
         assert result.exit_code == 2 and "no demandgrid record" in result.output
+
+
+def test_check_on_an_untouched_workbook_says_there_is_nothing_to_push(local) -> None:
+    _, review = local
+    result = invoke("check", review.path)
+    assert result.exit_code == 0
+    assert "No changed cells: nothing to push" in result.output
+
+
+def test_a_dry_run_exits_as_the_push_would_on_a_conflict(local) -> None:
+    org, review = local
+    address = review.open_cell(0)
+    noted(review, {address: 12})
+    from addin.book.xlsx import XlsxBook
+    from addin.review.readback import read_workbook
+
+    (change,) = read_workbook(XlsxBook.open(review.path)).changes
+    org.update(
+        "AccountProductPeriodForecast", [{"Id": change.record_id, "AdjustedForecastedQuantity": 7}]
+    )
+    before = snapshot(org)
+    dry = invoke("push", review.path, "--dry-run")
+    real = invoke("push", review.path)
+    assert dry.exit_code == real.exit_code == 3, (dry.output, real.output)
+    assert "theirs 7" in dry.output and snapshot(org) == before
+
+
+def test_help_keeps_option_names_placeholders_and_brackets() -> None:
+    result = invoke("check", "--help")
+    assert "--rules FILE" in result.output and "[check] section" in result.output
+
+
+def test_an_error_keeps_brackets_in_its_text(local, tmp_path) -> None:
+    _, review = local
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[check]\nno_such_rule = 1\n")
+    result = invoke("check", review.path, "--rules", rules)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "[check]" in result.output, result.output

@@ -149,3 +149,15 @@ def test_pull_to_workbook_on_every_backend(org, tmp_path: Path) -> None:
         1 for r in ws.iter_rows(min_row=row + 1, values_only=True) if r[4] == layout.ADJUSTED
     )
     assert adjusted == len({c["row_key"] for c in rec.cells})
+
+
+def test_an_unknown_region_lists_the_regions_there_are(org_file, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["scenarios", "--org", str(org_file), "--region", "Mars", "-o", str(tmp_path / "f.xlsx")],
+        env={"COLUMNS": "250"},
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "No sales region 'Mars'" in result.output
+    assert "APAC, EMEA, LATAM, North America" in result.output
+    assert not (tmp_path / "f.xlsx").exists()
