@@ -44,7 +44,9 @@ _HINT = (
     "(a cell note overrides the row note). Orange: changed. Red: changed without reason or "
     "note. Grey: locked. Then run Check and Push."
 )
-_COLUMN_WIDTHS = {"A": 28, "B": 14, "C": 16, "D": 24, "E": 10, "F": 20, "G": 30}
+# Account, Region, Product family, Product, Row, Reason code, Note: wide enough for the
+# names and notes a rep reads; longer names widen their column at pull (addin.review.widths).
+_COLUMN_WIDTHS = {"A": 30, "B": 14, "C": 16, "D": 32, "E": 10, "F": 22, "G": 40}
 
 
 def _side(color: str = "BFBFBF") -> Side:
@@ -75,7 +77,7 @@ def named_styles() -> list[NamedStyle]:
             font=_font("0000FF"),
             fill=PatternFill("solid", fgColor="FFF2CC"),
             border=_box(),
-            alignment=Alignment(horizontal="left", vertical="center"),
+            alignment=Alignment(horizontal="left", vertical="center", wrap_text=True),
             protection=Protection(locked=False),
         ),
         NamedStyle(

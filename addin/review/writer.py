@@ -45,6 +45,7 @@ from addin.review.grid import (
     record_cells,
 )
 from addin.review.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
+from addin.review.widths import fit_text
 from sync.org.records import PullContext
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
@@ -546,6 +547,7 @@ def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
     _write_header(wb, cells, grid, st)
     _write_summary(wb, cells, grid, st)
     _write_record(wb, cells)
+    fit_text(wb, ws, grid, lock_row)  # names, notes and lock reasons shown whole
 
     width = len(grid.headings)
     p = left + grid.first_period
