@@ -15,6 +15,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from copy import copy
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -379,6 +380,7 @@ class XlsxBook:
 LINE_HEIGHT = 15
 
 
+@lru_cache(maxsize=4096)  # names and notes repeat row after row in a Push Log
 def _wrapped_lines(text: str, width: float, bold: bool = False) -> int:
     """How many lines ``text`` takes wrapped at word boundaries in a column ``width``
     characters wide (Excel's unit: the width of a "0"; average text runs a little narrower,

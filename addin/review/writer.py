@@ -44,8 +44,12 @@ from addin.review.grid import (
     column_letter,
     record_cells,
 )
-from addin.review.template import PERIOD_HEADING, REVIEW_TEMPLATE, build_template_workbook
-from addin.review.widths import fit_text
+from addin.review.template import (
+    PERIOD_HEADING,
+    REVIEW_TEMPLATE,
+    build_template_workbook,
+    fit_text,
+)
 from sync.org.records import PullContext
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # not allowed in XML cells
