@@ -4,7 +4,10 @@
 would on Excel: sheets by name, ``range(...)`` with ``.value`` (``options(ndim=2)``),
 ``.formula``, ``.color``, ``.note``/``add_note``, ``.resize``, ``.clear_contents``, union
 addresses ("A1,C3"), ``used_range``, ``sheet.notes``, ``book.names``, ``app.status_bar`` and
-``app.alert``. Content lands in the openpyxl workbook so tests can assert it, and **every call
+``app.alert``, and the table finish (``column_width``, ``number_format``, ``wrap_text``,
+``font.bold``, ``clear_formats``, ``data_validation``, ``page_setup.print_area``, and through
+``.api``: ``Style``, ``Borders``, ``VerticalAlignment``, ``PageSetup``, the window's freeze).
+Content lands in the openpyxl workbook so tests can assert it, and **every call
 that would cross to Excel** (COM on Windows) is counted in ``FakeBook.calls`` by kind.
 
 Excel's behaviour that matters here is mimicked: numbers read back as floats; a string written
@@ -16,15 +19,17 @@ a formula cell gives its text, as an uncalculated file does through openpyxl).
 from __future__ import annotations
 
 from collections import Counter
+from copy import copy
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Side
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 
 
 class FakeApp:
@@ -34,6 +39,11 @@ class FakeApp:
         self.alerts: list[dict[str, Any]] = []
         self.opened: list[str] = []
         self.books = FakeBooks(self)
+        self.book: FakeBook | None = None  # set by FakeBook
+
+    @property
+    def api(self) -> FakeAppApi:
+        return FakeAppApi(self)
 
     @property
     def status_bar(self) -> Any:
@@ -56,6 +66,71 @@ class FakeApp:
         self._calls["app.alert"] += 1
         self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
         return "ok"
+
+
+class FakeAppApi:
+    """The native application: only the active window (freezing panes)."""
+
+    def __init__(self, app: FakeApp) -> None:
+        self._app = app
+
+    @property
+    def ActiveWindow(self) -> FakeWindow:  # noqa: N802 - Excel's object model
+        self._app._calls["app.api"] += 1
+        assert self._app.book is not None
+        return FakeWindow(self._app.book)
+
+
+class FakeWindow:
+    """Excel's window: freezing applies to the active sheet, above ``SplitRow``."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self.__dict__["_book"] = book
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        book = self.__dict__["_book"]
+        book.calls["app.api"] += 1
+        self.__dict__[name] = value
+        if name == "FreezePanes":
+            ws = book.wb.active
+            split = self.__dict__.get("SplitRow", 0)
+            ws.freeze_panes = f"A{split + 1}" if value and split else None
+
+
+class FakePageSetup:
+    """The native page setup: orientation, fit to pages, print titles (counted per call)."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self.__dict__["_sheet"] = sheet
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        sheet = self.__dict__["_sheet"]
+        sheet._book.calls["sheet.api"] += 1
+        ws = sheet._ws
+        if name == "Orientation":
+            ws.page_setup.orientation = "landscape" if value == 2 else "portrait"
+        elif name == "FitToPagesWide":
+            ws.page_setup.fitToWidth = value
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        elif name == "FitToPagesTall":
+            ws.page_setup.fitToHeight = value or 0
+        elif name == "PrintTitleRows":
+            ws.print_title_rows = value.replace("$", "")
+
+
+class FakeSheetPageSetup:
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def print_area(self) -> Any:
+        self._sheet._book.calls["sheet.page_setup"] += 1
+        return self._sheet._ws.print_area
+
+    @print_area.setter
+    def print_area(self, value: str) -> None:
+        self._sheet._book.calls["sheet.page_setup"] += 1
+        self._sheet._ws.print_area = value.replace("$", "")
 
 
 class FakeBooks:
@@ -82,6 +157,11 @@ class FakeSheetApi:
         self._sheet._book.calls["sheet.api"] += 1
         self._sheet._ws.protection.sheet = True
         self._sheet._book.protect_options[self._sheet._ws.title] = options
+
+    @property
+    def PageSetup(self) -> FakePageSetup:  # noqa: N802
+        self._sheet._book.calls["sheet.api"] += 1
+        return FakePageSetup(self._sheet)
 
 
 class FakeBookApi:
@@ -111,6 +191,7 @@ class FakeBook:
         self.calls: Counter[str] = Counter()
         self.app = app or FakeApp(self.calls)
         self.app._calls = self.calls
+        self.app.book = self
         self.sheets = FakeSheets(self)
         self.names = FakeNames(self)
         self.api = FakeBookApi(self)
@@ -158,6 +239,11 @@ class FakeSheets:
         ws = self._book.wb.worksheets[key] if isinstance(key, int) else self._book.wb[key]
         return FakeSheet(self._book, ws)
 
+    @property
+    def active(self) -> FakeSheet:
+        self._book.calls["sheets.active"] += 1
+        return FakeSheet(self._book, self._book.wb.active)
+
     def add(self, name: str, before: Any = None, after: FakeSheet | None = None) -> FakeSheet:
         self._book.calls["sheets.add"] += 1
         wb = self._book.wb
@@ -186,6 +272,10 @@ class FakeSheet:
     def activate(self) -> None:
         self._book.calls["sheet.activate"] += 1
         self._book.wb.active = self._book.wb.worksheets.index(self._ws)
+
+    @property
+    def page_setup(self) -> FakeSheetPageSetup:
+        return FakeSheetPageSetup(self)
 
     def range(self, address: str) -> FakeRange:
         self._book.calls["sheet.range"] += 1
@@ -339,6 +429,73 @@ class FakeRange:
                 for c in range(min_col, max_col + 1):
                     ws.cell(row=r, column=c).fill = fill
 
+    def _each(self) -> list[Any]:
+        """Every cell of every area (a whole column ``A:A`` as far as the sheet goes)."""
+        ws = self._sheet._ws
+        out = []
+        for min_col, min_row, max_col, max_row in self._areas():
+            rows = range(min_row or 1, (max_row or ws.max_row) + 1)
+            out += [ws.cell(row=r, column=c) for r in rows for c in range(min_col, max_col + 1)]
+        return out
+
+    @property
+    def column_width(self) -> Any:
+        self._count("range.column_width.get")
+        letter = get_column_letter(self._areas()[0][0])
+        return self._sheet._ws.column_dimensions[letter].width
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        self._count("range.column_width.set")
+        for min_col, _, max_col, _ in self._areas():
+            for c in range(min_col, max_col + 1):
+                self._sheet._ws.column_dimensions[get_column_letter(c)].width = value
+
+    @property
+    def number_format(self) -> str:
+        self._count("range.number_format.get")
+        return self._cells()[0][0].number_format
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self._count("range.number_format.set")
+        for cell in self._each():
+            cell.number_format = value
+
+    @property
+    def wrap_text(self) -> bool:
+        self._count("range.wrap_text.get")
+        return bool(self._cells()[0][0].alignment.wrap_text)
+
+    @wrap_text.setter
+    def wrap_text(self, value: bool) -> None:
+        self._count("range.wrap_text.set")
+        for cell in self._each():
+            cell.alignment = Alignment(
+                wrap_text=value,
+                horizontal=cell.alignment.horizontal,
+                vertical=cell.alignment.vertical,
+            )
+
+    @property
+    def font(self) -> FakeFont:
+        self._count("range.font")
+        return FakeFont(self)
+
+    def clear_formats(self) -> None:
+        self._count("range.clear_formats")
+        for cell in self._each():
+            cell.style = "Normal"
+
+    @property
+    def rows(self) -> FakeRows:
+        return FakeRows(self)
+
+    @property
+    def data_validation(self) -> FakeValidation:
+        self._count("range.data_validation")
+        return FakeValidation(self)
+
     @property
     def api(self) -> FakeRangeApi:
         return FakeRangeApi(self)
@@ -408,6 +565,81 @@ def _write_cell(cell: Any, value: Any) -> None:
         cell.value = value
 
 
+class FakeRows:
+    def __init__(self, cells: FakeRange) -> None:
+        self._range = cells
+
+    def autofit(self) -> None:
+        self._range._count("range.rows.autofit")
+
+
+class FakeFont:
+    def __init__(self, cells: FakeRange) -> None:
+        self._range = cells
+
+    @property
+    def bold(self) -> bool:
+        self._range._count("range.font.bold")
+        return bool(self._range._cells()[0][0].font.bold)
+
+    @bold.setter
+    def bold(self, value: bool) -> None:
+        self._range._count("range.font.bold")
+        for cell in self._range._each():
+            font = cell.font
+            cell.font = Font(name=font.name, size=font.size, color=font.color, bold=value)
+
+
+class FakeValidation:
+    """Data validation on a range (xlwings 0.37.5+): ``set_list`` and ``delete``."""
+
+    def __init__(self, cells: FakeRange) -> None:
+        self._range = cells
+
+    def _covered(self) -> tuple[Any, str]:
+        ws = self._range._sheet._ws
+        return ws, self._range._address
+
+    def delete(self) -> None:
+        self._range._count("range.data_validation.delete")
+        ws, address = self._covered()
+        min_col, min_row, max_col, max_row = range_boundaries(address)
+        kept = []
+        for dv in ws.data_validations.dataValidation:
+            hit = any(
+                r.min_col <= max_col
+                and r.max_col >= min_col
+                and r.min_row <= max_row
+                and r.max_row >= min_row
+                for r in dv.sqref.ranges
+            )
+            if not hit:
+                kept.append(dv)
+        ws.data_validations.dataValidation = kept
+
+    def set_list(self, source: list[Any], *, in_cell_dropdown: bool = True) -> None:
+        self._range._count("range.data_validation.set")
+        ws, address = self._covered()
+        dv = DataValidation(type="list", formula1='"' + ",".join(map(str, source)) + '"')
+        ws.add_data_validation(dv)
+        dv.add(address)
+
+
+class FakeBorder:
+    def __init__(self, cells: FakeRange, index: int) -> None:
+        self.__dict__["_range"] = cells
+        self.__dict__["_index"] = index
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cells = self.__dict__["_range"]
+        cells._count("range.api.borders")
+        if name == "LineStyle" and self.__dict__["_index"] == 9:  # xlEdgeBottom
+            for cell in cells._each():
+                border = copy(cell.border)
+                border.bottom = Side(style="thin")
+                cell.border = border
+
+
 class FakeStyle:
     def __init__(self, name: str) -> None:
         self.Name = name  # noqa: N815 - Excel's object model
@@ -439,6 +671,25 @@ class FakeRangeApi:
         self._range._count("range.api.style")
         for cell in self._all():
             cell.style = name  # the named style's fill (and the rest of its format)
+
+    def Borders(self, index: int) -> FakeBorder:  # noqa: N802
+        self._range._count("range.api.borders")
+        return FakeBorder(self._range, index)
+
+    @property
+    def VerticalAlignment(self) -> Any:  # noqa: N802
+        return None
+
+    @VerticalAlignment.setter
+    def VerticalAlignment(self, value: int) -> None:  # noqa: N802
+        self._range._count("range.api.alignment")
+        vertical = {-4160: "top", -4108: "center", -4107: "bottom"}.get(value)
+        for cell in self._all():
+            cell.alignment = Alignment(
+                wrap_text=cell.alignment.wrap_text,
+                horizontal=cell.alignment.horizontal,
+                vertical=vertical,
+            )
 
 
 class FakeName:

@@ -116,6 +116,12 @@ class Office:
         """Recalculated ``{"value", "string", "formula"}`` of each ``Sheet!A1`` in ``cells``."""
         return self._ask(op="read", src=str(src), cells=cells)
 
+    def pdf(self, src: Path, out: Path) -> Path:
+        """Every visible sheet of ``src``, recalculated, printed to the PDF ``out`` as its print
+        setup says (print areas, fit to width, repeated headings)."""
+        self._ask(op="pdf", src=str(src), out=str(out))
+        return out
+
     def colors(self, src: Path, ref: str, workdir: Path) -> dict[tuple[int, int, int], int]:
         """Pixel count of each colour of ``ref`` (``Sheet!A1:B2``) as LibreOffice draws it
         (recalculated, conditional formats applied): printed to PDF, rasterised by pdftoppm."""

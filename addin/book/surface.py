@@ -17,10 +17,28 @@ Rules for implementations and callers:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 Block = list[list[Any]]
+
+#: The named styles ``format_table`` looks for (the review template's); a workbook without
+#: them gets the same look written out (bold white on dark blue; blue on pale yellow).
+HEADING_STYLE = "dg Heading"
+INPUT_STYLE = "dg Text input"
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How one column of a table reads: its width in characters, the number format of its
+    values (None: as written), whether long text wraps, whether the user types in it (the
+    input style: highlighted, unlocked)."""
+
+    width: float
+    number_format: str | None = None
+    wrap: bool = False
+    input: bool = False
 
 
 class BookSurface(Protocol):
@@ -59,6 +77,25 @@ class BookSurface(Protocol):
         ...
 
     def set_notes(self, sheet: str, notes: dict[str, str]) -> None: ...
+
+    def format_table(
+        self,
+        sheet: str,
+        header: str,
+        columns: Sequence[ColumnFormat],
+        rows: int,
+        *,
+        title_rows: int = 0,
+        choices: Mapping[int, Sequence[str]] | None = None,
+    ) -> None:
+        """Make a table written at ``header`` (its heading row's first cell) read as finished,
+        in a constant number of calls: column widths, number formats, wrap and input style
+        per column over the ``rows`` data rows, the heading row styled and frozen, cells
+        below the table back to plain, a drop-down of ``choices[i]`` on column ``i``'s data
+        rows, and print setup (landscape, one page wide, the heading repeated on every page,
+        the print area the table and its ``title_rows`` above the heading, shown bold).
+        """
+        ...
 
     def ensure_sheet(self, name: str, after: str | None = None) -> None: ...
 

@@ -13,7 +13,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from rich.markup import escape
 from rich.table import Table
 
-from addin.book.surface import BookSurface
+from addin.book.surface import BookSurface, ColumnFormat
 from addin.check.rules import ERROR, CheckReport
 from addin.review import layout
 
@@ -29,6 +29,18 @@ HEADINGS = (
     "Message",
     "What to do",
     "Marked",
+)
+#: How each column reads (widths in characters): names, messages and what to do wrap.
+COLUMNS = (
+    ColumnFormat(13),  # Cell: a link, "Review!N23"
+    ColumnFormat(9),  # Severity
+    ColumnFormat(16, wrap=True),  # Rule
+    ColumnFormat(24, wrap=True),  # Account
+    ColumnFormat(24, wrap=True),  # Product
+    ColumnFormat(9),  # Period
+    ColumnFormat(44, wrap=True),  # Message
+    ColumnFormat(40, wrap=True),  # What to do
+    ColumnFormat(12),  # Marked
 )
 
 
@@ -62,6 +74,7 @@ def write_check_sheet(
                 for i in report.issues
             ],
         )
+    book.format_table(sheet, _a1(col, row + 1), COLUMNS, len(report.issues), title_rows=1)
     by_sheet: dict[tuple[str, str], list[str]] = {}
     for issue in report.issues:
         color = MARK_ERROR if issue.severity == ERROR else MARK_WARNING
@@ -86,11 +99,18 @@ def _set_marks(book: BookSurface, marks: dict[str, dict[str, list[str]]]) -> Non
             set_marks(sheet, by_color)
 
 
+#: What the Check sheet says once a push's check passed and took the marks off.
+CLEARED = "No open problems: the check before your last push passed, and its marks are off."
+
+
 def clear_marks(book: BookSurface) -> None:
     """Remove the previous check's marks and rows (e.g. after a clean push)."""
     sheet, col, row = _anchor(book, create=False)
     if sheet:
         _clear_previous(book, sheet, col, row)
+        book.write(sheet, _a1(col, row), [[CLEARED]])
+        book.write(sheet, _a1(col, row + 1), [list(HEADINGS)])
+        book.format_table(sheet, _a1(col, row + 1), COLUMNS, 0, title_rows=1)
 
 
 def _anchor(book: BookSurface, create: bool = True) -> tuple[str, int, int]:

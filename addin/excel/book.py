@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from addin.book.surface import Block
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+from addin.book.surface import HEADING_STYLE, INPUT_STYLE, Block, ColumnFormat
 
 #: Excel's limit on the length of a Range address string.
 MAX_ADDRESS = 255
@@ -102,6 +104,28 @@ def _restore_style_fill(cells: Any) -> None:
         cells.api.Style = name
     else:
         cells.color = None
+
+
+def _named_style(cells: Any, name: str, color: str, *, bold: bool = False) -> None:
+    """The workbook's named style ``name`` on ``cells`` (through ``.api``: the core has no
+    styles); where the workbook lacks it, or on a host without it, a fill and a font."""
+    try:
+        cells.api.Style = name
+        return
+    except Exception:
+        pass
+    cells.color = f"#{color}"
+    if bold:
+        cells.font.bold = True
+
+
+def _native(action: Any) -> None:
+    """Run ``action`` on Excel's native objects; ignored where the host differs (macOS
+    AppScript) or refuses: the table is still written, only that finish is missing."""
+    try:
+        action()
+    except Exception:
+        pass
 
 
 class ExcelBook:
@@ -206,6 +230,100 @@ class ExcelBook:
                 cell.note.delete()
             if text:
                 cell.add_note(text)
+
+    def format_table(
+        self,
+        sheet: str,
+        header: str,
+        columns: Sequence[ColumnFormat],
+        rows: int,
+        *,
+        title_rows: int = 0,
+        choices: Mapping[int, Sequence[str]] | None = None,
+    ) -> None:
+        """The table at ``header`` made readable (see ``BookSurface.format_table``): one call
+        per distinct width, number format and finish, on column unions; never per row."""
+        target = self._book.sheets[sheet]
+        letters, top = coordinate_from_string(_plain(header).split(":")[0])
+        col0 = column_index_from_string(letters)
+        first, last = top + 1, top + rows
+        used_last = int(
+            _plain(target.used_range.address).split(":")[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        )
+
+        def letter(j: int) -> str:
+            return get_column_letter(col0 + j)
+
+        def body(js: Sequence[int]) -> list[str]:
+            return union_addresses([f"{letter(j)}{first}:{letter(j)}{last}" for j in js])
+
+        widths: dict[float, list[int]] = {}
+        formats: dict[str, list[int]] = {}
+        for j, column in enumerate(columns):
+            widths.setdefault(column.width, []).append(j)
+            if column.number_format:
+                formats.setdefault(column.number_format, []).append(j)
+        for width, js in widths.items():
+            for union in union_addresses([f"{letter(j)}:{letter(j)}" for j in js]):
+                target.range(union).column_width = width
+        if used_last > last:  # a longer previous table's rows: back to plain
+            target.range(
+                f"{letter(0)}{last + 1}:{letter(len(columns) - 1)}{used_last}"
+            ).clear_formats()
+        heading = target.range(f"{letter(0)}{top}:{letter(len(columns) - 1)}{top}")
+        _named_style(heading, HEADING_STYLE, "1F4E78", bold=True)
+        _native(lambda: setattr(heading.api.Borders(9), "LineStyle", 1))  # xlEdgeBottom
+        if title_rows:
+            target.range(f"{letter(0)}{top - title_rows}:{letter(0)}{top - 1}").font.bold = True
+        if rows:
+            table = target.range(f"{letter(0)}{first}:{letter(len(columns) - 1)}{last}")
+            _native(lambda: setattr(table.api, "VerticalAlignment", -4160))  # xlTop
+            for number_format, js in formats.items():
+                for union in body(js):
+                    target.range(union).number_format = number_format
+            for union in body([j for j, c in enumerate(columns) if c.wrap]):
+                wrapped = target.range(union)
+                wrapped.wrap_text = True
+                _native(lambda w=wrapped: setattr(w.api, "IndentLevel", 1))  # off the figures
+            for union in body([j for j, c in enumerate(columns) if c.input]):
+                _named_style(target.range(union), INPUT_STYLE, "FFF2CC")
+            table.rows.autofit()  # wrapped text: rows as tall as their lines
+        for j, allowed in (choices or {}).items():
+            below = target.range(f"{letter(j)}{first}:{letter(j)}{max(last, used_last, first)}")
+            validation = getattr(below, "data_validation", None)  # xlwings 0.37.5 and later
+            if validation is None:
+                continue
+            validation.delete()
+            if rows:
+                target.range(f"{letter(j)}{first}:{letter(j)}{last}").data_validation.set_list(
+                    list(allowed)
+                )
+        area = f"${letter(0)}${top - title_rows}:${letter(len(columns) - 1)}${max(last, top)}"
+        target.page_setup.print_area = area
+
+        def print_setup() -> None:
+            setup = target.api.PageSetup
+            setup.Orientation = 2  # xlLandscape
+            setup.Zoom = False
+            setup.FitToPagesWide = 1
+            setup.FitToPagesTall = False
+            setup.PrintTitleRows = f"${top}:${top}"
+
+        _native(print_setup)
+        _native(lambda: self._freeze(target, top))
+
+    def _freeze(self, target: Any, rows: int) -> None:
+        """Freeze the top ``rows`` of ``target`` (Excel freezes a window: the sheet is shown
+        for the moment, then the sheet the user was on comes back)."""
+        active = self._book.sheets.active
+        target.activate()
+        window = self._book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.ScrollRow = 1
+        window.SplitColumn = 0
+        window.SplitRow = rows
+        window.FreezePanes = True
+        active.activate()
 
     def ensure_sheet(self, name: str, after: str | None = None) -> None:
         sheets = self._book.sheets

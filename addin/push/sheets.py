@@ -9,6 +9,7 @@ the user are written as text; the only formulas are links built from our own add
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
@@ -16,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from addin.book.errors import UserError
-from addin.book.surface import BookSurface
+from addin.book.surface import BookSurface, ColumnFormat
 from addin.review import layout
 from sync.org.records import Conflict, Receipt
 
@@ -38,18 +39,53 @@ LOG_HEADINGS = (
     "Query calls",
     "Org response",
 )
+NUMBER = "#,##0"
+TIME = "yyyy-mm-dd hh:mm"
+#: How each Push Log column reads (widths in characters); names, notes and responses wrap.
+LOG_COLUMNS = (
+    ColumnFormat(26),  # Push id
+    ColumnFormat(16, TIME),  # Time (UTC)
+    ColumnFormat(24, wrap=True),  # User
+    ColumnFormat(24, wrap=True),  # Org
+    ColumnFormat(12),  # Cell
+    ColumnFormat(24, wrap=True),  # Account
+    ColumnFormat(24, wrap=True),  # Product
+    ColumnFormat(9),  # Period
+    ColumnFormat(10, NUMBER),  # Old
+    ColumnFormat(10, NUMBER),  # New
+    ColumnFormat(32, wrap=True),  # Note
+    ColumnFormat(16, wrap=True),  # Reason code
+    ColumnFormat(12, wrap=True),  # Outcome
+    ColumnFormat(8, NUMBER, wrap=True),  # Update calls
+    ColumnFormat(8, NUMBER, wrap=True),  # Query calls
+    ColumnFormat(36, wrap=True),  # Org response
+)
+#: Take sits right after the cell's names, on the first printed page, before the long notes.
 CONFLICT_HEADINGS = (
     "Cell",
     "Account",
     "Product",
     "Period",
+    "Take",
     "Pulled",
     "Theirs",
-    "Their note",
     "Mine",
+    "Their note",
     "My note",
-    "Take",
     "Record Id",
+)
+CONFLICT_COLUMNS = (
+    ColumnFormat(12),  # Cell
+    ColumnFormat(24, wrap=True),  # Account
+    ColumnFormat(24, wrap=True),  # Product
+    ColumnFormat(9),  # Period
+    ColumnFormat(10, input=True),  # Take
+    ColumnFormat(10, NUMBER),  # Pulled
+    ColumnFormat(10, NUMBER),  # Theirs
+    ColumnFormat(10, NUMBER),  # Mine
+    ColumnFormat(32, wrap=True),  # Their note
+    ColumnFormat(32, wrap=True),  # My note
+    ColumnFormat(20),  # Record Id
 )
 TAKE_CHOICES = ("mine", "theirs")
 
@@ -92,6 +128,16 @@ def _number(v: float | None) -> Any:
     return "" if v is None else v
 
 
+def _time(stamp: str) -> Any:
+    """An ISO UTC stamp ("2026-12-01T05:12:04.123Z") as a datetime Excel shows as a time."""
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(
+            tzinfo=None, microsecond=0
+        )
+    except ValueError:
+        return stamp
+
+
 # ---------------------------------------------------------------- Push Log
 
 
@@ -109,7 +155,7 @@ def append_push_log(book: BookSurface, receipt: Receipt, sheet_of_cells: str) ->
         filled = [i for i, (v,) in enumerate(column) if v not in (None, "")]
         start = row + 2 + filled[-1] if filled else start
     responses = " | ".join(receipt.responses)
-    common = [receipt.push_id, receipt.finished_at or receipt.started_at, receipt.username]
+    common = [receipt.push_id, _time(receipt.finished_at or receipt.started_at), receipt.username]
     org = f"{receipt.org_id} {receipt.instance}"
     rows: list[list[Any]] = []
     for i, cell in enumerate(receipt.cells):
@@ -151,6 +197,7 @@ def append_push_log(book: BookSurface, receipt: Receipt, sheet_of_cells: str) ->
             ]
         )
     book.write(sheet, _a1(col, start), rows)
+    book.format_table(sheet, _a1(col, row), LOG_COLUMNS, start + len(rows) - row - 1)
     return len(rows)
 
 
@@ -174,9 +221,21 @@ def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
         ],
     )
     book.write(sheet, _a1(col, row + 1), [list(CONFLICT_HEADINGS)])
-    if not conflicts:
-        return
-    first = row + 2
+    if conflicts:
+        _write_conflict_rows(book, sheet, col, row + 2, conflicts)
+    book.format_table(
+        sheet,
+        _a1(col, row + 1),
+        CONFLICT_COLUMNS,
+        len(conflicts),
+        title_rows=1,
+        choices={CONFLICT_HEADINGS.index("Take"): TAKE_CHOICES},
+    )
+
+
+def _write_conflict_rows(
+    book: BookSurface, sheet: str, col: int, first: int, conflicts: Sequence[Conflict]
+) -> None:
     book.write_formulas(
         sheet, _a1(col, first), [[link(c.change.sheet, c.change.cell)] for c in conflicts]
     )
@@ -188,23 +247,17 @@ def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
                 c.change.account_name,
                 c.change.product_name,
                 c.change.period_start.strftime("%b %Y"),
+                "",
                 _number(c.change.old),
                 _number(c.theirs),
-                c.their_note,
                 _number(c.change.new),
+                c.their_note,
                 c.change.note,
-                "",
                 c.change.record_id,
             ]
             for c in conflicts
         ],
     )
-    take = col + CONFLICT_HEADINGS.index("Take")
-    set_choices = getattr(book, "set_choices", None)
-    if set_choices is not None:  # a drop-down where the surface supports one
-        set_choices(
-            sheet, f"{_a1(take, first)}:{_a1(take, first + len(conflicts) - 1)}", TAKE_CHOICES
-        )
 
 
 def read_resolutions(book: BookSurface) -> dict[str, str]:

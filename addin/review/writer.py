@@ -47,7 +47,7 @@ from addin.review.grid import (
     column_letter,
     record_cells,
 )
-from addin.review.template import REVIEW_TEMPLATE, build_template_workbook
+from addin.review.template import REVIEW_TEMPLATE, build_template_workbook, fit_text
 from sync.org.records import PullContext
 
 CHANGED_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")  # orange
@@ -380,6 +380,7 @@ def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
     _write_header(wb, cells, grid, st)
     _write_summary(wb, cells, grid, st)
     _write_record(wb, cells)
+    fit_text(wb, ws, grid, lock_row)  # names, notes and lock reasons shown whole
 
     width = len(grid.headings)
     p = left + grid.first_period

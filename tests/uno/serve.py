@@ -7,6 +7,7 @@ Reads one JSON request per line on stdin, answers one JSON line on stdout:
   {"op": "read", "src": IN, "cells": ["Review!G2", ...]}  recalculated values, strings, formulas
   {"op": "render", "src": IN, "out": OUT.pdf, "range": "Review!H13:H14"}
       that range alone (its sheet's print area; the other sheets removed) as a PDF page
+  {"op": "pdf", "src": IN, "out": OUT.pdf}   every visible sheet, recalculated, as printed
   {"op": "quit"}
 Answers: {"ok": true, "result": ...} or {"ok": false, "error": "..."}. Starting soffice once
 takes seconds; each request then only loads and stores its workbook.
@@ -66,6 +67,10 @@ def serve(desktop, requests, answer):
                 elif op == "render":
                     doc.calculateAll()
                     result = render(doc, request["range"], request["out"])
+                elif op == "pdf":
+                    doc.calculateAll()
+                    doc.storeToURL(url(request["out"]), props(FilterName="calc_pdf_Export"))
+                    result = request["out"]
                 elif op == "read":
                     doc.calculateAll()
                     result = read_cells(doc, request["cells"])

@@ -205,7 +205,8 @@ def _conflict_choice(wb: Any, review: ReviewFile) -> None:
     ws = wb.create_sheet(layout.CONFLICTS)
     ws.append(["1 cell(s) changed in the org"])
     ws.append(list(CONFLICT_HEADINGS))
-    ws.append(["Review!X1", "", "", "", 1, 2, "", 3, "", "maybe", "0AZ000000000000AAA"])
+    row = {"Cell": "Review!X1", "Pulled": 1, "Theirs": 2, "Mine": 3, "Take": "maybe"}
+    ws.append([row.get(h, "") for h in CONFLICT_HEADINGS[:-1]] + ["0AZ000000000000AAA"])
 
 
 def _other_user(org_path: Path) -> LocalOrg:

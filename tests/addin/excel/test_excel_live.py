@@ -5,7 +5,9 @@ Calls into Excel are counted by ``tests/fake_xlwings.py``. "Range calls" are the
 ranges (``sheet.range``, ``resize``, ``.value``/``.formula`` get and set, ``.color``,
 ``clear_contents``): the ones that would grow with the grid if anything looped over cells.
 On the demo rep (3,150 forecast cells) and on a workbook a seventh of its size they are the
-same: check 28, push 32, refresh 47 range calls (three edited cells), measured when written.
+same: check 56, push 63, refresh 47 range calls (three edited cells), measured when written;
+about 28 of check's and 31 of push's finish their sheet (``format_table``: one call per
+distinct column width, number format and finish, whatever the number of rows).
 Check and push sit on other modules that may add a read or two, so the test holds them to
 equality between the sizes and to a ceiling (``MAX_RANGE_CALLS``), not to the exact number.
 """
@@ -26,7 +28,7 @@ from addin.excel.book import ExcelBook, union_addresses
 from addin.review import layout
 from addin.review.pull import pull_to_workbook
 
-MAX_RANGE_CALLS = {"check": 40, "push": 45, "refresh": 60}
+MAX_RANGE_CALLS = {"check": 60, "push": 70, "refresh": 60}
 
 
 def range_calls(calls: Counter[str]) -> int:
