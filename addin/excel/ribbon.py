@@ -160,7 +160,7 @@ def check_action(book: ExcelBook) -> str:
     report.workbook = book.path
     write_check_sheet(book, report, reviewed.sheet)
     if report.ok:
-        return f"{report.summary()}\n{len(reviewed.changes):,} changed cell(s) ready to push."
+        return report.summary()
     book.show(layout.CHECK)
     cells = report.cells()
     where = ", ".join(cells[:8]) + (" ..." if len(cells) > 8 else "")

@@ -136,7 +136,7 @@ def test_check_sheet_links_and_marks_then_clears_them(review: ReviewFile) -> Non
     wb = openpyxl.load_workbook(review.path)
     assert not wb[layout.REVIEW][bad].fill.fgColor.rgb.endswith(MARK_ERROR)
     assert wb[layout.CHECK]["A3"].value is None
-    assert "ready to push" in wb[layout.CHECK]["A1"].value
+    assert "nothing to push" in wb[layout.CHECK]["A1"].value
 
 
 def test_org_strings_on_the_check_sheet_stay_text(review: ReviewFile) -> None:

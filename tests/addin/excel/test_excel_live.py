@@ -184,7 +184,7 @@ def test_refresh_brings_the_orgs_latest_values(demo: ReviewFile, org: Any) -> No
     assert message.startswith("Refreshed 3,150 forecast cells"), message
     assert fake.wb[layout.REVIEW][cell].value == 4321.0
     check = ribbon.run(ribbon.check_action, book)
-    assert check.startswith("0 changed cell(s)"), check  # the mirror moved with it
+    assert check.startswith("No changed cells"), check  # the mirror moved with it
 
 
 def _d(cell: dict[str, Any]):  # type: ignore[no-untyped-def]
