@@ -22,14 +22,16 @@ demo: $(STAMP)
 # The default run leaves out the tests marked slow (the exhaustive kill loop, the wheel build,
 # the region-size demo org, ...); test-slow runs just those, test-all everything. CI runs both.
 JS := $(if $(shell command -v npm 2>/dev/null),$(JS_STAMP))
+# Tests run on every core (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one process.
+PYTEST := $(BIN)/python -m pytest -q -n auto
 test: $(STAMP) $(JS)
-	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 test-slow: $(STAMP) $(JS)
-	$(BIN)/python -m pytest -q -m slow $(PYTEST_ARGS)
+	$(PYTEST) -m slow $(PYTEST_ARGS)
 
 test-all: $(STAMP) $(JS)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Without npm or the registry the jsforce test skips (CI=true turns that skip into a failure).
 $(JS_STAMP): $(JSCLIENT)/package-lock.json
