@@ -148,7 +148,10 @@ def _activate_hint() -> str:
 
 def _print_pulled(pulled: Any) -> None:
     if pulled.kept is not None:
-        console.print(f"Kept the previous file as [cyan]{pulled.kept}[/]", highlight=False)
+        # soft_wrap: a path is never broken across lines (a narrow terminal, a CI log)
+        console.print(
+            f"Kept the previous file as [cyan]{pulled.kept}[/]", highlight=False, soft_wrap=True
+        )
     console.print(
         f"Pulled [bold]{pulled.rep}[/]'s review workbook: [cyan]{pulled.path}[/]\n"
         f"  {pulled.accounts:,} accounts, {pulled.products:,} account x product rows, "
