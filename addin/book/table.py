@@ -38,7 +38,7 @@ def format_table(
     up and copied per cell), so a 54,000-row Push Log costs one pass of assignments.
     Empty cells get a cell only where their style shows (the input column).
     """
-    col0, top = _origin(header)
+    col0, top = origin(header)
     first, last = top + 1, top + rows
     last_col = col0 + len(columns) - 1
     cells = ws._cells
@@ -196,6 +196,7 @@ def _drop_list_validations(ws: Any, col: int) -> None:
     ws.data_validations.dataValidation = kept
 
 
-def _origin(top_left: str) -> tuple[int, int]:
+def origin(top_left: str) -> tuple[int, int]:
+    """(column, row) of the top-left cell of an A1 address."""
     letters, row = coordinate_from_string(top_left.replace("$", "").split(":")[0])
     return column_index_from_string(letters), row

@@ -21,7 +21,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import (
-    column_index_from_string,
     coordinate_from_string,
     get_column_letter,
     range_boundaries,
@@ -33,7 +32,7 @@ from addin.book.errors import WorkbookNotOurs
 from addin.book.marks import set_marks
 from addin.book.styles import normalise_style_ids
 from addin.book.surface import Block, ColumnFormat
-from addin.book.table import format_table
+from addin.book.table import format_table, origin
 
 
 class WorkbookUnreadable(WorkbookNotOurs):
@@ -178,7 +177,7 @@ class XlsxBook:
     # ------------------------------------------------------------------ writing
     def write(self, sheet: str, top_left: str, values: Block) -> None:
         ws = self._sheet(sheet)
-        col0, row0 = _origin(top_left)
+        col0, row0 = origin(top_left)
         for r, row in enumerate(values):
             for c, value in enumerate(row):
                 cell = ws.cell(row=row0 + r, column=col0 + c)
@@ -191,7 +190,7 @@ class XlsxBook:
 
     def write_formulas(self, sheet: str, top_left: str, formulas: Block) -> None:
         ws = self._sheet(sheet)
-        col0, row0 = _origin(top_left)
+        col0, row0 = origin(top_left)
         for r, row in enumerate(formulas):
             for c, value in enumerate(row):
                 ws.cell(row=row0 + r, column=col0 + c).value = value
@@ -281,11 +280,6 @@ def _cached(formula: Any, value: Any) -> Any:
     if isinstance(formula, str) and formula.startswith("=") and value is not None:
         return value
     return formula
-
-
-def _origin(top_left: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(top_left.replace("$", "").split(":")[0])
-    return column_index_from_string(letters), row
 
 
 def _quote(sheet: str) -> str:
