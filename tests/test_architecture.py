@@ -37,8 +37,11 @@ ALLOWED: dict[str, set[str]] = {
     "addin.push": _PUSH,
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
-    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
+    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
     "addin.cli": {"*"},
+    # issue 12 part B: planning science and the executive pre-read
+    "sync.science": {"sync.org", "sync.cycle", "sync.handoff"},
+    "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
 
 
