@@ -46,6 +46,11 @@ def create_tables(conn: sqlite3.Connection) -> None:
         name = f"ix_{table}_{'_'.join(columns)}".replace("__", "_")
         cols = ", ".join(f'"{c}"' for c in columns)
         conn.execute(f'CREATE INDEX "{name}" ON "{table}" ({cols})')
+    for obj in OBJECTS.values():  # external ids are unique, as in Salesforce
+        for f in obj.fields:
+            if f.external_id:
+                name = f"ux_{obj.name}_{f.name}".replace("__", "_")
+                conn.execute(f'CREATE UNIQUE INDEX "{name}" ON "{obj.name}" ("{f.name}")')
     conn.execute(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
 
 
