@@ -86,7 +86,7 @@ def write_upsert(
             continue
         counter += 1
         record_id = make_id(obj.key_prefix, counter)
-        row = {f.name: 0 for f in obj.fields if f.type == "boolean"}
+        row: dict[str, Any] = {f.name: 0 for f in obj.fields if f.type == "boolean"}
         if obj.field("OwnerId"):
             row["OwnerId"] = user_id
         row.update({k: _stored_value(v) for k, v in fields.items()})
