@@ -60,6 +60,10 @@ class NotALocalOrg(OrgError):
     """The path is missing or is not a demandgrid local org file."""
 
 
+class OutdatedLocalOrg(NotALocalOrg):
+    """The local org file was built by a demandgrid whose objects differ from this one's."""
+
+
 class UnknownUser(OrgError):
     """The username names no user of the local org."""
 
@@ -143,6 +147,14 @@ class LocalOrg:
                 "Create one with `demandgrid demo`."
             )
         self.org_id, self.org_name = org
+        built = tables.get_meta(self._conn, "schema")
+        if built != tables.schema_fingerprint():
+            self._conn.close()
+            raise OutdatedLocalOrg(
+                f"The local org at {self.path} was built by another version of demandgrid: "
+                "its objects and fields differ from this version's. Build a new one with "
+                "`demandgrid demo` (it sets the old file aside) or `demandgrid demo --dir DIR`."
+            )
         with _busy_is_a_message(self.path):
             user = self._conn.execute(
                 'SELECT Id, Name, Username FROM "User" WHERE lower(Username) = lower(?)',
@@ -343,6 +355,18 @@ class LocalOrg:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             setattr(self.calls, kind, getattr(self.calls, kind) + 1)
             self.calls.log.append(note)
+
+
+def is_current_local_org(path: Path) -> bool:
+    """Whether ``path`` is a local org built with this version's objects (False for an
+    outdated one; other problems are left to ``LocalOrg`` to report)."""
+    try:
+        LocalOrg(path).close()
+    except OutdatedLocalOrg:
+        return False
+    except OrgError:
+        return True
+    return True
 
 
 def _key(record: Record, key: str) -> str:
