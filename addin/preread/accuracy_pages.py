@@ -8,7 +8,7 @@ from openpyxl.workbook import Workbook
 
 from addin.preread.charts import bar_chart, line_chart
 from addin.preread.data import Block
-from addin.preread.page import PCT, QTY, RATIO, Page
+from addin.preread.page import CHART_ROWS, PCT, RATIO, Page
 from sync.science.conventions import CONVENTIONS, NAIVE, VALUE_ADDED
 
 ACCURACY, FVA = "Accuracy", "FVA stairstep"
@@ -37,7 +37,7 @@ def _metric_rows(page: Page, block: Block, label: str, order: list[int] | None =
     return rows
 
 
-HEADINGS = ["", "Snapshot(s)", "Lag", "Periods", "MAPE", "Left out of MAPE (zero actual)", "WAPE", "Bias (units / period)", "Tracking signal"]
+HEADINGS = ["", "Snapshot(s)", "Lag", "Periods", "MAPE", "Zero actuals (not in MAPE)", "WAPE", "Bias (units / period)", "Tracking signal"]
 FORMATS = [None, None, "0", "#,##0", PCT, "#,##0", PCT, "#,##0.0;-#,##0.0", RATIO]
 
 
@@ -46,13 +46,14 @@ def accuracy_page(wb: Workbook, stamp: str, trend: Block, by_lag: Block, dims: d
     for text in CONVENTIONS:
         page.note(text)
     page.note("Quantities; the forecast is each snapshot's consensus; periods without actuals yet are not scored.")
+    chart_at = page.skip(CHART_ROWS) if trend.rows else ""
     page.heading(f"Trend: each snapshot at lag {lag}")
     first = page.row + 1
     page.table(["Cycle", *HEADINGS[1:]], _metric_rows(page, trend, "cycle"), FORMATS)
     last = first + trend.rows - 1
     out: dict[str, str] = {}
     if trend.rows:
-        line_chart(page.ws, f"WAPE and MAPE by cycle (lag {lag})", (1, first, last), [7, 5], "K4", "0%")
+        line_chart(page.ws, f"WAPE and MAPE by cycle (lag {lag})", (1, first, last), [7, 5], chart_at, "0%")
         out = {"wape": f"'{ACCURACY}'!$G${last}", "bias": f"'{ACCURACY}'!$H${last}", "cycle": f"'{ACCURACY}'!$A${last}"}
     page.heading("By lag: all snapshots")
     page.table(["Lag", *HEADINGS[1:]], _metric_rows(page, by_lag, "lag"), FORMATS)
@@ -82,6 +83,7 @@ def fva_page(wb: Workbook, stamp: str, rep: Block, reason: Block, lag: int, with
     page.note(VALUE_ADDED + " Per group, the steps' value added adds up to naive WAPE minus consensus WAPE.")
     page.note(f"Lag {lag}; WAPE on quantities. {without_naive} line(s) with no actual a year earlier are left out.")
     out: dict[str, str] = {}
+    chart_at = page.skip(CHART_ROWS) if rep.rows else ""
     for title, block in (("Per rep", rep), ("Per reason code", reason)):
         page.heading(title)
         first = page.row + 1
@@ -104,7 +106,7 @@ def fva_page(wb: Workbook, stamp: str, rep: Block, reason: Block, lag: int, with
             )
         page.table(["Group", "Step", "Lines", "WAPE", "Value added vs step before", "Value added vs naive", "Snapshot(s)", "Lag"], rows, [None, None, "#,##0", PCT, VA, VA, None, "0"])
         if title == "Per rep" and rows:
-            bar_chart(page.ws, f"WAPE by step, all reps (lag {lag})", (2, first, first + 3), [(4, "4472C4")], "J4", "0%")
+            bar_chart(page.ws, f"WAPE by step, all reps (lag {lag})", (2, first, first + 3), [(4, "4472C4")], chart_at, "0%")
             worst = _worst_override(block)
             if worst is not None:
                 out["worst_rep"] = f"'{FVA}'!$A${first + worst}"

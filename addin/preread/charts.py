@@ -47,6 +47,7 @@ def line_chart(
     chart.height, chart.width = 7.5, 16
     for column in columns:
         chart.add_data(Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+        chart.series[-1].smooth = False
     chart.set_categories(Reference(ws, min_col=col, min_row=first, max_row=last))
     chart.y_axis.numFmt = y_format
     chart.y_axis.delete = False
@@ -55,7 +56,9 @@ def line_chart(
     ws.add_chart(chart, anchor)
 
 
-def bridge_chart(ws: Worksheet, labels: tuple[int, int, int], base: int, anchor: str) -> None:
+def bridge_chart(
+    ws: Worksheet, labels: tuple[int, int, int], base: int, anchor: str, floor: float | None = None
+) -> None:
     """Stacked columns: ``base`` (drawn without fill), then total, rise and fall columns."""
     col, first, last = labels
     chart = BarChart()
@@ -73,4 +76,7 @@ def bridge_chart(ws: Worksheet, labels: tuple[int, int, int], base: int, anchor:
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     chart.legend = None
+    chart.visible_cells_only = False  # the base column is hidden on the page
+    if floor is not None:
+        chart.y_axis.scaling.min = floor
     ws.add_chart(chart, anchor)

@@ -18,6 +18,7 @@ from addin.fpa.sheets import BOLD, NOTE, TITLE, TOTAL_BORDER, heading_row, print
 MONEY, QTY, PCT, RATIO = "#,##0;-#,##0", "#,##0;-#,##0", "0.0%", "0.00"
 PP = '+0.0" pp";-0.0" pp";0.0" pp"'  # value added, in percentage points of WAPE
 SUBTITLE = Font(italic=True, color="1F3864")
+CHART_ROWS = 17  # rows a chart takes at the top of its page, under the notes
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Page:
         for i, width in enumerate(widths):
             ws.column_dimensions[column_letter(i + 1)].width = width
         print_setup(ws)
-        ws.oddHeader.left.text = f"demandgrid pre-read: {title}"
+        ws.oddHeader.left.text = f"demandgrid pre-read: {title}".replace("&", "&&")
         ws.oddHeader.right.text = stamp.replace("&", "&&")
         ws.oddFooter.center.text = "Page &P of &N"
         ws.sheet_view.showGridLines = False
@@ -48,6 +49,12 @@ class Page:
         cell = self.ws.cell(self.row, 1, text)
         cell.font, cell.data_type = NOTE, "s"
         self.row += 1
+
+    def skip(self, rows: int) -> str:
+        """Leave ``rows`` rows for a chart; returns the anchor cell of the space."""
+        anchor = f"A{self.row}"
+        self.row += rows
+        return anchor
 
     def heading(self, text: str) -> None:
         self.row += 1
@@ -87,3 +94,5 @@ class Page:
                 cell.font, cell.border = BOLD, TOTAL_BORDER
             if j and fmt:
                 cell.alignment = Alignment(horizontal="right")
+            elif j:
+                cell.alignment = Alignment(horizontal="left", indent=1)

@@ -10,7 +10,7 @@ from addin.fpa.layout import SCENARIOS
 from addin.fpa.sheets import INPUT_FILL, INPUT_FONT
 from addin.preread.charts import bar_chart, bridge_chart
 from addin.preread.data import Block
-from addin.preread.page import MONEY, PCT, QTY, Page
+from addin.preread.page import CHART_ROWS, MONEY, PCT, QTY, Page
 from sync.science.supply import NONE_LOADED
 
 GAP, SUPPLY, RISKS, BRIDGE, SCENARIO = (
@@ -29,6 +29,7 @@ def cell(sheet: str, col: str, row: int) -> str:
 def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
     page = Page.new(wb, GAP, "Gap to target", stamp, [34, 16, 16, 16, 10])
     page.note("Plan = consensus revenue of the snapshot (the final adjusted value, else baseline).")
+    chart_at = page.skip(CHART_ROWS) if gap.rows else ""
     rows = [
         [
             f'={gap.ref(i, "region")}&" / "&{gap.ref(i, "product_family")}',
@@ -49,7 +50,7 @@ def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
         total,
     )
     if gap.rows:
-        bar_chart(page.ws, "Plan vs target revenue", (1, first, last), [(2, "4472C4"), (3, "A5A5A5")], f"A{page.row + 1}")
+        bar_chart(page.ws, "Plan vs target revenue", (1, first, last), [(2, "4472C4"), (3, "A5A5A5")], chart_at)
     return {"gap": cell(GAP, "D", last + 1), "gap_pct": cell(GAP, "E", last + 1)}
 
 
@@ -60,6 +61,7 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
         return {}
     page.note("Demand = consensus quantity of the snapshot; supply = the loaded production commitment.")
     page.note("Balance = supply - demand (negative = short).")
+    chart_at = page.skip(CHART_ROWS)
     head = page.row
     detail_first = head + families.rows + 4  # after the summary table and its total
     detail_last = detail_first + supply.rows - 1
@@ -92,7 +94,7 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
         for i in range(supply.rows)
     ]
     page.table(["Product family", "Month", "Demand (qty)", "Supply (qty)", "Balance", "Supply plan"], detail, [None, "mmm yyyy", QTY, QTY, QTY, None])
-    bar_chart(page.ws, "Demand vs supply (quantity)", (1, first, last), [(2, "4472C4"), (3, "70AD47")], "H4")
+    bar_chart(page.ws, "Demand vs supply (quantity)", (1, first, last), [(2, "4472C4"), (3, "70AD47")], chart_at)
     return {"months_short": f"SUM('{SUPPLY}'!$E${first}:$E${last})"}
 
 
@@ -127,10 +129,31 @@ def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
     return {"top_account": cell(RISKS, "B", r0), "top_at_risk": cell(RISKS, "I", r0), "top_reason": cell(RISKS, "J", r0)}
 
 
+def bridge_floor(amounts: list[float]) -> float | None:
+    """Where the bridge's value axis starts: below the lowest running total by the largest
+    bar, rounded down to a round number, so the drivers are visible next to the totals."""
+    if len(amounts) < 2:
+        return None
+    running = [amounts[0]]
+    for amount in amounts[1:-1]:
+        running.append(running[-1] + amount)
+    running.append(amounts[-1])
+    largest = max((abs(a) for a in amounts[1:-1]), default=0.0)
+    low = min(running) - 2 * largest
+    if low <= 0:
+        return None
+    step = 10 ** max(len(str(int(low))) - 2, 0)
+    return float(int(low // step) * step)
+
+
 def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
     page = Page.new(wb, BRIDGE, "Revenue bridge", stamp, [40, 16, 14, 14, 14, 14, 14])
     page.note("From the prior cycle's plan to this one. Each line's change splits into its baseline (system) change and the change of its adjustment, which goes to the line's reason code this cycle.")
     page.note("Revenue summed in whole cents, so the bars tie to the two totals to the cent.")
+    floor = bridge_floor([float(a) for a in bridge.values["amount"]])
+    if floor:
+        page.note(f"The chart's axis starts at {floor:,.0f}, so the drivers show beside the totals.")
+    chart_at = page.skip(CHART_ROWS + 3)
     first = page.row + 1
     last = first + bridge.rows - 1
     rows = []
@@ -157,7 +180,7 @@ def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
     page.row += 2
     for col in "DEFG":
         page.ws.column_dimensions[col].hidden = col == "D"
-    bridge_chart(page.ws, (1, first, last), 4, f"A{page.row}")
+    bridge_chart(page.ws, (1, first, last), 4, chart_at, floor)
     return {"change": f"'{BRIDGE}'!$B${last}-'{BRIDGE}'!$B${first}", "tie": cell(BRIDGE, "B", tie)}
 
 
@@ -171,6 +194,7 @@ def scenario_page(wb: Workbook, stamp: str, families: Block) -> dict[str, str]:
         for col in "BC":
             page.ws[f"{col}{r}"].font, page.ws[f"{col}{r}"].fill = INPUT_FONT, INPUT_FILL
     up, down = drivers, drivers + 1
+    chart_at = page.skip(CHART_ROWS) if families.rows else ""
     first = page.row + 1
     table = [
         [
@@ -187,5 +211,5 @@ def scenario_page(wb: Workbook, stamp: str, families: Block) -> dict[str, str]:
     total = ["Total", *[f"=SUM({c}{first}:{c}{last})" for c in "BCDEF"]]
     page.table(["Product family", "Committed", "Upside", "Downside", "Prior plan", "Target"], table, [None, *[MONEY] * 5], total)
     if families.rows:
-        bar_chart(page.ws, "Revenue by scenario", (1, first, last), [(2, "4472C4"), (3, "70AD47"), (4, "C00000"), (5, "A5A5A5"), (6, "FFC000")], f"A{page.row + 1}")
+        bar_chart(page.ws, "Revenue by scenario", (1, first, last), [(2, "4472C4"), (3, "70AD47"), (4, "C00000"), (5, "A5A5A5"), (6, "FFC000")], chart_at)
     return {"committed": cell(SCENARIO, "B", last + 1), "upside": cell(SCENARIO, "C", last + 1), "downside": cell(SCENARIO, "D", last + 1)}

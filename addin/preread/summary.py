@@ -18,7 +18,7 @@ SUMMARY = "Summary"
 
 
 def new_summary(wb: Workbook, stamp: str) -> Page:
-    page = Page.new(wb, SUMMARY, "S&OP executive pre-read", stamp, [58, 18, 26])
+    page = Page.new(wb, SUMMARY, "S&OP executive pre-read", stamp, [80, 16, 20])
     return page
 
 
@@ -38,9 +38,11 @@ def fill_summary(page: Page, figures: Figures, refs: dict[str, str]) -> None:
     page.heading("Decisions needed")
     rows = [_decision(*d) for d in _decisions(figures, refs)]
     first, last = page.table(["Decision", "Figure", "See page"], rows, [None, None, None])
-    for r, (_, _, fmt, _) in zip(range(first, last + 1), _decisions(figures, refs), strict=True):
+    for r, (label, _, fmt, _) in zip(range(first, last + 1), _decisions(figures, refs), strict=True):
         ws.cell(r, 2).number_format = fmt
-        ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        for col in (1, 2, 3):
+            ws.cell(r, col).alignment = Alignment(wrap_text=col == 1, vertical="top", horizontal="right" if col == 2 else None)
+        ws.row_dimensions[r].height = 15 * (1 + len(label) // 80)
     page.heading("Conventions")
     for text in CONVENTIONS:
         page.note(text)
@@ -51,7 +53,7 @@ def _decision(label: str, formula: str, fmt: str, where: str) -> list[str]:
 
 
 def _decisions(figures: Figures, refs: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    out = [("Gap to target (plan - target revenue): close it or accept it", f"={refs['gap']}", MONEY, "Gap to target")]
+    out = [("Gap to target (plan - target revenue; negative = short): close it or accept it", f"={refs['gap']}", MONEY, "Gap to target")]
     if "months_short" in refs:
         out.append(("Product-months where supply is short of demand: allocate or add supply", f"={refs['months_short']}", "0", "Demand vs supply"))
     else:
