@@ -8,6 +8,7 @@ same snapshot gives the same bytes -> PDF through LibreOffice when asked.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -130,25 +131,34 @@ def write_preread(figures: Figures, out: Path) -> Path:
     """Save the pre-read of ``figures`` at ``out`` atomically, byte for byte the same for the
     same figures."""
     wb = workbook(figures)
+    when = _fixed_time(figures).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def write(tmp: Path) -> None:
         buffer = io.BytesIO()
         wb.save(buffer)
-        tmp.write_bytes(_fixed_zip(buffer.getvalue()))
+        tmp.write_bytes(_fixed_zip(buffer.getvalue(), when))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     return save_beside(out, write, keep_previous=False)
 
 
-def _fixed_zip(package: bytes) -> bytes:
-    """The same package with every member's time fixed (openpyxl stamps the current time)."""
+def _fixed_zip(package: bytes, when: str) -> bytes:
+    """The same package with every member's time fixed, and the core properties' modified
+    time too (openpyxl stamps the current time on both when it saves)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(item.filename))
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when.encode() + rb"\g<2>",
+                    content,
+                )
+            dst.writestr(info, content)
     return out.getvalue()
 
 

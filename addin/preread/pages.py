@@ -4,6 +4,7 @@ returns the cells the Summary quotes (``{"gap": "'Gap to target'!$E$12", ...}``)
 
 from __future__ import annotations
 
+from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
 from addin.fpa.layout import SCENARIOS
@@ -57,7 +58,7 @@ def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
 def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dict[str, str]:
     page = Page.new(wb, SUPPLY, "Demand vs supply by product line", stamp, [26, 12, 14, 14, 16, 18])
     if not supply.rows:
-        page.ws.cell(page.row, 1, NONE_LOADED).font = page.ws["A1"].font.copy(size=12)
+        page.ws.cell(page.row, 1, NONE_LOADED).font = Font(bold=True, size=12, color="C00000")
         return {}
     page.note("Demand = consensus quantity of the snapshot; supply = the loaded production commitment.")
     page.note("Balance = supply - demand (negative = short).")
@@ -119,7 +120,7 @@ def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
         for i in range(risks.rows)
     ]
     page.table(
-        ["#", "Account", "Region", "Rep", "Plan revenue", "Moved since last cycle", "Actual - plan (3 months)", "Plan - target", "Revenue at risk", "Why it is here"],
+        ["Rank", "Account", "Region", "Rep", "Plan revenue", "Moved since last cycle", "Actual - plan (3 months)", "Plan - target", "Revenue at risk", "Why it is here"],
         rows,
         ["0", None, None, None, MONEY, MONEY, MONEY, MONEY, MONEY, None],
     )
