@@ -76,7 +76,11 @@ def synthetic_history(accounts: int, products: int, seed: int = 7) -> PlanHistor
                         "consensus_rev": (rep * price).ravel().round(2),
                         "target_qty": (truth[period] * 1.05).ravel(),
                         "target_rev": (truth[period] * 1.05 * price).ravel(),
-                        "reason_code": np.where(a.ravel() % 3 == 0, "Promotion", np.where(a.ravel() % 3 == 1, "Customer intel", "")),
+                        "reason_code": np.where(
+                            a.ravel() % 3 == 0,
+                            "Promotion",
+                            np.where(a.ravel() % 3 == 1, "Customer intel", ""),
+                        ),
                         "note": "",
                         "cell_id": "",
                     }

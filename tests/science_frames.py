@@ -79,7 +79,7 @@ def plan_history(cycles: int = 13, supply: bool = True, region: str | None = Non
     end = month("2026-11")
     accounts = {
         "001A": ("Acme & Sons", "North", "Rep One"),
-        "001B": ("=HYPERLINK(\"x\")", "North", "Rep Two"),
+        "001B": ('=HYPERLINK("x")', "North", "Rep Two"),
         "001C": ("Cobalt Works", "South", "Rep Three"),
         "001D": ("Delta Fluid", "South", "Rep Two"),
     }
@@ -104,23 +104,43 @@ def plan_history(cycles: int = 13, supply: bool = True, region: str | None = Non
                         "Rep Two": round(base * 1.15, 2),
                         "Rep Three": base,
                     }[rep]
-                    reason = {"Rep One": "Customer intel", "Rep Two": "Promotion", "Rep Three": ""}[rep]
+                    reason = {"Rep One": "Customer intel", "Rep Two": "Promotion", "Rep Three": ""}[
+                        rep
+                    ]
                     consensus = rep_value
                     if family == "Valves" and lag == 2 and c == cycles - 1:
                         consensus, reason = round(rep_value * 0.9, 2), "Allocation"
                     rows.append(
                         line(
-                            cycle, a, p, d, baseline=base, rep=rep_value, consensus=consensus,
-                            price=price, account_name=name, region=reg, rep_name=rep,
-                            rep_id=f"005{rep[-3:]}", product_name=pname, product_family=family,
-                            reason_code=reason, target_qty=actual * 1.05, target_rev=actual * 1.05 * price,
+                            cycle,
+                            a,
+                            p,
+                            d,
+                            baseline=base,
+                            rep=rep_value,
+                            consensus=consensus,
+                            price=price,
+                            account_name=name,
+                            region=reg,
+                            rep_name=rep,
+                            rep_id=f"005{rep[-3:]}",
+                            product_name=pname,
+                            product_family=family,
+                            reason_code=reason,
+                            target_qty=actual * 1.05,
+                            target_rev=actual * 1.05 * price,
                         )
                     )
     snapshots = snapshot(rows)
     if region:
         snapshots = snapshots[snapshots["region"] == region].reset_index(drop=True)
     acts = [
-        (a, p, add_months(end, -k), truth(a, p, add_months(end, -k)) * (0.8 if a == "001D" and k <= 3 else 1))
+        (
+            a,
+            p,
+            add_months(end, -k),
+            truth(a, p, add_months(end, -k)) * (0.8 if a == "001D" and k <= 3 else 1),
+        )
         for a in accounts
         for p in products
         for k in range(1, cycles + 13)

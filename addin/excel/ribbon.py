@@ -271,6 +271,10 @@ def preread_action(book: ExcelBook) -> str:
     folder = Path(config.get("WORKBOOK_DIR") or Path.home() / "Documents" / "demandgrid")
     folder.mkdir(parents=True, exist_ok=True)
     book.status("Reading the plan snapshots and building the pre-read...")
-    made = build_preread(org, _free_name(folder / f"preread-{date.today():%Y-%m-%d}.xlsx"), region=config.get("REGION") or None)
+    made = build_preread(
+        org,
+        _free_name(folder / f"preread-{date.today():%Y-%m-%d}.xlsx"),
+        region=config.get("REGION") or None,
+    )
     book.book.app.books.open(str(made.path))
     return "\n".join(summary_lines(made))

@@ -23,7 +23,7 @@ from addin.book.atomic import save_beside
 from addin.book.errors import UserError
 from addin.preread import pages
 from addin.preread.accuracy_pages import accuracy_page, fva_page
-from addin.preread.data import DATA, DataSheet
+from addin.preread.data import DATA, Block, DataSheet
 from addin.preread.summary import fill_summary, new_summary
 from sync.org.seam import Org
 from sync.science.accuracy import METRIC_COLUMNS
@@ -86,8 +86,17 @@ def workbook(figures: Figures) -> Workbook:
     refs: dict[str, str] = {}
     refs |= pages.gap_page(wb, line, blocks["gap"])
     refs |= pages.supply_page(wb, line, blocks["supply"], blocks["families"])
-    refs |= accuracy_page(wb, line, blocks["trend"], blocks["by_lag"], {k[4:]: b for k, b in blocks.items() if k.startswith("dim_")}, figures.lag)
-    refs |= fva_page(wb, line, blocks["fva_rep"], blocks["fva_reason"], figures.lag, figures.without_naive)
+    refs |= accuracy_page(
+        wb,
+        line,
+        blocks["trend"],
+        blocks["by_lag"],
+        {k[4:]: b for k, b in blocks.items() if k.startswith("dim_")},
+        figures.lag,
+    )
+    refs |= fva_page(
+        wb, line, blocks["fva_rep"], blocks["fva_reason"], figures.lag, figures.without_naive
+    )
     refs |= pages.risk_page(wb, line, blocks["risks"])
     refs |= pages.bridge_page(wb, line, blocks["bridge"])
     refs |= pages.scenario_page(wb, line, blocks["families"])
@@ -101,23 +110,104 @@ def workbook(figures: Figures) -> Workbook:
     return wb
 
 
-def _data_blocks(data: DataSheet, f: Figures) -> dict[str, object]:
+def _data_blocks(data: DataSheet, f: Figures) -> dict[str, Block]:
     metric = ["snapshot_ids", *METRIC_COLUMNS]
     blocks = {
-        "gap": data.block("gap", f"Plan and target by region and product family ({f.snapshot_id})", f.gap.assign(snapshot_id=f.snapshot_id), ["region", "product_family", "plan_qty", "plan_rev", "target_qty", "target_rev", "snapshot_id"]),
-        "families": data.block("families", "Plan, prior plan and target revenue by product family", f.families.assign(snapshot_id=f.snapshot_id, prior_id=f.prior_id), ["product_family", "plan_rev", "prior_rev", "target_rev", "snapshot_id", "prior_id"]),
-        "supply": data.block("supply", "Demand vs supply by product family and month", f.supply.assign(snapshot_id=f.snapshot_id), ["product_family", "period_start", "demand", "supply", "balance", "plan_id", "snapshot_id"]),
-        "trend": data.block("trend", f"Accuracy by cycle at lag {f.lag}", f.trend.assign(lag=f.lag), ["cycle", "lag", *metric]),
+        "gap": data.block(
+            "gap",
+            f"Plan and target by region and product family ({f.snapshot_id})",
+            f.gap.assign(snapshot_id=f.snapshot_id),
+            [
+                "region",
+                "product_family",
+                "plan_qty",
+                "plan_rev",
+                "target_qty",
+                "target_rev",
+                "snapshot_id",
+            ],
+        ),
+        "families": data.block(
+            "families",
+            "Plan, prior plan and target revenue by product family",
+            f.families.assign(snapshot_id=f.snapshot_id, prior_id=f.prior_id),
+            ["product_family", "plan_rev", "prior_rev", "target_rev", "snapshot_id", "prior_id"],
+        ),
+        "supply": data.block(
+            "supply",
+            "Demand vs supply by product family and month",
+            f.supply.assign(snapshot_id=f.snapshot_id),
+            [
+                "product_family",
+                "period_start",
+                "demand",
+                "supply",
+                "balance",
+                "plan_id",
+                "snapshot_id",
+            ],
+        ),
+        "trend": data.block(
+            "trend",
+            f"Accuracy by cycle at lag {f.lag}",
+            f.trend.assign(lag=f.lag),
+            ["cycle", "lag", *metric],
+        ),
         "by_lag": data.block("by_lag", "Accuracy by lag", f.by_lag, ["lag", *metric]),
     }
     for title, table in f.by_dimension.items():
         column = table.columns[0]
-        blocks[f"dim_{title}"] = data.block(f"acc_{column}", f"Accuracy by {title.lower()} at lag {f.lag}", table.assign(lag=f.lag), [column, "lag", *metric])
+        blocks[f"dim_{title}"] = data.block(
+            f"acc_{column}",
+            f"Accuracy by {title.lower()} at lag {f.lag}",
+            table.assign(lag=f.lag),
+            [column, "lag", *metric],
+        )
     for name, table in (("fva_rep", f.fva_rep), ("fva_reason", f.fva_reason)):
-        table = table.assign(abs_error=table["abs_error_micro"] / 1e6, actual=table["actual_micro"] / 1e6)
-        blocks[name] = data.block(name, f"FVA stairstep {'per rep' if name == 'fva_rep' else 'per reason code'}", table, ["group", "step_no", "step", "lines", "abs_error", "actual", "wape", "snapshot_ids", "lag"])
-    blocks["risks"] = data.block("risks", "Top risk accounts", f.risks, ["rank", "account_id", "account_name", "region", "rep_name", "plan", "moved", "actual_gap", "target_gap", "at_risk", "reason", "snapshot_id"])
-    blocks["bridge"] = data.block("bridge", f"Revenue bridge {f.bridge.prior_id} to {f.bridge.current_id}", f.bridge.frame(), ["label", "kind", "amount"])
+        table = table.assign(
+            abs_error=table["abs_error_micro"] / 1e6, actual=table["actual_micro"] / 1e6
+        )
+        blocks[name] = data.block(
+            name,
+            f"FVA stairstep {'per rep' if name == 'fva_rep' else 'per reason code'}",
+            table,
+            [
+                "group",
+                "step_no",
+                "step",
+                "lines",
+                "abs_error",
+                "actual",
+                "wape",
+                "snapshot_ids",
+                "lag",
+            ],
+        )
+    blocks["risks"] = data.block(
+        "risks",
+        "Top risk accounts",
+        f.risks,
+        [
+            "rank",
+            "account_id",
+            "account_name",
+            "region",
+            "rep_name",
+            "plan",
+            "moved",
+            "actual_gap",
+            "target_gap",
+            "at_risk",
+            "reason",
+            "snapshot_id",
+        ],
+    )
+    blocks["bridge"] = data.block(
+        "bridge",
+        f"Revenue bridge {f.bridge.prior_id} to {f.bridge.current_id}",
+        f.bridge.frame(),
+        ["label", "kind", "amount"],
+    )
     return blocks
 
 
@@ -146,7 +236,10 @@ def _fixed_zip(package: bytes, when: str) -> bytes:
     """The same package with every member's time fixed, and the core properties' modified
     time too (openpyxl stamps the current time on both when it saves)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -174,7 +267,16 @@ def render_pdf(xlsx: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="preread-pdf-") as tmp:
         profile = Path(tmp) / "profile"
         done = subprocess.run(
-            [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf", "--outdir", tmp, str(xlsx)],
+            [
+                soffice,
+                "--headless",
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(xlsx),
+            ],
             capture_output=True,
             text=True,
             timeout=300,
@@ -188,5 +290,3 @@ def render_pdf(xlsx: Path) -> Path:
         pdf = xlsx.with_suffix(".pdf")
         shutil.move(made, pdf)
     return pdf
-
-

@@ -28,7 +28,9 @@ def bar_chart(
     chart.title = title
     chart.height, chart.width = 7.5, 16
     for column, colour in series:
-        chart.add_data(Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True
+        )
         chart.series[-1].graphicalProperties = GraphicalProperties(solidFill=colour)
     chart.set_categories(Reference(ws, min_col=col, min_row=first, max_row=last))
     chart.y_axis.numFmt = y_format
@@ -39,14 +41,21 @@ def bar_chart(
 
 
 def line_chart(
-    ws: Worksheet, title: str, labels: tuple[int, int, int], columns: list[int], anchor: str, y_format: str
+    ws: Worksheet,
+    title: str,
+    labels: tuple[int, int, int],
+    columns: list[int],
+    anchor: str,
+    y_format: str,
 ) -> None:
     col, first, last = labels
     chart = LineChart()
     chart.title = title
     chart.height, chart.width = 7.5, 16
     for column in columns:
-        chart.add_data(Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True
+        )
         chart.series[-1].smooth = False
     chart.set_categories(Reference(ws, min_col=col, min_row=first, max_row=last))
     chart.y_axis.numFmt = y_format
@@ -66,8 +75,12 @@ def bridge_chart(
     chart.title = "Revenue bridge: prior plan to this plan"
     chart.height, chart.width = 9, 22
     for column, colour in ((base, None), (base + 1, BLUE), (base + 2, GREEN), (base + 3, RED)):
-        chart.add_data(Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True)
-        props = GraphicalProperties(solidFill=colour) if colour else GraphicalProperties(noFill=True)
+        chart.add_data(
+            Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True
+        )
+        props = (
+            GraphicalProperties(solidFill=colour) if colour else GraphicalProperties(noFill=True)
+        )
         if not colour:
             props.line.noFill = True
         chart.series[-1].graphicalProperties = props

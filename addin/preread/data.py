@@ -79,12 +79,14 @@ class DataSheet:
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
             ws.add_table(table)
         self.row = head + rows + 3
-        values = {c: list(frame[c]) for c in columns}
-        return Block(name, head, list(columns), rows, values)
+        column_values = {c: list(frame[c]) for c in columns}
+        return Block(name, head, list(columns), rows, column_values)
 
     def finish(self) -> None:
         for j in range(1, 16):
-            self.ws.column_dimensions[column_letter(j)].width = text_width(self.texts, least=14, most=40)
+            self.ws.column_dimensions[column_letter(j)].width = text_width(
+                self.texts, least=14, most=40
+            )
         self.ws.freeze_panes = "A3"
 
 

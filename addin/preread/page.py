@@ -82,7 +82,9 @@ class Page:
         self.row += 1
         return first, last
 
-    def _row(self, r: int, values: Sequence[Any], formats: Sequence[str | None], bold: bool = False) -> None:
+    def _row(
+        self, r: int, values: Sequence[Any], formats: Sequence[str | None], bold: bool = False
+    ) -> None:
         for j, value in enumerate(values):
             cell = self.ws.cell(r, j + 1, value)
             fmt = formats[j] if j < len(formats) else None

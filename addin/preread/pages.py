@@ -42,16 +42,33 @@ def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
         for i in range(gap.rows)
     ]
     first, last = page.row + 1, page.row + gap.rows
-    total = ["Total", f"=SUM(B{first}:B{last})", f"=SUM(C{first}:C{last})", f"=B{last + 1}-C{last + 1}"]
+    total = [
+        "Total",
+        f"=SUM(B{first}:B{last})",
+        f"=SUM(C{first}:C{last})",
+        f"=B{last + 1}-C{last + 1}",
+    ]
     total.append(f'=IF(C{last + 1}=0,"",D{last + 1}/C{last + 1})')
     page.table(
-        ["Region / product family", "Plan revenue", "Target revenue", "Gap (plan - target)", "Gap %"],
+        [
+            "Region / product family",
+            "Plan revenue",
+            "Target revenue",
+            "Gap (plan - target)",
+            "Gap %",
+        ],
         rows,
         [None, MONEY, MONEY, MONEY, PCT],
         total,
     )
     if gap.rows:
-        bar_chart(page.ws, "Plan vs target revenue", (1, first, last), [(2, "4472C4"), (3, "A5A5A5")], chart_at)
+        bar_chart(
+            page.ws,
+            "Plan vs target revenue",
+            (1, first, last),
+            [(2, "4472C4"), (3, "A5A5A5")],
+            chart_at,
+        )
     return {"gap": cell(GAP, "D", last + 1), "gap_pct": cell(GAP, "E", last + 1)}
 
 
@@ -60,7 +77,9 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
     if not supply.rows:
         page.ws.cell(page.row, 1, NONE_LOADED).font = Font(bold=True, size=12, color="C00000")
         return {}
-    page.note("Demand = consensus quantity of the snapshot; supply = the loaded production commitment.")
+    page.note(
+        "Demand = consensus quantity of the snapshot; supply = the loaded production commitment."
+    )
     page.note("Balance = supply - demand (negative = short).")
     chart_at = page.skip(CHART_ROWS)
     head = page.row
@@ -94,14 +113,26 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
         ]
         for i in range(supply.rows)
     ]
-    page.table(["Product family", "Month", "Demand (qty)", "Supply (qty)", "Balance", "Supply plan"], detail, [None, "mmm yyyy", QTY, QTY, QTY, None])
-    bar_chart(page.ws, "Demand vs supply (quantity)", (1, first, last), [(2, "4472C4"), (3, "70AD47")], chart_at)
+    page.table(
+        ["Product family", "Month", "Demand (qty)", "Supply (qty)", "Balance", "Supply plan"],
+        detail,
+        [None, "mmm yyyy", QTY, QTY, QTY, None],
+    )
+    bar_chart(
+        page.ws,
+        "Demand vs supply (quantity)",
+        (1, first, last),
+        [(2, "4472C4"), (3, "70AD47")],
+        chart_at,
+    )
     return {"months_short": f"SUM('{SUPPLY}'!$E${first}:$E${last})"}
 
 
 def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
     page = Page.new(wb, RISKS, "Top risk accounts", stamp, [6, 30, 12, 16, 14, 14, 14, 14, 14, 56])
-    page.note("Revenue at risk = plan cut since last cycle + actuals below plan (last 3 months, lag-1 plan) + plan short of target; only shortfalls count.")
+    page.note(
+        "Revenue at risk = plan cut since last cycle + actuals below plan (last 3 months, lag-1 plan) + plan short of target; only shortfalls count."
+    )
     page.note("Ranked by revenue at risk, then account name: the same order on every run.")
     r0 = page.row + 1
     rows = [
@@ -120,14 +151,29 @@ def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
         for i in range(risks.rows)
     ]
     page.table(
-        ["Rank", "Account", "Region", "Rep", "Plan revenue", "Moved since last cycle", "Actual - plan (3 months)", "Plan - target", "Revenue at risk", "Why it is here"],
+        [
+            "Rank",
+            "Account",
+            "Region",
+            "Rep",
+            "Plan revenue",
+            "Moved since last cycle",
+            "Actual - plan (3 months)",
+            "Plan - target",
+            "Revenue at risk",
+            "Why it is here",
+        ],
         rows,
         ["0", None, None, None, MONEY, MONEY, MONEY, MONEY, MONEY, None],
     )
     if not risks.rows:
         page.note("No account has revenue at risk in this snapshot.")
         return {}
-    return {"top_account": cell(RISKS, "B", r0), "top_at_risk": cell(RISKS, "I", r0), "top_reason": cell(RISKS, "J", r0)}
+    return {
+        "top_account": cell(RISKS, "B", r0),
+        "top_at_risk": cell(RISKS, "I", r0),
+        "top_reason": cell(RISKS, "J", r0),
+    }
 
 
 def bridge_floor(amounts: list[float]) -> float | None:
@@ -149,11 +195,15 @@ def bridge_floor(amounts: list[float]) -> float | None:
 
 def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
     page = Page.new(wb, BRIDGE, "Revenue bridge", stamp, [40, 16, 14, 14, 14, 14, 14])
-    page.note("From the prior cycle's plan to this one. Each line's change splits into its baseline (system) change and the change of its adjustment, which goes to the line's reason code this cycle.")
+    page.note(
+        "From the prior cycle's plan to this one. Each line's change splits into its baseline (system) change and the change of its adjustment, which goes to the line's reason code this cycle."
+    )
     page.note("Revenue summed in whole cents, so the bars tie to the two totals to the cent.")
     floor = bridge_floor([float(a) for a in bridge.values["amount"]])
     if floor:
-        page.note(f"The chart's axis starts at {floor:,.0f}, so the drivers show beside the totals.")
+        page.note(
+            f"The chart's axis starts at {floor:,.0f}, so the drivers show beside the totals."
+        )
     chart_at = page.skip(CHART_ROWS + 3)
     first = page.row + 1
     last = first + bridge.rows - 1
@@ -174,10 +224,16 @@ def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
                 "=0" if is_total else f"=MAX(-B{r},0)",
             ]
         )
-    page.table(["Bar", "Amount", "Running total", "Base", "Total", "Increase", "Decrease"], rows, [None, MONEY, MONEY, MONEY, MONEY, MONEY, MONEY])
+    page.table(
+        ["Bar", "Amount", "Running total", "Base", "Total", "Increase", "Decrease"],
+        rows,
+        [None, MONEY, MONEY, MONEY, MONEY, MONEY, MONEY],
+    )
     tie = page.row
     page.ws.cell(tie, 1, "Check: prior plan + drivers - this plan (0.00 = ties)")
-    page.ws.cell(tie, 2, f"=ROUND(B{first}+SUM(B{first + 1}:B{last - 1})-B{last},2)").number_format = "#,##0.00"
+    page.ws.cell(
+        tie, 2, f"=ROUND(B{first}+SUM(B{first + 1}:B{last - 1})-B{last},2)"
+    ).number_format = "#,##0.00"
     page.row += 2
     for col in "DEFG":
         page.ws.column_dimensions[col].hidden = col == "D"
@@ -187,7 +243,9 @@ def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
 
 def scenario_page(wb: Workbook, stamp: str, families: Block) -> dict[str, str]:
     page = Page.new(wb, SCENARIO, "Scenario comparison", stamp, [26, 16, 16, 16, 16, 16])
-    page.note("Committed = this plan; Upside and Downside apply the FP&A volume and price drivers (blue cells: change them here); Prior plan = the prior cycle's snapshot.")
+    page.note(
+        "Committed = this plan; Upside and Downside apply the FP&A volume and price drivers (blue cells: change them here); Prior plan = the prior cycle's snapshot."
+    )
     drivers = page.row + 1
     rows = [[s.name, s.volume, s.price] for s in SCENARIOS if s.slug in ("upside", "downside")]
     page.table(["Scenario", "Volume change %", "Price change %"], rows, [None, PCT, PCT])
@@ -210,7 +268,22 @@ def scenario_page(wb: Workbook, stamp: str, families: Block) -> dict[str, str]:
     ]
     last = first + families.rows - 1
     total = ["Total", *[f"=SUM({c}{first}:{c}{last})" for c in "BCDEF"]]
-    page.table(["Product family", "Committed", "Upside", "Downside", "Prior plan", "Target"], table, [None, *[MONEY] * 5], total)
+    page.table(
+        ["Product family", "Committed", "Upside", "Downside", "Prior plan", "Target"],
+        table,
+        [None, *[MONEY] * 5],
+        total,
+    )
     if families.rows:
-        bar_chart(page.ws, "Revenue by scenario", (1, first, last), [(2, "4472C4"), (3, "70AD47"), (4, "C00000"), (5, "A5A5A5"), (6, "FFC000")], chart_at)
-    return {"committed": cell(SCENARIO, "B", last + 1), "upside": cell(SCENARIO, "C", last + 1), "downside": cell(SCENARIO, "D", last + 1)}
+        bar_chart(
+            page.ws,
+            "Revenue by scenario",
+            (1, first, last),
+            [(2, "4472C4"), (3, "70AD47"), (4, "C00000"), (5, "A5A5A5"), (6, "FFC000")],
+            chart_at,
+        )
+    return {
+        "committed": cell(SCENARIO, "B", last + 1),
+        "upside": cell(SCENARIO, "C", last + 1),
+        "downside": cell(SCENARIO, "D", last + 1),
+    }

@@ -38,10 +38,14 @@ def fill_summary(page: Page, figures: Figures, refs: dict[str, str]) -> None:
     page.heading("Decisions needed")
     rows = [_decision(*d) for d in _decisions(figures, refs)]
     first, last = page.table(["Decision", "Figure", "See page"], rows, [None, None, None])
-    for r, (label, _, fmt, _) in zip(range(first, last + 1), _decisions(figures, refs), strict=True):
+    for r, (label, _, fmt, _) in zip(
+        range(first, last + 1), _decisions(figures, refs), strict=True
+    ):
         ws.cell(r, 2).number_format = fmt
         for col in (1, 2, 3):
-            ws.cell(r, col).alignment = Alignment(wrap_text=col == 1, vertical="top", horizontal="right" if col == 2 else None)
+            ws.cell(r, col).alignment = Alignment(
+                wrap_text=col == 1, vertical="top", horizontal="right" if col == 2 else None
+            )
         ws.row_dimensions[r].height = 15 * (1 + len(label) // 80)
     page.heading("Conventions")
     for text in CONVENTIONS:
@@ -53,21 +57,84 @@ def _decision(label: str, formula: str, fmt: str, where: str) -> list[str]:
 
 
 def _decisions(figures: Figures, refs: dict[str, str]) -> list[tuple[str, str, str, str]]:
-    out = [("Gap to target (plan - target revenue; negative = short): close it or accept it", f"={refs['gap']}", MONEY, "Gap to target")]
+    out = [
+        (
+            "Gap to target (plan - target revenue; negative = short): close it or accept it",
+            f"={refs['gap']}",
+            MONEY,
+            "Gap to target",
+        )
+    ]
     if "months_short" in refs:
-        out.append(("Product-months where supply is short of demand: allocate or add supply", f"={refs['months_short']}", "0", "Demand vs supply"))
+        out.append(
+            (
+                "Product-months where supply is short of demand: allocate or add supply",
+                f"={refs['months_short']}",
+                "0",
+                "Demand vs supply",
+            )
+        )
     else:
         out.append((NONE_LOADED, '="none loaded"', "@", "Demand vs supply"))
     if "top_account" in refs:
-        out.append((f'="Top risk account: "&{refs["top_account"]}&" ("&{refs["top_reason"]}&")"', f"={refs['top_at_risk']}", MONEY, "Top risks"))
-    out.append((f"Plan change since the prior cycle ({figures.prior_id or 'none'}): confirm the drivers", f"={refs['change']}", MONEY, "Revenue bridge"))
+        out.append(
+            (
+                f'="Top risk account: "&{refs["top_account"]}&" ("&{refs["top_reason"]}&")"',
+                f"={refs['top_at_risk']}",
+                MONEY,
+                "Top risks",
+            )
+        )
+    out.append(
+        (
+            f"Plan change since the prior cycle ({figures.prior_id or 'none'}): confirm the drivers",
+            f"={refs['change']}",
+            MONEY,
+            "Revenue bridge",
+        )
+    )
     if "wape" in refs:
-        out.append((f'="Latest accuracy (WAPE, lag {figures.lag}, cycle "&{refs["cycle"]}&")"', f"={refs['wape']}", PCT, "Accuracy"))
+        out.append(
+            (
+                f'="Latest accuracy (WAPE, lag {figures.lag}, cycle "&{refs["cycle"]}&")"',
+                f"={refs['wape']}",
+                PCT,
+                "Accuracy",
+            )
+        )
     if "reps_beyond_4" in refs:
-        out.append(("Reps whose tracking signal is beyond +/-4 (persistent bias): review their plans", f"={refs['reps_beyond_4']}", "0", "Accuracy"))
+        out.append(
+            (
+                "Reps whose tracking signal is beyond +/-4 (persistent bias): review their plans",
+                f"={refs['reps_beyond_4']}",
+                "0",
+                "Accuracy",
+            )
+        )
     if "worst_rep" in refs:
-        out.append((f'="Rep whose overrides cost most accuracy: "&{refs["worst_rep"]}', f"={refs['worst_rep_va']}", '+0.0%;-0.0%;0.0%', "FVA stairstep"))
+        out.append(
+            (
+                f'="Rep whose overrides cost most accuracy: "&{refs["worst_rep"]}',
+                f"={refs['worst_rep_va']}",
+                "+0.0%;-0.0%;0.0%",
+                "FVA stairstep",
+            )
+        )
     if "worst_reason" in refs:
-        out.append((f'="Reason code that adds least: "&{refs["worst_reason"]}', f"={refs['worst_reason_va']}", '+0.0%;-0.0%;0.0%', "FVA stairstep"))
-    out.append(("Downside to upside range (revenue): agree the scenario to plan on", f"={refs['upside']}-{refs['downside']}", MONEY, "Scenarios"))
+        out.append(
+            (
+                f'="Reason code that adds least: "&{refs["worst_reason"]}',
+                f"={refs['worst_reason_va']}",
+                "+0.0%;-0.0%;0.0%",
+                "FVA stairstep",
+            )
+        )
+    out.append(
+        (
+            "Downside to upside range (revenue): agree the scenario to plan on",
+            f"={refs['upside']}-{refs['downside']}",
+            MONEY,
+            "Scenarios",
+        )
+    )
     return out

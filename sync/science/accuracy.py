@@ -83,7 +83,9 @@ def scored_lines(
     (``measure`` "qty" or "rev"; ``forecast`` "baseline", "rep" or "consensus"). A period with
     no actuals row has not happened yet (or has no orders on record) and is left out."""
     column = f"{FORECASTS[forecast]}_{measure}"
-    actual = actuals[[*LINE_KEY, f"actual_{measure}"]].rename(columns={f"actual_{measure}": "actual"})
+    actual = actuals[[*LINE_KEY, f"actual_{measure}"]].rename(
+        columns={f"actual_{measure}": "actual"}
+    )
     lines = snapshots.merge(actual, on=LINE_KEY, how="inner")
     lines["forecast"] = lines[column].astype(float)
     lines["actual"] = lines["actual"].astype(float)

@@ -68,7 +68,7 @@ def revenue_bridge(prior: pd.DataFrame, current: pd.DataFrame) -> Bridge:
         cents(both.loc[both["_merge"] == "left_only", "consensus_rev_prior"]).sum()
     )
     bars = [(BASELINE, int(base_change.sum()))]
-    bars += [(r, int(c)) for r, c in by_reason.items() if r not in ("", ALLOCATION)]
+    bars += [(str(r), int(c)) for r, c in by_reason.items() if r not in ("", ALLOCATION)]
     bars.append((ALLOCATION_CUTS, int(by_reason.get(ALLOCATION, 0))))
     bars.append((NO_REASON, int(by_reason.get("", 0))))
     bars.append((HORIZON, horizon))

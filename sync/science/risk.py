@@ -8,6 +8,8 @@ every run. The reason names the largest of the three with its amount.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from sync.science.bridge import cents
@@ -91,11 +93,11 @@ def _recent_gap(history: pd.DataFrame, actuals: pd.DataFrame) -> pd.Series:
     return pd.Series(gap, index=lines["account_id"]).groupby(level=0).sum().rename("actual_gap")
 
 
-def _reason(row: object) -> str:
+def _reason(row: Any) -> str:
     parts = {
-        "plan cut since last cycle": getattr(row, "moved"),
-        f"actuals below plan over the last {RECENT_MONTHS} months": getattr(row, "actual_gap"),
-        "plan short of target": getattr(row, "target_gap"),
+        "plan cut since last cycle": row.moved,
+        f"actuals below plan over the last {RECENT_MONTHS} months": row.actual_gap,
+        "plan short of target": row.target_gap,
     }
     label, amount = min(parts.items(), key=lambda kv: (kv[1], kv[0]))
     others = sum(1 for v in parts.values() if v < 0) - 1

@@ -8,7 +8,6 @@ import math
 import time
 import zipfile
 
-
 import libreoffice
 import openpyxl
 import pytest
@@ -69,7 +68,8 @@ def test_pages_hold_formulas_only(built):
             c.coordinate
             for row in ws.iter_rows(min_row=4)
             for c in row
-            if isinstance(c.value, (int, float)) and not (name == "Scenarios" and c.column in (2, 3))
+            if isinstance(c.value, (int, float))
+            and not (name == "Scenarios" and c.column in (2, 3))
         ]
         assert typed == [], f"{name} has typed numbers: {typed[:5]}"
 
@@ -144,20 +144,28 @@ def test_figures_recalculate_to_what_pandas_computed(built, recalculated):
 
     bridge = wb["Revenue bridge"]
     bars = list(rows_after(bridge, "Bar"))
-    assert [bridge.cell(r, 2).value for r in bars] == pytest.approx(list(f.bridge.frame()["amount"]), abs=1e-9)
-    tie = next(r for r in range(1, bridge.max_row + 1) if str(bridge.cell(r, 1).value).startswith("Check"))
+    assert [bridge.cell(r, 2).value for r in bars] == pytest.approx(
+        list(f.bridge.frame()["amount"]), abs=1e-9
+    )
+    tie = next(
+        r for r in range(1, bridge.max_row + 1) if str(bridge.cell(r, 1).value).startswith("Check")
+    )
     assert bridge.cell(tie, 2).value == 0
 
     risks = wb["Top risks"]
     ranked = list(rows_after(risks, "Rank"))
-    assert [risks.cell(r, 9).value for r in ranked] == pytest.approx(list(f.risks["at_risk"]), abs=1e-6)
+    assert [risks.cell(r, 9).value for r in ranked] == pytest.approx(
+        list(f.risks["at_risk"]), abs=1e-6
+    )
 
     scenarios = wb["Scenarios"]
     total = max(r for r in range(1, scenarios.max_row + 1) if scenarios.cell(r, 1).value == "Total")
     committed = current["consensus_rev"].sum()
     assert scenarios.cell(total, 2).value == pytest.approx(committed, abs=1e-6)
     assert scenarios.cell(total, 3).value == pytest.approx(committed * 1.10 * 1.02, abs=1e-6)
-    assert scenarios.cell(total, 5).value == pytest.approx(plan_history().prior["consensus_rev"].sum(), abs=1e-6)
+    assert scenarios.cell(total, 5).value == pytest.approx(
+        plan_history().prior["consensus_rev"].sum(), abs=1e-6
+    )
 
 
 @pytest.mark.libreoffice
@@ -166,7 +174,12 @@ def test_no_error_and_no_hash_marks_on_any_page(built, recalculated):
     sized = openpyxl.load_workbook(out)
     for name in PAGES:
         ws = recalculated[name]
-        errors = [c.coordinate for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("#")]
+        errors = [
+            c.coordinate
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("#")
+        ]
         assert errors == [], f"{name}: {errors[:5]}"
         too_wide = [
             c.coordinate
@@ -190,12 +203,12 @@ def test_renders_to_pdf(built, tmp_path):
 def shown(value: float, number_format: str) -> str:
     if "%" in number_format:
         return f"{value:+.1%}" if number_format.startswith("+") else f"{value:.1%}"
-    decimals = len(number_format.split(".")[1].split(";")[0].split('"')[0]) if "." in number_format else 0
+    decimals = (
+        len(number_format.split(".")[1].split(";")[0].split('"')[0]) if "." in number_format else 0
+    )
     return f"{value:,.{decimals}f}" if not math.isnan(value) else ""
 
 
 def width(ws, letter: str) -> float:
     dim = ws.column_dimensions.get(letter)
     return dim.width if dim is not None and dim.customWidth else 8.43
-
-

@@ -71,7 +71,9 @@ def test_an_empty_slice_has_no_figures_and_no_error() -> None:
 def test_tracking_signal_is_cumulative_error_over_mean_absolute_error() -> None:
     f, a = np.array([110.0, 90.0, 130.0]), np.array([100.0, 100.0, 100.0])
     mad = reference(list(f), list(a))
-    mae = float(losses.mae(pd.DataFrame({"unique_id": "x", "y": a, "model": f}), ["model"])["model"].iloc[0])
+    mae = float(
+        losses.mae(pd.DataFrame({"unique_id": "x", "y": a, "model": f}), ["model"])["model"].iloc[0]
+    )
     assert accuracy(f, a).tracking_signal == pytest.approx((10 - 10 + 30) / mae, abs=1e-9)
     assert mad["bias"] * 3 / mae == pytest.approx(accuracy(f, a).tracking_signal, abs=1e-9)
 
@@ -88,7 +90,10 @@ def test_accuracy_by_lag_and_rep_matches_the_reference_per_group() -> None:
     acts = actuals([("A1", "P1", p1, 100), ("A1", "P1", p2, 90), ("A2", "P1", p2, 0)])
     scored = scored_lines(lines, acts)
     table = accuracy_table(scored, ["lag", "rep_name"])
-    assert list(zip(table["lag"], table["rep_name"])) == [(1, "Rep One"), (2, "Rep Two")]
+    assert list(zip(table["lag"], table["rep_name"], strict=False)) == [
+        (1, "Rep One"),
+        (2, "Rep Two"),
+    ]
     for row in table.itertuples():
         group = scored[(scored["lag"] == row.lag) & (scored["rep_name"] == row.rep_name)]
         ref = reference(list(group["forecast"]), list(group["actual"]))

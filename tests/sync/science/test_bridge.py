@@ -24,8 +24,26 @@ def plans():
     )
     current = snapshot(
         [
-            line("2026-11", "A1", "P1", P1, baseline=105, consensus=130, reason_code="Promotion", price=10.01),
-            line("2026-11", "A1", "P1", P2, baseline=101, consensus=90, reason_code="Allocation", price=3.333),
+            line(
+                "2026-11",
+                "A1",
+                "P1",
+                P1,
+                baseline=105,
+                consensus=130,
+                reason_code="Promotion",
+                price=10.01,
+            ),
+            line(
+                "2026-11",
+                "A1",
+                "P1",
+                P2,
+                baseline=101,
+                consensus=90,
+                reason_code="Allocation",
+                price=3.333,
+            ),
             line("2026-11", "A2", "P1", P2, baseline=50, consensus=45, price=7.77),
             line("2026-11", "A2", "P1", P3, baseline=33.3, price=2.5),  # new period
         ]

@@ -21,8 +21,19 @@ def history() -> tuple[pd.DataFrame, pd.DataFrame]:
     lines = snapshot(
         [
             # Rep One overrides well, then the planner adds a little
-            line("2026-02", "A1", "P1", P, baseline=100, rep=118.3, consensus=121.1, reason_code="Promotion"),
-            line("2026-02", "A1", "P1", P2, baseline=80, rep=60, consensus=60, reason_code="Optimism"),
+            line(
+                "2026-02",
+                "A1",
+                "P1",
+                P,
+                baseline=100,
+                rep=118.3,
+                consensus=121.1,
+                reason_code="Promotion",
+            ),
+            line(
+                "2026-02", "A1", "P1", P2, baseline=80, rep=60, consensus=60, reason_code="Optimism"
+            ),
             # Rep Two never edits
             line("2026-02", "A2", "P1", P, baseline=50.000001, rep_name="Rep Two", rep_id="005R2"),
             # no actual a year earlier: not in the stairstep
@@ -31,9 +42,12 @@ def history() -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     acts = actuals(
         [
-            ("A1", "P1", P, 120), ("A1", "P1", LY, 90.7),
-            ("A1", "P1", P2, 75), ("A1", "P1", LY2, 70),
-            ("A2", "P1", P, 47.123457), ("A2", "P1", LY, 61),
+            ("A1", "P1", P, 120),
+            ("A1", "P1", LY, 90.7),
+            ("A1", "P1", P2, 75),
+            ("A1", "P1", LY2, 70),
+            ("A2", "P1", P, 47.123457),
+            ("A2", "P1", LY, 61),
             ("A3", "P1", P, 12),
         ]
     )

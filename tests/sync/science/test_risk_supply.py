@@ -54,7 +54,9 @@ def test_risks_rank_by_revenue_at_risk_with_a_reason() -> None:
 
 def test_ties_rank_by_account_name_the_same_on_every_run() -> None:
     current, prior, history, acts = plans()
-    current = current.assign(account_name=current["account_id"].map({"A1": "Zed", "A2": "Abe", "A3": "Mid", "A4": "Kay"}))
+    current = current.assign(
+        account_name=current["account_id"].map({"A1": "Zed", "A2": "Abe", "A3": "Mid", "A4": "Kay"})
+    )
     current.loc[current["account_id"] == "A2", "target_rev"] = 1400.0  # 400 short, ties A1 and A4
     first = top_risks(current, prior, history, acts)
     again = top_risks(current.sample(frac=1, random_state=3), prior, history, acts)
@@ -65,7 +67,8 @@ def test_ties_rank_by_account_name_the_same_on_every_run() -> None:
 def test_demand_vs_supply_per_product_line() -> None:
     current, *_ = plans()
     supply = __import__("pandas").DataFrame(
-        [("Pumps", P, 350.0, "SUP-1")], columns=["product_family", "period_start", "quantity", "plan_id"]
+        [("Pumps", P, 350.0, "SUP-1")],
+        columns=["product_family", "period_start", "quantity", "plan_id"],
     )
     balance = demand_vs_supply(current, supply)
     assert list(balance["demand"]) == [360.0, 100.0]
@@ -75,5 +78,10 @@ def test_demand_vs_supply_per_product_line() -> None:
 
 def test_no_supply_commitment_loaded_is_an_empty_frame(org) -> None:
     supply = read_supply_commitments(org)
-    assert supply.empty and list(supply.columns) == ["product_family", "period_start", "quantity", "plan_id"]
+    assert supply.empty and list(supply.columns) == [
+        "product_family",
+        "period_start",
+        "quantity",
+        "plan_id",
+    ]
     assert demand_vs_supply(plans()[0], supply).empty
