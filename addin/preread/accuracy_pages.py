@@ -33,7 +33,7 @@ def _metric_rows(
                 f"={block.ref(i, 'mape_left_out')}",
                 f'=IF({block.ref(i, "actual")}=0,"",{block.ref(i, "abs_error")}/{block.ref(i, "actual")})',
                 f'=IF(D{r}=0,"",{block.ref(i, "error")}/D{r})',
-                f'=IF({block.ref(i, "abs_error")}=0,"",{block.ref(i, "error")}/({block.ref(i, "abs_error")}/D{r}))',
+                f'=IF({block.ref(i, "tracking_signal")}="","",{block.ref(i, "tracking_signal")})',
             ]
         )
     return rows

@@ -98,7 +98,13 @@ def workbook(figures: Figures) -> Workbook:
         wb, line, blocks["fva_rep"], blocks["fva_reason"], figures.lag, figures.without_naive
     )
     refs |= pages.risk_page(wb, line, blocks["risks"])
-    refs |= pages.bridge_page(wb, line, blocks["bridge"])
+    b = figures.bridge
+    outside = (
+        f"Outside them: this plan {b.current_outside_cents / 100:,.0f} in months the prior plan "
+        f"did not cover; the prior plan {b.prior_outside_cents / 100:,.0f} in months now past."
+    )
+    scope = f"{b.scope()}: prior plan {b.prior_id}, this plan {b.current_id}"
+    refs |= pages.bridge_page(wb, line, blocks["bridge"], scope, outside)
     refs |= pages.scenario_page(wb, line, blocks["families"])
     fill_summary(summary, figures, refs)
     wb.move_sheet(DATA, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(DATA))

@@ -19,6 +19,7 @@ def bar_chart(
     anchor: str,
     y_format: str = "#,##0",
     horizontal: bool = False,
+    size: tuple[float, float] = (7.5, 16),
 ) -> None:
     """Clustered bars: ``labels`` = (column, first row, last row); each series a (column,
     colour) whose heading is the row above ``first``."""
@@ -26,7 +27,7 @@ def bar_chart(
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title = title
-    chart.height, chart.width = 7.5, 16
+    chart.height, chart.width = size
     for column, colour in series:
         chart.add_data(
             Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True
@@ -73,7 +74,7 @@ def bridge_chart(
     chart = BarChart()
     chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
     chart.title = "Revenue bridge: prior plan to this plan"
-    chart.height, chart.width = 9, 22
+    chart.height, chart.width = 10, 24
     for column, colour in ((base, None), (base + 1, BLUE), (base + 2, GREEN), (base + 3, RED)):
         chart.add_data(
             Reference(ws, min_col=column, min_row=first - 1, max_row=last), titles_from_data=True

@@ -30,7 +30,7 @@ def cell(sheet: str, col: str, row: int) -> str:
 def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
     page = Page.new(wb, GAP, "Gap to target", stamp, [34, 16, 16, 16, 10])
     page.note("Plan = consensus revenue of the snapshot (the final adjusted value, else baseline).")
-    chart_at = page.skip(CHART_ROWS) if gap.rows else ""
+    chart_at = page.skip(CHART_ROWS + 2) if gap.rows else ""
     rows = [
         [
             f'={gap.ref(i, "region")}&" / "&{gap.ref(i, "product_family")}',
@@ -193,8 +193,11 @@ def bridge_floor(amounts: list[float]) -> float | None:
     return float(int(low // step) * step)
 
 
-def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
+def bridge_page(
+    wb: Workbook, stamp: str, bridge: Block, scope: str, outside: str
+) -> dict[str, str]:
     page = Page.new(wb, BRIDGE, "Revenue bridge", stamp, [40, 16, 14, 14, 14, 14, 14])
+    page.note(f"Over {scope}. {outside}")
     page.note(
         "From the prior cycle's plan to this one. Each line's change splits into its baseline (system) change and the change of its adjustment, which goes to the line's reason code this cycle."
     )
@@ -204,7 +207,7 @@ def bridge_page(wb: Workbook, stamp: str, bridge: Block) -> dict[str, str]:
         page.note(
             f"The chart's axis starts at {floor:,.0f}, so the drivers show beside the totals."
         )
-    chart_at = page.skip(CHART_ROWS + 3)
+    chart_at = page.skip(CHART_ROWS + 4)
     first = page.row + 1
     last = first + bridge.rows - 1
     rows = []

@@ -3,8 +3,9 @@ tracking signal, by any grouping (region, product family, rep, account, snapshot
 
 Conventions (``sync.science.conventions``): error = forecast - actual, so bias is positive when
 the plan was over; MAPE leaves out periods with zero actuals and says how many it left out;
-WAPE = sum |error| / sum |actual|; tracking signal = sum error / mean |error|. A slice with no
-actuals has no figures (NaN), never a division error.
+WAPE = sum |error| / sum |actual|; tracking signal = the cumulative error of the slice's monthly
+totals / their mean absolute error (a series over time, so it does not grow with the number of
+lines). A slice with no actuals has no figures (NaN), never a division error.
 """
 
 from __future__ import annotations
@@ -50,27 +51,41 @@ class Accuracy:
     forecast: float
 
 
-def accuracy(forecast: np.ndarray | pd.Series, actual: np.ndarray | pd.Series) -> Accuracy:
-    """MAPE, WAPE, bias and tracking signal of ``forecast`` against ``actual`` (same length)."""
+def accuracy(
+    forecast: np.ndarray | pd.Series,
+    actual: np.ndarray | pd.Series,
+    periods: np.ndarray | pd.Series | None = None,
+) -> Accuracy:
+    """MAPE, WAPE, bias and tracking signal of ``forecast`` against ``actual`` (same length);
+    ``periods`` (each point's month) makes the tracking signal one over monthly totals, else
+    the points are the series."""
     f = np.asarray(forecast, dtype=float)
     a = np.asarray(actual, dtype=float)
     err = f - a
     abs_err = np.abs(err)
     nonzero = a != 0
     total_abs_actual = float(np.abs(a).sum())
-    mad = float(abs_err.mean()) if len(a) else math.nan
     return Accuracy(
         points=len(a),
         mape=float((abs_err[nonzero] / np.abs(a[nonzero])).mean()) if nonzero.any() else math.nan,
         mape_left_out=int((~nonzero).sum()),
         wape=float(abs_err.sum()) / total_abs_actual if total_abs_actual else math.nan,
         bias=float(err.mean()) if len(a) else math.nan,
-        tracking_signal=float(err.sum()) / mad if mad else math.nan,
+        tracking_signal=tracking_signal(err, periods),
         abs_error=float(abs_err.sum()),
         error=float(err.sum()),
         actual=float(a.sum()),
         forecast=float(f.sum()),
     )
+
+
+def tracking_signal(errors: np.ndarray, periods: np.ndarray | pd.Series | None = None) -> float:
+    """Cumulative error / mean absolute error of the series (the monthly totals of ``errors``
+    when ``periods`` is given); NaN for a series of fewer than two months or without error."""
+    if periods is not None and len(errors):
+        errors = pd.Series(errors).groupby(np.asarray(periods), sort=True).sum().to_numpy()
+    mad = float(np.abs(errors).mean()) if len(errors) > 1 else math.nan
+    return float(errors.sum()) / mad if mad else math.nan
 
 
 def scored_lines(
@@ -99,7 +114,7 @@ def accuracy_table(lines: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if len(lines):
         for key, group in lines.groupby(by, sort=True, dropna=False):
             keys = key if isinstance(key, tuple) else (key,)
-            figures = accuracy(group["forecast"], group["actual"])
+            figures = accuracy(group["forecast"], group["actual"], group["period_start"])
             rows.append(
                 {
                     **dict(zip(by, keys, strict=True)),

@@ -38,7 +38,10 @@ LINE_KEY = ["account_id", "product_id", "period_start"]
 BIAS = "Bias = forecast minus actual (positive = over-forecast)."
 MAPE = "MAPE = mean of |forecast - actual| / |actual|, leaving out periods with zero actuals."
 WAPE = "WAPE = sum of |forecast - actual| / sum of |actual|."
-TRACKING = "Tracking signal = cumulative error / mean absolute error; beyond +/-4 needs review."
+TRACKING = (
+    "Tracking signal = cumulative error of the monthly totals / their mean absolute error; "
+    "beyond +/-4 is persistent bias (needs two months or more)."
+)
 LAG = "Lag = months from the snapshot's cycle to the period (0 = the same month)."
 NAIVE = "Naive forecast = seasonal naive: the same month last year's actual."
 VALUE_ADDED = "Value added = the step before's WAPE minus this step's WAPE (positive = better)."

@@ -8,6 +8,7 @@ same figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -52,7 +53,8 @@ class Figures:
 
 def compute(history: PlanHistory) -> Figures:
     """All figures of the pre-read for ``history``'s cycle."""
-    current, actuals = history.current, history.actuals
+    current = history.current
+    actuals = _before(history.actuals, history.cycle)
     scored = scored_lines(history.snapshots, actuals) if len(actuals) else _no_scores(history)
     lag = _lag(scored)
     at_lag = scored[scored["lag"] == lag]
@@ -75,6 +77,13 @@ def compute(history: PlanHistory) -> Figures:
         bridge=revenue_bridge(history.prior, current),
         families=_families(current, history.prior),
     )
+
+
+def _before(actuals: pd.DataFrame, cycle: str) -> pd.DataFrame:
+    """The actuals of months before the cycle's month: complete when its review closed, so
+    the same snapshot gives the same figures however late the pre-read runs."""
+    year, month = (int(x) for x in cycle.split("-"))
+    return actuals[actuals["period_start"] < date(year, month, 1)].reset_index(drop=True)
 
 
 def _no_scores(history: PlanHistory) -> pd.DataFrame:

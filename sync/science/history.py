@@ -43,34 +43,44 @@ class PlanHistory:
         return str(self.prior["snapshot_id"].iloc[0]) if len(self.prior) else ""
 
 
-def closed_cycles(org: Org) -> list[str]:
-    """Cycles ("YYYY-MM") with a plan snapshot, oldest first."""
-    from sync.cycle.snapshots import list_snapshots
-
-    return sorted({str(_attr(h, "cycle")) for h in list_snapshots(org)})
+def closed_snapshots(org: Org) -> dict[str, list[Any]]:
+    """The closed snapshot headers per cycle ("YYYY-MM"), oldest cycle first. A cycle's review
+    is closed either for all regions at once or region by region (never both: they overlap)."""
+    try:
+        from sync.cycle.snapshots import list_snapshots
+    except ImportError:  # an installation without the cycle's memory has no snapshots
+        return {}
+    by_cycle: dict[str, list[Any]] = {}
+    for header in list_snapshots(org):
+        if str(_attr(header, "status") or "Closed") == "Closed":
+            by_cycle.setdefault(str(_attr(header, "cycle")), []).append(header)
+    return dict(sorted(by_cycle.items()))
 
 
 def gather(org: Org, cycle: str | None = None, region: str | None = None) -> PlanHistory:
     """The plan history for ``cycle`` (default: the latest closed one), in ``region`` if given."""
-    from sync.cycle.actuals import read_actuals
-    from sync.cycle.snapshots import read_snapshot
-
-    cycles = closed_cycles(org)
+    snapshots_by_cycle = closed_snapshots(org)
+    cycles = list(snapshots_by_cycle)
     if not cycles:
         raise NoSnapshot(
             "No closed plan snapshot in this org: close a demand review with "
             "`demandgrid cycle close`, then run the pre-read."
         )
     cycle = cycle or cycles[-1]
-    if cycle not in cycles:
+    if cycle not in snapshots_by_cycle:
         raise NoSnapshot(
-            f"No plan snapshot for cycle {cycle}: closed cycles are {', '.join(cycles)}. "
-            "Pass one of them with --cycle."
+            f"No closed plan snapshot for cycle {cycle}: the closed cycles are "
+            f"{', '.join(cycles)}. Pass one of them with --cycle."
         )
     upto = [c for c in cycles if c <= cycle]
-    frames = [_lines(read_snapshot(org, c, region).frame, region) for c in upto]
-    snapshots = pd.concat(frames, ignore_index=True) if frames else _empty(SNAPSHOT_COLUMNS)
+    frames = [_cycle_lines(org, snapshots_by_cycle[c], region) for c in upto]
+    snapshots = pd.concat(frames, ignore_index=True)
     current = snapshots[snapshots["cycle"] == cycle].reset_index(drop=True)
+    if current.empty:
+        raise NoSnapshot(
+            f"The plan snapshot of cycle {cycle} has no lines in region {region}: check the "
+            "region's name (as on the accounts), or leave --region out for all regions."
+        )
     prior_cycle = upto[-2] if len(upto) > 1 else None
     prior = (
         snapshots[snapshots["cycle"] == prior_cycle].reset_index(drop=True)
@@ -78,7 +88,7 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
         else _empty(SNAPSHOT_COLUMNS)
     )
     first, last = _period_range(snapshots)
-    actuals = read_actuals(org, first, last) if first else _empty(ACTUAL_COLUMNS)
+    actuals = _actuals(org, first, last) if first and last else _empty(ACTUAL_COLUMNS)
     return PlanHistory(
         cycle=cycle,
         region=region,
@@ -88,6 +98,26 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
         actuals=actuals,
         supply=read_supply_commitments(org),
     )
+
+
+def _cycle_lines(org: Org, headers: list[Any], region: str | None) -> pd.DataFrame:
+    """One cycle's lines in ``region`` (all regions: every snapshot of the cycle): the region's
+    own snapshot if it has one, else the all-regions snapshot's lines in that region."""
+    from sync.cycle.snapshots import read_snapshot
+
+    own = [h for h in headers if region is not None and _attr(h, "region") == region]
+    chosen = own or [h for h in headers if not _attr(h, "region")] or headers
+    if region is None:
+        chosen = headers
+    frames = [read_snapshot(org, str(_attr(h, "cycle")), _attr(h, "region")).frame for h in chosen]
+    lines = pd.concat(frames, ignore_index=True) if frames else _empty(SNAPSHOT_COLUMNS)
+    return _lines(lines, region)
+
+
+def _actuals(org: Org, first: date, last: date) -> pd.DataFrame:
+    from sync.cycle.actuals import read_actuals
+
+    return read_actuals(org, first, last)
 
 
 def _lines(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:

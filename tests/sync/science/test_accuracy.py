@@ -106,3 +106,14 @@ def test_periods_without_actuals_are_not_scored() -> None:
     lines = snapshot([line("2026-01", "A1", "P1", date(2026, 6, 1))])
     assert scored_lines(lines, actuals([])).empty
     assert accuracy_table(scored_lines(lines, actuals([])), ["lag"]).empty
+
+
+def test_tracking_signal_of_a_group_runs_over_its_monthly_totals() -> None:
+    months = np.array(["2026-01", "2026-01", "2026-02", "2026-03"])
+    f, a = np.array([110.0, 95.0, 90.0, 130.0]), np.array([100.0, 100.0, 100.0, 100.0])
+    monthly_errors = np.array([5.0, -10.0, 30.0])
+    expected = monthly_errors.sum() / np.abs(monthly_errors).mean()
+    assert accuracy(f, a, months).tracking_signal == pytest.approx(expected, abs=1e-12)
+    # twice the lines with the same errors: the signal does not grow with the number of lines
+    doubled = accuracy(np.tile(f, 2), np.tile(a, 2), np.tile(months, 2))
+    assert doubled.tracking_signal == pytest.approx(expected, abs=1e-12)
