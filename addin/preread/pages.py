@@ -64,10 +64,11 @@ def gap_page(wb: Workbook, stamp: str, gap: Block) -> dict[str, str]:
     if gap.rows:
         bar_chart(
             page.ws,
-            "Plan vs target revenue",
+            "Gap to target: plan - target revenue",
             (1, first, last),
-            [(2, "4472C4"), (3, "A5A5A5")],
+            [(4, "4472C4")],
             chart_at,
+            size=(9, 24),
         )
     return {"gap": cell(GAP, "D", last + 1), "gap_pct": cell(GAP, "E", last + 1)}
 
