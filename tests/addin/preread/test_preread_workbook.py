@@ -217,3 +217,10 @@ def shown(value: float, number_format: str) -> str:
 def width(ws, letter: str) -> float:
     dim = ws.column_dimensions.get(letter)
     return dim.width if dim is not None and dim.customWidth else 8.43
+
+
+def test_the_preread_is_valid_ooxml(built) -> None:
+    from test_ooxml_valid import assert_valid  # the independent validator (ADR 4)
+
+    out, _ = built
+    assert_valid(out)
