@@ -105,7 +105,11 @@ def workbook(figures: Figures) -> Workbook:
     )
     scope = f"{b.scope()}: prior plan {b.prior_id}, this plan {b.current_id}"
     refs |= pages.bridge_page(wb, line, blocks["bridge"], scope, outside)
-    refs |= pages.scenario_page(wb, line, blocks["families"])
+    coverage = (
+        f"Prior plan ({figures.prior_id or 'none'}) over this plan's months: it covers "
+        f"{figures.prior_months} of this plan's {figures.plan_months} months."
+    )
+    refs |= pages.scenario_page(wb, line, blocks["families"], coverage)
     fill_summary(summary, figures, refs)
     wb.move_sheet(DATA, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(DATA))
     wb.active = 0

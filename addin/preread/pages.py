@@ -130,7 +130,7 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
 
 
 def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
-    page = Page.new(wb, RISKS, "Top risk accounts", stamp, [6, 30, 12, 16, 14, 14, 14, 14, 14, 56])
+    page = Page.new(wb, RISKS, "Top risk accounts", stamp, [6, 30, 16, 16, 14, 14, 14, 14, 14, 56])
     page.note(
         "Revenue at risk = plan cut since last cycle + actuals below plan (last 3 months, lag-1 plan) + plan short of target; only shortfalls count."
     )
@@ -245,11 +245,12 @@ def bridge_page(
     return {"change": f"'{BRIDGE}'!$B${last}-'{BRIDGE}'!$B${first}", "tie": cell(BRIDGE, "B", tie)}
 
 
-def scenario_page(wb: Workbook, stamp: str, families: Block) -> dict[str, str]:
+def scenario_page(wb: Workbook, stamp: str, families: Block, coverage: str) -> dict[str, str]:
     page = Page.new(wb, SCENARIO, "Scenario comparison", stamp, [26, 16, 16, 16, 16, 16])
     page.note(
         "Committed = this plan; Upside and Downside apply the FP&A volume and price drivers (blue cells: change them here); Prior plan = the prior cycle's snapshot."
     )
+    page.note(coverage)
     drivers = page.row + 1
     rows = [[s.name, s.volume, s.price] for s in SCENARIOS if s.slug in ("upside", "downside")]
     page.table(["Scenario", "Volume change %", "Price change %"], rows, [None, PCT, PCT])

@@ -48,7 +48,9 @@ class Figures:
     without_naive: int
     risks: pd.DataFrame
     bridge: Bridge
-    families: pd.DataFrame  # product_family, plan_rev, prior_rev, target_rev
+    families: pd.DataFrame  # product_family, plan_rev, prior_rev (this plan's months), target_rev
+    prior_months: int = 0  # of this plan's months, how many the prior plan covers
+    plan_months: int = 0
 
 
 def compute(history: PlanHistory) -> Figures:
@@ -76,6 +78,8 @@ def compute(history: PlanHistory) -> Figures:
         risks=top_risks(current, history.prior, history.snapshots, actuals),
         bridge=revenue_bridge(history.prior, current),
         families=_families(current, history.prior),
+        prior_months=len(set(history.prior["period_start"]) & set(current["period_start"])),
+        plan_months=len(set(current["period_start"])),
     )
 
 
@@ -112,6 +116,8 @@ def _gap(current: pd.DataFrame) -> pd.DataFrame:
 def _families(current: pd.DataFrame, prior: pd.DataFrame) -> pd.DataFrame:
     plan = current.groupby("product_family")["consensus_rev"].sum().rename("plan_rev")
     target = current.groupby("product_family")["target_rev"].sum().rename("target_rev")
-    before = prior.groupby("product_family")["consensus_rev"].sum().rename("prior_rev")
+    # the prior plan over this plan's months: the month that has passed since is not a cut
+    covered = prior[prior["period_start"].isin(set(current["period_start"]))]
+    before = covered.groupby("product_family")["consensus_rev"].sum().rename("prior_rev")
     both = pd.concat([plan, before, target], axis=1).fillna(0.0).sort_index()
     return both.rename_axis("product_family").reset_index()
