@@ -55,6 +55,8 @@ def with_naive(scored: pd.DataFrame, actuals: pd.DataFrame, lag: int) -> FvaLine
     """The scored lines (``accuracy.scored_lines``, quantity) at ``lag`` with ``naive``: the
     actual quantity of the same account and product twelve months before the period."""
     at_lag = scored[scored["lag"] == lag]
+    if at_lag.empty or actuals.empty:
+        return FvaLines(at_lag.assign(naive=pd.Series(dtype=float)).head(0), lag, len(at_lag))
     year_ago = actuals[[*LINE_KEY, "actual_qty"]].rename(columns={"actual_qty": "naive"})
     year_ago = year_ago.assign(
         period_start=[

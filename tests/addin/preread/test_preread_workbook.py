@@ -5,6 +5,7 @@ computed, with no error and no ### on any page, and renders it to PDF."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 import time
 import zipfile
 
@@ -228,3 +229,12 @@ def test_the_preread_is_valid_ooxml(built) -> None:
 
     out, _ = built
     assert_valid(out)
+
+
+def test_no_actuals_yet_gives_pages_without_accuracy(tmp_path):
+    history = plan_history(cycles=2, supply=False)
+    history = replace(history, actuals=history.actuals.head(0))
+    figures = compute(history)
+    assert figures.trend.empty and figures.fva_rep["wape"].isna().all()
+    wb = openpyxl.load_workbook(write_preread(figures, tmp_path / "p.xlsx"))
+    assert wb["Accuracy"]._charts == [] and wb["Revenue bridge"]._charts
