@@ -238,3 +238,15 @@ def test_no_actuals_yet_gives_pages_without_accuracy(tmp_path):
     assert figures.trend.empty and figures.fva_rep["wape"].isna().all()
     wb = openpyxl.load_workbook(write_preread(figures, tmp_path / "p.xlsx"))
     assert wb["Accuracy"]._charts == [] and wb["Revenue bridge"]._charts
+
+
+def test_without_libreoffice_the_pdf_is_a_clear_refusal(built, monkeypatch):
+    from addin.preread import build
+
+    out, _ = built
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    with pytest.raises(
+        build.PdfUnavailable, match="LibreOffice is not installed.*workbook is saved"
+    ):
+        build.render_pdf(out)
+    assert out.exists() and not out.with_suffix(".pdf").exists()
