@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -154,7 +155,10 @@ class _Columns:
         if prefix not in self._levels:
             parent, _, key = prefix.rpartition(".")
             above = self._level(parent)
-            self._levels[prefix] = [n.get(key) if n is not None else None for n in above]
+            if None in above:
+                self._levels[prefix] = [n.get(key) if n is not None else None for n in above]
+            else:  # every parent present: the lookups run in C
+                self._levels[prefix] = list(map(dict.get, above, repeat(key)))
         return self._levels[prefix]
 
     def __getitem__(self, path: str) -> list[Any]:
@@ -277,7 +281,7 @@ def _absorb(
     for column, path in fields.items():
         column_values = found[path]
         if column not in _NUMBER_COLUMNS:
-            column_values = [shared.setdefault(v, v) for v in column_values]
+            column_values = list(map(shared.setdefault, column_values, column_values))
         values[column].extend(column_values)
 
 
