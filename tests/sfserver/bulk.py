@@ -19,6 +19,7 @@ import io
 import itertools
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ class Job:
     version: str
     created_by: str
     columns: list[str]
-    records: list[dict[str, Any]]
+    records: Sequence[dict[str, Any]]
     polls: int  # InProgress answers left before JobComplete
     state: str = "UploadComplete"
     error: str = ""
@@ -128,7 +129,7 @@ class BulkJobs:
         soql: str,
         object_name: str,
         columns: list[str],
-        records: list[dict[str, Any]],
+        records: Sequence[dict[str, Any]],
         version: str,
         user_id: str,
     ) -> Job:
@@ -204,6 +205,33 @@ class BulkJobs:
         locator = locator_for(end) if end < len(job.records) else "null"
         headers = {"Sforce-NumberOfRecords": str(end - start), "Sforce-Locator": locator}
         return CsvAnswer(out.getvalue(), headers)
+
+
+class PagedRecords:
+    """A job's records, read from the org's query cursor page by page as result sets are asked
+    for (``run`` runs a function on the org's thread): half a million records never sit in the
+    server at once."""
+
+    def __init__(self, run: Callable[[Callable[[Any], Any]], Any], first: Any) -> None:
+        self._run, self._first = run, list(first.records)
+        self._total = int(first.total_size)
+        self._cursor = (first.next_locator or "").partition("-")[0]
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, span: slice) -> list[dict[str, Any]]:
+        start, stop = span.start or 0, min(self._total, span.stop or self._total)
+        out = self._first[start:stop]
+        offset = max(start, len(self._first))
+        while offset < stop:
+            locator = f"{self._cursor}-{offset}"
+            page = self._run(lambda org, at=locator: org.query_more(at))
+            if not page.records:
+                break
+            out.extend(page.records[: stop - offset])
+            offset += len(page.records)
+        return out
 
 
 def locator_for(offset: int) -> str:

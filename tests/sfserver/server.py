@@ -38,7 +38,7 @@ from sync.localorg.soql.shape import API_VERSION as SHAPED_VERSION
 from sync.org.seam import ApiLimitExceeded, OrgError, QueryRefused
 
 from . import wire
-from .bulk import BulkJobs, CsvAnswer
+from .bulk import BulkJobs, CsvAnswer, PagedRecords
 from .faults import KINDS, Fault, FaultQueue
 from .oauth import OAuth
 
@@ -403,9 +403,10 @@ class SalesforceServer:
         if kind == "bulk_create":
             soql, object_name, columns = self.bulk.check(body, version)
             try:
-                records = self.run(lambda org: list(org.query(soql)))
+                first = self.run(lambda org: org.query_page(soql))
             except (OrgError, KeyError, LookupError) as e:
                 raise wire.WireError(400, "INVALIDJOB", str(e)) from None
+            records = PagedRecords(self.run, first)
             if fault is not None and fault.what == "job_failed":
                 self.bulk.fail_next = "InternalServerError: the query job failed (injected)."
             job = self.bulk.create(
