@@ -5,7 +5,9 @@ when a test says so), ``PATCH`` with ``{"state": "Aborted"}`` aborts it, ``DELET
 and ``GET jobs/query/{id}/results?locator=&maxRecords=`` answers CSV (every value quoted, columns
 in the order the query names them, parents as dotted columns, null as empty) with the
 ``Sforce-NumberOfRecords`` and ``Sforce-Locator`` headers (``null`` on the last set). Results are
-read in the API version the job was created with, else 409. Queries Bulk cannot run (aggregates,
+read in the API version the job was created with, else 409. Records come from the org's query
+cursor set by set; once the last set is read, only that set can be read again (Salesforce keeps
+every set while the job exists). Queries Bulk cannot run (aggregates,
 ``GROUP BY``, ``OFFSET``, ``TYPEOF``, subqueries) are refused at creation with 400.
 
 Pure bookkeeping: the server runs the query on the org's thread and hands the records here."""
@@ -216,22 +218,35 @@ class PagedRecords:
         self._run, self._first = run, list(first.records)
         self._total = int(first.total_size)
         self._cursor = (first.next_locator or "").partition("-")[0]
+        self._last: tuple[int, list[dict[str, Any]]] = (0, [])
 
     def __len__(self) -> int:
         return self._total
 
     def __getitem__(self, span: slice) -> list[dict[str, Any]]:
         start, stop = span.start or 0, min(self._total, span.stop or self._total)
-        out = self._first[start:stop]
-        offset = max(start, len(self._first))
+        out: list[dict[str, Any]] = []
+        offset = start
         while offset < stop:
-            locator = f"{self._cursor}-{offset}"
-            page = self._run(lambda org, at=locator: org.query_more(at))
-            if not page.records:
+            first, records = self._page_at(offset)
+            if not records:
                 break
-            out.extend(page.records[: stop - offset])
-            offset += len(page.records)
+            out.extend(records[offset - first : stop - first])
+            offset = first + len(records)
         return out
+
+    def _page_at(self, offset: int) -> tuple[int, list[dict[str, Any]]]:
+        """(first offset, records) of a page holding ``offset``; the last page read is kept, as
+        the org closes its cursor once its end is read and a result set may be asked again."""
+        if offset < len(self._first):
+            return 0, self._first
+        at, records = self._last
+        if at <= offset < at + len(records):
+            return at, records
+        locator = f"{self._cursor}-{offset}"
+        page = self._run(lambda org: org.query_more(locator))
+        self._last = (offset, list(page.records))
+        return self._last
 
 
 def locator_for(offset: int) -> str:
