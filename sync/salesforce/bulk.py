@@ -30,7 +30,14 @@ from typing import Any
 
 import requests
 
-from sync.org.seam import ApiLimitExceeded, ObjectDescribe, OrgError, OrgUnavailable, Record
+from sync.org.seam import (
+    ApiLimitExceeded,
+    ObjectDescribe,
+    OrgError,
+    OrgUnavailable,
+    Record,
+    SessionExpired,
+)
 from sync.salesforce.wire import error_code, error_message
 
 #: Records above which a query runs as a Bulk 2.0 job (10 REST pages of 2,000).
@@ -133,6 +140,7 @@ class Bulk:
         """The job's records, one results call per ``page`` records, shaped as REST gives them."""
         locator: str | None = None
         shape: _Shape | None = None
+        read = 0
         while True:
             params: dict[str, Any] = {"maxRecords": self.page}
             if locator:
@@ -150,9 +158,16 @@ class Bulk:
             if header is not None:
                 shape = shape or _Shape(job.object_name, header, self._describe)
                 for row in rows:
+                    read += 1
                     yield shape.record(row)
             locator = response.headers.get("Sforce-Locator") or _DONE
             if locator == _DONE:
+                if job.records and read != job.records:  # never a silently short read
+                    raise OrgUnavailable(
+                        f"Salesforce's Bulk job {job.id} reported {job.records:,} {job.object_name} "
+                        f"records but its results held {read:,}. Nothing was changed; run the "
+                        "command again."
+                    )
                 return
 
     # ------------------------------------------------------------ calls
@@ -170,6 +185,11 @@ class Bulk:
             return _json(response) if json_body else None
         content = _json(response)
         code, message = error_code(content), error_message(content)
+        if status == 401:  # the session already tried to renew the token once
+            raise SessionExpired(
+                f"The Salesforce session expired during {what} and could not be renewed. Sign "
+                "in again (`demandgrid login`), then repeat the command."
+            )
         if code == "REQUEST_LIMIT_EXCEEDED":
             raise ApiLimitExceeded(
                 f"Salesforce refused {what}: the org's daily API request limit is spent. Nothing "

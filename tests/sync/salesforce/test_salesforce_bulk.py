@@ -4,6 +4,7 @@ the 409 for another API version, transient errors retried, and no token in the l
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import pytest
@@ -11,7 +12,7 @@ from conftest_salesforce import connect
 from sfserver.faults import EXPIRED_SESSION, JOB_FAILED, status
 
 from sync.org.mapping import STANDARD
-from sync.org.seam import OrgError, OrgUnavailable
+from sync.org.seam import OrgError, OrgUnavailable, SessionExpired
 from sync.pull.cells import pull_cells
 from sync.salesforce.bulk import bulk_eligible
 
@@ -145,6 +146,22 @@ def test_results_that_keep_failing_are_a_message_not_a_traceback(salesforce_org,
     sf_server.faults.add("bulk_results", status(503), times=10)
     salesforce_org.bulk_threshold = 1_000
     with pytest.raises(OrgUnavailable, match=r"HTTP 503.*Try again in a few minutes"):
+        list(salesforce_org.query(CELLS))
+
+
+def test_results_shorter_than_the_job_says_are_refused_not_used(salesforce_org, sf_server):
+    job = salesforce_org.bulk.start(CELLS)
+    assert job is not None
+    short = dataclasses.replace(job, records=job.records + 1)
+    with pytest.raises(OrgUnavailable, match=r"reported 9,002 .* held 9,001"):
+        list(salesforce_org.bulk.records(short))
+
+
+def test_a_session_that_cannot_be_renewed_says_to_sign_in(salesforce_org, sf_server):
+    salesforce_org.bulk_threshold = 1_000
+    sf_server.faults.add("bulk_job", EXPIRED_SESSION)
+    sf_server.revoke_refresh_tokens()
+    with pytest.raises(SessionExpired, match="demandgrid login"):
         list(salesforce_org.query(CELLS))
 
 
