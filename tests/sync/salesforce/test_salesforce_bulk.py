@@ -63,6 +63,23 @@ def test_a_big_query_runs_as_one_bulk_job_with_the_records_rest_gives(salesforce
     assert sf_server.calls["query_more"] == len(rest) // 2_000  # all of them from the REST read
 
 
+def test_notes_with_commas_quotes_newlines_and_unicode_survive_the_csv(salesforce_org, sf_server):
+    from bench.bench_push import changes_for
+
+    notes = ['line one\nline two, "quoted"', '=HYPERLINK("x")', "ünïcødé ✓ 🚚", "a\r\nb", "''"]
+    ids = [c.record_id for c in changes_for(salesforce_org, len(notes), value=1.0)]
+    records = [{"Id": i, STANDARD.note: n} for i, n in zip(ids, notes, strict=True)]
+    sf_server.run(lambda org: org.update(STANDARD.cell_object, records))
+    soql = CELLS.replace("ORDER BY Id LIMIT 9001", "AND Id IN ('" + "', '".join(ids) + "')")
+    rest = list(salesforce_org.query(soql))  # five records: REST
+    salesforce_org.bulk.page = 2  # and as a Bulk job, two records a result set
+    job = salesforce_org.bulk.start(soql)
+    assert job is not None
+    bulk = list(salesforce_org.bulk.records(job))
+    assert _plain(bulk) == _plain(rest)
+    assert {r["Id"]: r[STANDARD.note] for r in bulk} == dict(zip(ids, notes, strict=True))
+
+
 def test_small_queries_stay_on_rest(salesforce_org, sf_server):
     list(salesforce_org.query("SELECT Id FROM AccountProductPeriodForecast LIMIT 500"))
     assert sf_server.calls["bulk_create"] == 0
