@@ -62,6 +62,9 @@ SIZES: dict[str, Size] = {
     "demo": Size(reps=4, planners=1),  # 10,800 cells in 18 months
     "region": Size(reps=20, planners=1),  # a planner's region: 54,000 cells in 18 months
     "large": Size(reps=60, planners=3),  # three regions: 162,000 cells in 18 months
+    # A business unit under one planner (issue 16): 160 x 2,700 = 432,000 cells in 18 months,
+    # 504,000 in a default pull (18 months ahead and 3 back).
+    "enterprise": Size(reps=160, planners=1),
 }
 
 
