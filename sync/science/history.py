@@ -105,10 +105,11 @@ def _cycle_lines(org: Org, headers: list[Any], region: str | None) -> pd.DataFra
     own snapshot if it has one, else the all-regions snapshot's lines in that region."""
     from sync.cycle.snapshots import read_snapshot
 
-    own = [h for h in headers if region is not None and _attr(h, "region") == region]
-    chosen = own or [h for h in headers if not _attr(h, "region")] or headers
     if region is None:
         chosen = headers
+    else:  # another region's snapshot holds none of this region's lines
+        own = [h for h in headers if _attr(h, "region") == region]
+        chosen = own or [h for h in headers if not _attr(h, "region")]
     frames = [read_snapshot(org, str(_attr(h, "cycle")), _attr(h, "region")).frame for h in chosen]
     lines = pd.concat(frames, ignore_index=True) if frames else _empty(SNAPSHOT_COLUMNS)
     return _lines(lines, region)
