@@ -116,6 +116,7 @@ def fva_page(
         f"Lag {lag}; WAPE on quantities. {without_naive} line(s) with no actual a year earlier are left out."
     )
     out: dict[str, str] = {}
+    overrides: list[int] = []
     chart_at = page.skip(CHART_ROWS) if rep.rows else ""
     for title, block in (("Per rep", rep), ("Per reason code", reason)):
         page.heading(title)
@@ -164,22 +165,44 @@ def fva_page(
             if worst is not None:
                 out["worst_rep"] = f"'{FVA}'!$A${first + worst}"
                 out["worst_rep_va"] = f"'{FVA}'!$E${first + worst}"
+            overrides = [first + i for i in range(block.rows) if _is_override(block, i)]
         if title == "Per reason code" and rows:
             worst = _worst_override(block)
             if worst is not None:
                 out["worst_reason"] = f"'{FVA}'!$A${first + worst}"
                 out["worst_reason_va"] = f"'{FVA}'!$E${first + worst}"
+    if rep.rows and overrides:
+        _override_chart(page, overrides, chart_at, lag)
     return out
+
+
+def _is_override(block: Block, i: int) -> bool:
+    return block.values["step_no"][i] == 2 and block.values["group"][i] != "All"
+
+
+def _override_chart(page: Page, rows: list[int], chart_at: str, lag: int) -> None:
+    """Each rep's override (rep adjusted vs system baseline), as a table and a bar chart
+    beside the stairstep chart."""
+    page.heading("The rep's override: value added against the system baseline, per rep")
+    first = page.row + 1
+    table = [[f"=A{r}", f"=E{r}"] for r in rows]
+    page.table(["Rep", "Value added by the override"], table, [None, VA])
+    anchor = "E" + chart_at[1:]
+    bar_chart(
+        page.ws,
+        f"Value added by each rep's override (lag {lag})",
+        (1, first, first + len(rows) - 1),
+        [(2, "70AD47")],
+        anchor,
+        "0%",
+        horizontal=True,
+    )
 
 
 def _worst_override(block: Block) -> int | None:
     """The row of the rep-adjusted step that loses most accuracy, outside the "All" group."""
     candidates = [
-        i
-        for i in range(block.rows)
-        if block.values["step_no"][i] == 2
-        and block.values["group"][i] != "All"
-        and block.values["actual"][i]
+        i for i in range(block.rows) if _is_override(block, i) and block.values["actual"][i]
     ]
     if not candidates:
         return None
