@@ -177,11 +177,15 @@ class _Reader:
         unknown = sorted(set(section) - _KEYS)
         if unknown:
             raise self.fail(
-                "cycle", unknown[0], f"is not a calendar setting. Known: {', '.join(sorted(_KEYS))}."
+                "cycle",
+                unknown[0],
+                f"is not a calendar setting. Known: {', '.join(sorted(_KEYS))}.",
             )
         horizon = section.get("horizon", DEFAULT_HORIZON)
         if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= 60:
-            raise self.fail("cycle", "horizon", f"must be a month count from 1 to 60, not {horizon!r}.")
+            raise self.fail(
+                "cycle", "horizon", f"must be a month count from 1 to 60, not {horizon!r}."
+            )
         planners = section.get("planners", [])
         if not isinstance(planners, list) or not all(isinstance(p, str) for p in planners):
             raise self.fail("cycle", "planners", "must be a list of usernames in quotes.")
@@ -221,7 +225,9 @@ class _Reader:
         try:
             first = cycle_start(cycle)
         except CalendarInvalid:
-            raise self.fail("cycle.dates", cycle, "name the cycle as YYYY-MM, e.g. \"2026-12\".") from None
+            raise self.fail(
+                "cycle.dates", cycle, 'name the cycle as YYYY-MM, e.g. "2026-12".'
+            ) from None
         own: dict[str, tuple[date, date]] = {}
         for name in PHASES:
             if name in section:
@@ -235,7 +241,11 @@ class _Reader:
         return {k: v for k, v in own.items() if k in section}
 
     def pair(self, table: str, name: str, value: Any, kind: type) -> tuple[Any, Any]:
-        shape = "{ open = 6, close = 12 }" if kind is int else '{ open = "2026-12-03", close = "2026-12-09" }'
+        shape = (
+            "{ open = 6, close = 12 }"
+            if kind is int
+            else '{ open = "2026-12-03", close = "2026-12-09" }'
+        )
         if not isinstance(value, dict) or set(value) != {"open", "close"}:
             raise self.fail(table, name, f"write it as {shape}.")
         out = []
@@ -245,9 +255,15 @@ class _Reader:
                 try:
                     v = date.fromisoformat(v)
                 except ValueError:
-                    raise self.fail(table, name, f"{key} = {v!r} is not a date (YYYY-MM-DD).") from None
+                    raise self.fail(
+                        table, name, f"{key} = {v!r} is not a date (YYYY-MM-DD)."
+                    ) from None
             if not isinstance(v, kind) or isinstance(v, bool):
-                raise self.fail(table, name, f"{key} must be a {'day number' if kind is int else 'date'}; write it as {shape}.")
+                raise self.fail(
+                    table,
+                    name,
+                    f"{key} must be a {'day number' if kind is int else 'date'}; write it as {shape}.",
+                )
             out.append(v)
         if out[1] < out[0]:
             raise self.fail(table, name, f"closes ({out[1]}) before it opens ({out[0]}).")

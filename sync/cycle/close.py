@@ -91,7 +91,9 @@ def split_note(comment: str | None) -> tuple[str, str]:
 def require_planner(org: Org, calendar: Calendar, action: str) -> tuple[str, str]:
     """The signed-in user's (Id, name) when they may ``action``; else ``NotAPlanner``."""
     who = org.identity()
-    found = list(org.query(format_soql("SELECT Id, Name, Title FROM User WHERE Id = {}", who.user_id)))
+    found = list(
+        org.query(format_soql("SELECT Id, Name, Title FROM User WHERE Id = {}", who.user_id))
+    )
     title = str(found[0].get("Title") or "") if found else ""
     name = str(found[0].get("Name") or who.username) if found else who.username
     allowed = (
@@ -337,7 +339,7 @@ def reopen_cycle(
     reason = " ".join((reason or "").split())
     if not reason:
         raise CloseRefused(
-            "Say why the review is reopened: `demandgrid cycle reopen --reason \"...\"`. "
+            'Say why the review is reopened: `demandgrid cycle reopen --reason "..."`. '
             "The reason is kept in the snapshot's header."
         )
     user_id, name = require_planner(org, calendar, f"reopen the demand review of {cycle}")

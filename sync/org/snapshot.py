@@ -96,10 +96,19 @@ def line_digest(line: Mapping[str, Any]) -> str:
 
 def content_hash(snapshot: str, cycle: str, region: str | None, lines: Iterable[Mapping]) -> str:
     """The snapshot's SHA-256 (hex) over its canonical serialization (module docstring)."""
-    texts = sorted((str(line[LINE_KEY]), line_text(line)) for line in lines)
+    return hash_texts(snapshot, cycle, region, ((str(x[LINE_KEY]), line_text(x)) for x in lines))
+
+
+def hash_texts(
+    snapshot: str, cycle: str, region: str | None, keyed_texts: Iterable[tuple[str, str]]
+) -> str:
+    """``content_hash`` from (line key, ``line_text``) pairs already made."""
+    texts = sorted(keyed_texts)
     head = json.dumps([VERSION, snapshot, cycle, region or "", len(texts)], separators=(",", ":"))
-    body = "\n".join([head, *(text for _, text in texts)])
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(head.encode("utf-8"))
+    for _, text in texts:
+        digest.update(b"\n" + text.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def line_name(cycle: str, period: date, line: Mapping[str, Any]) -> str:
