@@ -146,6 +146,15 @@ def _day_of(first: date, day: int) -> date:
 # ---------------------------------------------------------------- reading demandgrid.toml
 
 
+def calendar_near(workbook: str | Path | None = None) -> Calendar:
+    """The calendar in ``demandgrid.toml`` beside ``workbook``, else in the current folder."""
+    if workbook is not None:
+        beside = Path(workbook).resolve().parent / CONFIG_FILE.name
+        if beside.is_file():
+            return load_calendar(beside)
+    return load_calendar()
+
+
 def load_calendar(path: str | Path | None = None) -> Calendar:
     """The calendar in ``path`` (default ``demandgrid.toml`` here); defaults when absent."""
     path = Path(path) if path is not None else CONFIG_FILE

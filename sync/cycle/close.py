@@ -138,7 +138,6 @@ def close_cycle(
     if existing is not None and existing.status == CLOSED:
         return CloseReceipt(existing, sid, existing.line_count, 0, already_closed=True)
     _refuse_overlap(org, cycle, region)
-    calls_before = org.calls.total
     lines = snapshot_lines(org, cycle, region, first, last, profile)
     if not lines:
         raise CloseRefused(
@@ -146,11 +145,11 @@ def close_cycle(
             f"{first:%b %Y} and {last:%b %Y}: nothing to snapshot. Check the region's name "
             "(Account.Region__c) and the cycle."
         )
-    calls_before = org.calls.total
+    writes_before = org.calls.update
     done = 0
     for start in range(0, len(lines), UPDATE_LIMIT):
         chunk = lines[start : start + UPDATE_LIMIT]
-        org.upsert(LINE_OBJECT, LINE_KEY, chunk)  # type: ignore[attr-defined]
+        org.upsert(LINE_OBJECT, LINE_KEY, chunk)
         done += len(chunk)
         if on_progress:
             on_progress(done, len(lines))
@@ -168,10 +167,9 @@ def close_cycle(
         "FirstPeriod__c": first.isoformat(),
         "LastPeriod__c": last.isoformat(),
     }
-    org.upsert(CYCLE_OBJECT, CYCLE_KEY, [header])  # type: ignore[attr-defined]
-    return CloseReceipt(
-        find_header(org, cycle, region), sid, len(lines), org.calls.total - calls_before
-    )
+    org.upsert(CYCLE_OBJECT, CYCLE_KEY, [header])
+    written = org.calls.update - writes_before
+    return CloseReceipt(find_header(org, cycle, region), sid, len(lines), written)
 
 
 def _refuse_overlap(org: Org, cycle: str, region: str | None) -> None:
@@ -354,7 +352,7 @@ def reopen_cycle(
     entry = f"{when:%Y-%m-%d %H:%M} UTC {name}: {reason}"
     log = "\n".join(x for x in (header.reopen_log, entry) if x)
     log = log[-NOTE_LENGTH:]
-    org.upsert(  # type: ignore[attr-defined]
+    org.upsert(
         CYCLE_OBJECT,
         CYCLE_KEY,
         [

@@ -14,12 +14,16 @@ until the next cycle begins; a reopen lifts the lock. Two sources, same shape of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from simple_salesforce import format_soql
 
 from sync.cycle.calendar import Calendar, add_months, cycle_of
 from sync.cycle.snapshots import CLOSED, SnapshotHeader, SnapshotsMissing, headers
+from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.seam import Org
+from sync.pull.locks import LockRules, lock_reasons
 
 Entry = tuple[date, str, str]
 
@@ -45,14 +49,23 @@ def header_locks(closed: list[SnapshotHeader]) -> tuple[Entry, ...]:
     return tuple(sorted(out, key=lambda e: e[1] == "*"))
 
 
-def org_closed_locks(org: object, today: date) -> tuple[Entry, ...]:
+def org_closed_locks(org: Org, today: date) -> tuple[Entry, ...]:
     """Entries for the reviews of today's cycle that the org holds as Closed."""
     where = format_soql("Cycle__c = {} AND Status__c = {}", cycle_of(today), CLOSED)
     try:
-        closed = headers(org, where)  # type: ignore[arg-type]
+        closed = headers(org, where)
     except SnapshotsMissing:
         return ()
     return header_locks(closed)
+
+
+def closed_lock_rules(org: Org) -> LockRules | None:
+    """The default lock rules plus the closed reviews the org holds (None when there are none):
+    what pull and refresh lock with. One query."""
+    from sync.pull.cells import org_today
+
+    closed = org_closed_locks(org, org_today(org))
+    return LockRules(closed=closed) if closed else None
 
 
 def calendar_locks(calendar: Calendar, today: date) -> tuple[Entry, ...]:
@@ -72,3 +85,39 @@ def calendar_locks(calendar: Calendar, today: date) -> tuple[Entry, ...]:
         reason = f"demand review closed on {closes} (S&OP calendar)"
         out += [(p, "*", reason) for p in periods]
     return tuple(out)
+
+
+def closed_edits(
+    org: Org,
+    today: date,
+    edits: Sequence[tuple[str, date]],
+    profile: MappingProfile = STANDARD,
+) -> dict[str, str]:
+    """Record Id -> lock reason for the edits ``(record Id, period start)`` that a review the
+    org holds as closed locks. One query for the headers; one more per 200 edits for their
+    accounts' regions, only when a closed review is one region's. Writes nothing."""
+    entries = org_closed_locks(org, today) if edits else ()
+    if not entries:
+        return {}
+    regions: dict[str, str] = {}
+    if any(where != "*" for _, where, _ in entries):
+        ids = sorted({record_id for record_id, _ in edits})
+        path = f"{profile.account_path}.{profile.region_field}"
+        for start in range(0, len(ids), 200):
+            soql = format_soql(
+                f"SELECT Id, {path} FROM {profile.cell_object} WHERE Id IN {{}}",  # noqa: S608
+                ids[start : start + 200],
+            )
+            for r in org.query(soql):
+                node: object = r
+                for part in path.split("."):
+                    node = node.get(part) if isinstance(node, dict) else None
+                regions[r["Id"][:15]] = str(node or "")
+    import pandas as pd  # the lock rules work on frame columns
+
+    starts = pd.Series([period for _, period in edits], dtype=object)
+    where = pd.Series([regions.get(record_id[:15], "") for record_id, _ in edits], dtype=object)
+    rules = LockRules(frozen_months=0, lock_expired=False, closed=entries)
+    # past periods are check's business; only the closed reviews' reasons count here
+    reasons = lock_reasons(starts, None, rules, date.min, where)
+    return {record_id: str(r) for (record_id, _), r in zip(edits, reasons, strict=True) if r}
