@@ -102,10 +102,14 @@ def require_planner(org: Org, calendar: Calendar, action: str) -> tuple[str, str
         else "planner" in title.lower()
     )
     if not allowed:
+        who_may = [
+            str(r.get("Name"))
+            for r in org.query("SELECT Name, Title FROM User WHERE Title LIKE '%Planner%'")
+        ]
         rule = (
             f"the planners listed in {calendar.source} [cycle] planners ({', '.join(calendar.planners)})"
             if calendar.planners
-            else "a demand planner (a user whose Title names them a Planner)"
+            else f"a demand planner ({', '.join(who_may) or 'a user titled Planner'})"
         )
         raise NotAPlanner(
             f"Only a demand planner may {action}: {who.username} is not one"
