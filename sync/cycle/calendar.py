@@ -296,7 +296,7 @@ def _table(value: Any) -> dict:
 
 def _line_of(text: str, table: str, key: str) -> int | None:
     """The line of ``key`` in ``[table]`` (or as ``table.key`` / inline), for messages."""
-    header = re.compile(r"^\s*\[+\s*" + re.escape(table).replace('\\"', '"?') + r"\s*\]+\s*$")
+    header = re.compile(r"^\s*\[+\s*" + re.escape(table).replace('"', '"?') + r"\s*\]+\s*$")
     setting = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
     inside = False
     for number, line in enumerate(text.splitlines(), start=1):
