@@ -84,7 +84,7 @@ def calendar_locks(calendar: Calendar, today: date) -> tuple[Entry, ...]:
     if closes:
         reason = f"demand review closed on {closes} (S&OP calendar)"
         out += [(p, "*", reason) for p in periods]
-    return tuple(out)
+    return tuple(out) if any(reason for _, _, reason in out) else ()
 
 
 def closed_edits(

@@ -84,9 +84,13 @@ def test_a_configured_calendar_with_regions_and_dates(tmp_path):
     ("text", "line", "words"),
     [
         (
-            '[cycle]\ndata_gathering = { open = 1, close = 6 }\ndemand_review = { open = 6, close = 12 }\n',
+            "[cycle]\ndata_gathering = { open = 1, close = 6 }\ndemand_review = { open = 6, close = 12 }\n",
             3,
-            ["[cycle] demand_review", "opens (6) before data_gathering closes (6)", "may not overlap"],
+            [
+                "[cycle] demand_review",
+                "opens (6) before data_gathering closes (6)",
+                "may not overlap",
+            ],
         ),
         (
             "[cycle]\n\ndemand_review = { open = 12, close = 6 }\n",
@@ -115,7 +119,7 @@ def test_a_configured_calendar_with_regions_and_dates(tmp_path):
         ),
         ("[cycle]\nhorizon = 0\n", 2, ["horizon", "from 1 to 60"]),
         ("[cycle]\ndemand_review = 6\n", 2, ["write it as { open = 6, close = 12 }"]),
-        ("[cycle]\nplanners = \"me\"\n", 2, ["planners", "list of usernames"]),
+        ('[cycle]\nplanners = "me"\n', 2, ["planners", "list of usernames"]),
         (
             "[cycle]\n[cycle.regions.EMEA]\ndemand_review = { open = 2, close = 12 }\n",
             3,
