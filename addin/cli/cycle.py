@@ -122,13 +122,14 @@ def cycle_close(
     """Close the demand review (planner only): snapshot every cell in scope and lock its periods."""
     from sync.cycle.close import close_cycle
 
+    the_cycle, calendar = _cycle(cycle), _calendar(config)
     the_org = _org(org, user)
     with console.status("Taking the plan snapshot") as status:
         receipt = close_cycle(
             the_org,
-            _cycle(cycle),
+            the_cycle,
             region,
-            calendar=_calendar(config),
+            calendar=calendar,
             on_progress=lambda done, total: status.update(f"Writing lines {done:,} of {total:,}"),
         )
     h = receipt.header
@@ -145,7 +146,7 @@ def cycle_close(
         f"{h.last_period:%b %Y}) in {receipt.write_calls} write call(s), by "
         f"{h.closed_by_name} at {h.closed_at:%Y-%m-%d %H:%M} UTC.\n"
         f"Content hash {h.content_hash}. Pulls now show these periods locked; check with "
-        f"`demandgrid cycle verify --cycle {h.cycle}`.",
+        f"`demandgrid cycle verify --cycle {h.cycle}{f' --region {region}' if region else ''}`.",
         highlight=False,
         soft_wrap=True,
     )
@@ -164,9 +165,8 @@ def cycle_reopen(
     """Reopen a closed demand review (planner only), saying why."""
     from sync.cycle.close import reopen_cycle
 
-    h = reopen_cycle(
-        _org(org, user), _cycle(cycle), region, reason=reason, calendar=_calendar(config)
-    )
+    the_cycle, calendar = _cycle(cycle), _calendar(config)
+    h = reopen_cycle(_org(org, user), the_cycle, region, reason=reason, calendar=calendar)
     console.print(
         f"Reopened {h.snapshot_id}: its periods can be edited again. Logged in the header:\n"
         f"{h.reopen_log}",
@@ -188,8 +188,9 @@ def cycle_verify(
     from sync.cycle.snapshots import verify_snapshot
     from sync.pull.cells import org_today
 
+    the_cycle = _cycle(cycle)
     the_org = _org(org, user)
-    result = verify_snapshot(the_org, _cycle(cycle) or cycle_of(org_today(the_org)), region)
+    result = verify_snapshot(the_org, the_cycle or cycle_of(org_today(the_org)), region)
     h = result.header
     if result.ok:
         console.print(
@@ -212,7 +213,7 @@ def cycle_list(org: OrgOption = str(DEFAULT_ORG), user: AsOption = None) -> None
 
     table = Table(title="Plan snapshots")
     for column in ("Snapshot", "Status", "Periods", "Lines", "Closed", "By", "Hash"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("Snapshot", "Closed"))
     for h in list_snapshots(_org(org, user)):
         periods = (
             f"{h.first_period:%b %Y} - {h.last_period:%b %Y}"
