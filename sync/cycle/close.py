@@ -47,10 +47,11 @@ from sync.org.snapshot import (
     CYCLE_OBJECT,
     LINE_KEY,
     LINE_OBJECT,
-    content_hash,
+    hash_texts,
     line_key,
-    line_name,
+    line_text,
     snapshot_id,
+    text_digest,
 )
 from sync.pull.cells import org_today
 
@@ -142,7 +143,7 @@ def close_cycle(
     if existing is not None and existing.status == CLOSED:
         return CloseReceipt(existing, sid, existing.line_count, 0, already_closed=True)
     _refuse_overlap(org, cycle, region)
-    lines = snapshot_lines(org, cycle, region, first, last, profile)
+    lines, texts = snapshot_lines(org, cycle, region, first, last, profile)
     if not lines:
         raise CloseRefused(
             f"No forecast cells for {cycle}{f' in region {region}' if region else ''} between "
@@ -165,7 +166,7 @@ def close_cycle(
         "Region__c": region,
         "ClosedAt__c": stamp,
         "ClosedBy__c": closer,
-        "ContentHash__c": content_hash(sid, cycle, region, lines),
+        "ContentHash__c": hash_texts(sid, cycle, region, texts),
         "LineCount__c": len(lines),
         "Status__c": CLOSED,
         "FirstPeriod__c": first.isoformat(),
@@ -195,19 +196,25 @@ def snapshot_lines(
     first: date,
     last: date,
     profile: MappingProfile = STANDARD,
-) -> list[Record]:
-    """One snapshot line (as the upsert sends it) per forecast cell of the cycle's periods."""
+) -> tuple[list[Record], list[tuple[str, str]]]:
+    """One snapshot line (as the upsert sends it) per forecast cell of the cycle's periods, and
+    each line's (key, canonical text) for the content hash."""
     cells = _cells(org, profile, first, last, region)
     if cells.empty:
-        return []
+        return [], []
     reps = _owners_last_values(org, profile, first, last)
     targets = targets_by_period(org, profile, set(cells["period_id"]))
     cells = cells.merge(targets, how="left", on=["account_id", "product_id", "period_id"])
     sid = snapshot_id(cycle, region)
     out: list[Record] = []
+    texts: list[tuple[str, str]] = []
     for row in cells.itertuples(index=False):
-        out.append(_line(row, sid, cycle, reps))
-    return out
+        line = _line(row, sid, cycle, reps)
+        text = line_text(line)
+        line["Name"] = f"{cycle} {line['PeriodStartDate__c'][:7]} #{text_digest(text)}"
+        out.append(line)
+        texts.append((line[LINE_KEY], text))
+    return out, texts
 
 
 def _number(value: Any) -> float | None:
@@ -257,7 +264,6 @@ def _line(row: Any, sid: str, cycle: str, reps: dict[tuple[str, str], float | No
         "Note__c": note[:NOTE_LENGTH] or None,
         "IsLocked__c": True,
     }
-    line["Name"] = line_name(cycle, period, line)
     return line
 
 

@@ -21,9 +21,10 @@ from sync.org.snapshot import (
     LINE_DIGEST,
     LINE_KEY,
     LINE_OBJECT,
-    content_hash,
-    line_digest,
+    hash_texts,
+    line_text,
     snapshot_id,
+    text_digest,
 )
 
 CLOSED = "Closed"
@@ -317,7 +318,8 @@ def verify_snapshot(org: Org, cycle: str, region: str | None = None) -> Verifica
     own digest (the end of its ``Name``) no longer matches its content is named."""
     header = _require(org, cycle, region)
     lines = read_lines(org, header.snapshot_id)
-    computed = content_hash(header.snapshot_id, header.cycle, header.region, lines)
+    texts = {str(r[LINE_KEY]): line_text(r) for r in lines}
+    computed = hash_texts(header.snapshot_id, header.cycle, header.region, texts.items())
     problems: list[str] = []
     if computed != header.content_hash:
         problems.append(
@@ -327,7 +329,7 @@ def verify_snapshot(org: Org, cycle: str, region: str | None = None) -> Verifica
         )
     for r in sorted(lines, key=lambda x: str(x[LINE_KEY])):
         name = str(r.get("Name") or "")
-        if name[-LINE_DIGEST:] != line_digest(r):
+        if name[-LINE_DIGEST:] != text_digest(texts[str(r[LINE_KEY])]):
             period = str(r.get("PeriodStartDate__c") or "")[:7]
             problems.append(
                 f"Line {r[LINE_KEY]} ({_get(r, 'Account__r.Name') or r.get('Account__c')} / "

@@ -91,7 +91,12 @@ def line_text(line: Mapping[str, Any]) -> str:
 
 def line_digest(line: Mapping[str, Any]) -> str:
     """The first ``LINE_DIGEST`` hex digits of the line's own SHA-256."""
-    return hashlib.sha256(line_text(line).encode("utf-8")).hexdigest()[:LINE_DIGEST]
+    return text_digest(line_text(line))
+
+
+def text_digest(text: str) -> str:
+    """``line_digest`` of a line whose canonical text is ``text``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:LINE_DIGEST]
 
 
 def content_hash(snapshot: str, cycle: str, region: str | None, lines: Iterable[Mapping]) -> str:
@@ -109,8 +114,3 @@ def hash_texts(
     for _, text in texts:
         digest.update(b"\n" + text.encode("utf-8"))
     return digest.hexdigest()
-
-
-def line_name(cycle: str, period: date, line: Mapping[str, Any]) -> str:
-    """The line's ``Name``: cycle, period and the line's digest (``2026-11 2027-02 #ab12...``)."""
-    return f"{cycle} {period:%Y-%m} #{line_digest(line)}"

@@ -20,14 +20,13 @@ plan (kept, so everything else in the org is as it was), so the same seed gives 
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 
 import numpy as np
 
 from sync.localorg.demo.build import SNAPSHOT_MONTHS, Book, ForecastLine
 from sync.localorg.demo.series import month_start, month_text
-from sync.org.snapshot import LINE_DIGEST, hash_texts, snapshot_id
+from sync.org.snapshot import hash_texts, snapshot_id, text_digest
 
 CYCLES = 12
 OLDER_MONTHS = 3
@@ -179,7 +178,7 @@ def _add_lines(
         b, v, s, t = q[k]
         rows.append(
             (
-                f"{label} {period[:7]} #{_digest(text)}",
+                f"{label} {period[:7]} #{text_digest(text)}",
                 planner,
                 label,
                 account,
@@ -209,10 +208,6 @@ def _add_lines(
             )
         )
     book.add_rows("DemandPlanSnapshot__c", _COLUMNS, rows)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:LINE_DIGEST]
 
 
 @cache
