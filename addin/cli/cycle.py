@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from shlex import quote
 from typing import Annotated
 
 import typer
@@ -146,7 +147,7 @@ def cycle_close(
         f"{h.last_period:%b %Y}) in {receipt.write_calls} write call(s), by "
         f"{h.closed_by_name} at {h.closed_at:%Y-%m-%d %H:%M} UTC.\n"
         f"Content hash {h.content_hash}. Pulls now show these periods locked; check with "
-        f"`demandgrid cycle verify --cycle {h.cycle}{f' --region {region}' if region else ''}`.",
+        f"`demandgrid cycle verify --cycle {h.cycle}{f' --region {quote(region)}' if region else ''}`.",
         highlight=False,
         soft_wrap=True,
     )

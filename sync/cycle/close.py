@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from shlex import quote
 from typing import Any
 
 import pandas as pd
@@ -185,7 +186,8 @@ def _refuse_overlap(org: Org, cycle: str, region: str | None) -> None:
                 f"The demand review of {cycle} is already closed for "
                 f"{other.region or 'all regions'} ({other.snapshot_id}), which overlaps "
                 f"{region or 'all regions'}. Reopen it first (`demandgrid cycle reopen --cycle "
-                f"{cycle}{f' --region {other.region}' if other.region else ''} --reason ...`)."
+                f"{cycle}{f' --region {quote(other.region)}' if other.region else ''} "
+                '--reason "..."`).'
             )
 
 
