@@ -257,7 +257,7 @@ class _Reader:
         )
         if not isinstance(value, dict) or set(value) != {"open", "close"}:
             raise self.fail(table, name, f"write it as {shape}.")
-        out = []
+        out: list[Any] = []
         for key in ("open", "close"):
             v = value[key]
             if kind is date and isinstance(v, str):

@@ -102,7 +102,7 @@ def _story(
         trim = touched & temper
         consensus[trim] = np.round(baseline[trim] + 0.5 * (value - baseline)[trim])
     target = np.round(expected * numbers.target_uplift)
-    code = np.where(touched, code, None)
+    code = np.where(touched, code, np.full(n, None, dtype=object))
     return baseline, value, consensus, target, code
 
 
