@@ -244,6 +244,56 @@ class LocalOrg:
                 raise
         return [SaveResult(to18(str(r["Id"])), True) for r in records]
 
+    def upsert(self, object_name: str, key_field: str, records: Sequence[Record]) -> list[SaveResult]:
+        """TEMPORARY stand-in (issue 13 A branch) until "seam: upsert" lands on main: the
+        local org only, no field checks. Replaced by main's version at merge."""
+        from sync.localorg.ids import counter_of, make_id
+        from sync.localorg.tables import insert_sql, next_stamp
+
+        self._spend("update", f"upsert {object_name} x{len(records)}")
+        obj = object_def(object_name)
+        assert obj is not None and len(records) <= UPDATE_LIMIT
+        results: list[SaveResult] = []
+        with self._lock, _busy_is_a_message(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                stamp = next_stamp(self._conn)
+                last = self._conn.execute(f'SELECT MAX("Id") FROM "{obj.name}"').fetchone()[0]
+                counter = counter_of(last) if last else 0
+                for r in records:
+                    found = self._conn.execute(
+                        f'SELECT "Id" FROM "{obj.name}" WHERE "{key_field}" = ?', (r[key_field],)
+                    ).fetchone()
+                    values = {k: (int(v) if isinstance(v, bool) else v) for k, v in r.items()}
+                    if found:
+                        sets = ", ".join(f'"{k}" = ?' for k in values)
+                        self._conn.execute(
+                            f'UPDATE "{obj.name}" SET {sets}, "SystemModstamp" = ?, '
+                            f'"LastModifiedDate" = ? WHERE "Id" = ?',
+                            (*values.values(), stamp, stamp, found[0]),
+                        )
+                        results.append(SaveResult(found[0], True))
+                    else:
+                        counter += 1
+                        new_id = make_id(obj.key_prefix, counter)
+                        row = {
+                            **values,
+                            "Id": new_id,
+                            "CreatedDate": stamp,
+                            "LastModifiedDate": stamp,
+                            "SystemModstamp": stamp,
+                            "CreatedById": self.user_id,
+                            "LastModifiedById": self.user_id,
+                        }
+                        self._conn.execute(insert_sql(obj, list(row)), list(row.values()))
+                        results.append(SaveResult(new_id, True))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        return results
+
     def describe(self, object_name: str) -> ObjectDescribe:
         self._spend("describe", f"describe {object_name}")
         obj = object_def(object_name)
