@@ -31,12 +31,14 @@ ALLOWED: dict[str, set[str]] = {
     "sync.pull": {"sync.org"},
     "sync.push": {"sync.org"},
     "sync.fpa": {"sync.org"},
+    "sync.gather": {"sync.org"},  # issue 13 A: ERP actuals, POS, data freshness
     "addin.book": set(),
     "addin.review": _REVIEW,
     "addin.check": _CHECK,
     "addin.push": _PUSH,
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
+    "addin.gather": {"addin.book", "sync.org", "sync.pull", "sync.gather"},  # issue 13 A
     "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
     "addin.cli": {"*"},
 }

@@ -285,6 +285,53 @@ _OBJECT_LIST = (
         number("Revenue__c", "currency", updateable=True),
         boolean("IsLocked__c", updateable=True),
     ),
+    # Phase 1 data gathering (issue 13 A): ERP actuals where the model has no writable home,
+    # distributor point-of-sale lines, and the log of loads behind the data-freshness line.
+    sobject(
+        "ErpActual__c",
+        "a1E",
+        "ERP Actual",
+        name(updateable=True),
+        text("Key__c", 120, updateable=True),  # external id: <Account15>|<Product15>|<YYYY-MM>
+        reference("Account__c", "Account", "Account__r", updateable=True),
+        reference("Product__c", "Product2", "Product__r", updateable=True),
+        date_field("PeriodStartDate__c", updateable=True),
+        number("Quantity__c", updateable=True),
+        number("Revenue__c", "currency", updateable=True),
+        text("SourceFile__c", 255, updateable=True),
+        FieldDef("LoadedAt__c", "datetime", "Loaded At", updateable=True),
+    ),
+    sobject(
+        "PosSale__c",
+        "a1P",
+        "POS Sale",
+        name(updateable=True),
+        text("Key__c", 120, updateable=True),  # external id: <Account15>|<YYYY-MM>|<part>
+        reference("Account__c", "Account", "Account__r", updateable=True),  # the distributor
+        reference("Product__c", "Product2", "Product__r", updateable=True),  # empty: unmatched
+        text("DistributorPart__c", 80, updateable=True),
+        date_field("PeriodStartDate__c", updateable=True),
+        number("Quantity__c", updateable=True),
+        number("Revenue__c", "currency", updateable=True),
+        text("Note__c", 255, updateable=True),
+        text("SubmissionId__c", 80, updateable=True),
+        FieldDef("SubmittedAt__c", "datetime", "Submitted At", updateable=True),
+        boolean("IsCurrent__c", updateable=True),  # False: replaced by a resubmission
+    ),
+    sobject(
+        "DataLoad__c",
+        "a1L",
+        "Data Load",
+        name(updateable=True),
+        text("Key__c", 120, updateable=True),  # external id: <source>|<loaded at>
+        text("Source__c", 80, updateable=True),  # "ERP actuals", "POS <distributor>"
+        FieldDef("LoadedAt__c", "datetime", "Loaded At", updateable=True),
+        text("LoadedBy__c", 80, updateable=True),
+        text("File__c", 255, updateable=True),
+        integer("Rows__c"),
+        integer("Written__c"),
+        date_field("Through__c", updateable=True),  # the latest period the load carried
+    ),
 )
 
 #: Every object of the local org by API name.
