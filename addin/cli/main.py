@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
+from addin.cli import gather  # noqa: F401 - issue 13 A: load actuals, pos
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from addin.gather.config import actuals_columns
-from addin.gather.errors import RowsRefused
+from addin.gather.errors import SHOWN, RowsRefused
 from addin.gather.sheets import write_tables
 from addin.gather.files import CellRefused, as_month, as_number, as_text, find_columns, read_table
 from sync.gather.actuals import (
@@ -145,3 +145,48 @@ def write_report(path: Path, table: pd.DataFrame, refusals: list[Refusal]) -> Pa
 def _plain(value: object) -> object:
     """numpy scalars as Python numbers (openpyxl and csv write those)."""
     return value.item() if hasattr(value, "item") else value
+
+
+def summary_lines(done: ActualsFileLoad) -> list[str]:
+    """What a person reads after a load: what was sent, what was left out, what differs."""
+    plan, loaded, table = done.plan, done.loaded, done.reconciliation
+    lines: list[str] = []
+    if loaded is None:
+        lines.append(
+            f"Dry run: {plan.rows:,} rows; would write {len(plan.actuals):,} ERP actuals and "
+            f"{len(plan.schedules):,} agreement schedules in {plan.calls} calls; "
+            f"{plan.unchanged:,} already in the org."
+        )
+    elif loaded.calls == 0:
+        lines.append(
+            f"Nothing to send: the org already holds all {loaded.unchanged:,} rows of {done.path.name}."
+        )
+    else:
+        lines.append(
+            f"Loaded {done.path.name}: {loaded.written:,} ERP actuals written, "
+            f"{loaded.schedules:,} agreement schedules updated, {loaded.unchanged:,} unchanged, "
+            f"in {loaded.calls} write calls."
+        )
+    if plan.refusals:
+        refused = len({r.row for r in plan.refusals})
+        lines.append(f"{refused:,} rows refused and left out:")
+        lines += [f"  {r}" for r in sorted(plan.refusals)[:SHOWN]]
+        if len(plan.refusals) > SHOWN:
+            lines.append(f"  ... and {len(plan.refusals) - SHOWN:,} more (see the report).")
+    if len(table):
+        differs = table[table["status"] != "matches orders"]
+        lines.append(
+            f"Reconciliation: {len(table):,} account-months; {len(table) - len(differs):,} "
+            f"match the org's orders, {len(differs):,} differ "
+            f"(ERP {table['erp_qty'].sum():,.0f} vs orders {table['orders_qty'].sum():,.0f} units)."
+        )
+        for r in differs.reindex(
+            differs["difference"].abs().sort_values(ascending=False).index
+        ).head(5).itertuples():
+            lines.append(
+                f"  {r.account_name}, {r.period_start:%Y-%m}: ERP {r.erp_qty:,.0f}, "
+                f"orders {r.orders_qty:,.0f} ({r.difference:+,.0f})"
+            )
+    if done.report is not None:
+        lines.append(f"Report: {done.report}")
+    return lines
