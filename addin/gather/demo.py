@@ -95,9 +95,94 @@ def write_erp_extract(org: Org, folder: Path, *, seed: int = 7) -> Path:
     return path
 
 
+POS_FOLDER = "pos"
+ON_TIME_SHARE = 0.7  # distributors whose file is in by the deadline
+LATE_SHARE = 0.1  # distributors whose file arrives after it; the rest are missing
+
+
+def pos_deadline(today: date) -> date:
+    """The demo's POS deadline: the 10th of the current month."""
+    return today.replace(day=10)
+
+
+def write_crosswalk(org: Org, folder: Path) -> Path:
+    """Each distributor's part numbers for the products it is forecast on ("<prefix>-<code>")."""
+    soql = (
+        "SELECT AccountForecast.Account.Name, Product.ProductCode FROM AccountProductForecast "
+        "WHERE AccountForecast.Account.Type = 'Distributor' "
+        "ORDER BY AccountForecast.Account.Name, Product.ProductCode"
+    )
+    rows = []
+    for r in org.query(soql):
+        name = r["AccountForecast"]["Account"]["Name"]
+        prefix = "".join(w[0] for w in name.split()[:3]).upper()
+        code = r["Product"]["ProductCode"]
+        rows.append((name, f"{prefix}-{code.replace('-', '')}", code))
+    path = folder / POS_FOLDER / "crosswalk.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(("distributor", "part", "product"))
+        out.writerows(sorted(set(rows)))
+    return path
+
+
+def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7) -> list[Path]:
+    """Filled POS workbooks for last month: most in ``pos/in``, a few in ``pos/late``; one
+    carries a part the crosswalk does not know, one a return with its note."""
+    from openpyxl import load_workbook
+
+    from addin.gather.crosswalk import read_crosswalk
+    from addin.gather.pos_workbook import HEADING_ROW, build_template
+    from sync.gather.coverage import pos_coverage
+
+    today = org_today(org)
+    month = months_before(today, 1)[0]
+    walk = read_crosswalk(org, crosswalk)
+    sell_in = {d.distributor_id: d for d in pos_coverage(org, month, today).distributors}
+    rng = np.random.default_rng(seed + 1)
+    written: list[Path] = []
+    for n, distributor_id in enumerate(walk.distributors):
+        draw = rng.random()
+        parts = walk.parts(distributor_id)
+        if draw >= ON_TIME_SHARE + LATE_SHARE or not parts:
+            continue
+        where = "in" if draw < ON_TIME_SHARE else "late"
+        name = sell_in[distributor_id].name
+        slug = "-".join(name.lower().replace(",", "").replace(".", "").split()[:3])
+        path = folder / POS_FOLDER / where / f"{slug}-{month:%Y-%m}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_template(
+            path, distributor_id=distributor_id, distributor_name=name, period=month,
+            parts=parts, deadline=pos_deadline(today),
+        )
+        book = load_workbook(path)
+        ws = book["POS"]
+        share = sell_in[distributor_id].sell_in_qty / len(parts)
+        for i in range(len(parts)):
+            units = float(round(share * rng.uniform(0.7, 1.1)))
+            ws.cell(HEADING_ROW + 1 + i, 3, units)
+            ws.cell(HEADING_ROW + 1 + i, 4, round(units * float(rng.uniform(40, 60)), 2))
+        extra = HEADING_ROW + 1 + len(parts)
+        if n % 7 == 3:  # a part the crosswalk does not know yet
+            ws.cell(extra, 1, f"NEW-{n:03d}")
+            ws.cell(extra, 2, "Kit, customer-specific")
+            ws.cell(extra, 3, 40.0)
+            ws.cell(extra, 5, "New kit for a project customer")
+        if n % 11 == 5:  # a return, explained
+            ws.cell(HEADING_ROW + 1, 3, -12.0)
+            ws.cell(HEADING_ROW + 1, 5, "Return from an end customer (wrong size)")
+        book.save(path)
+        written.append(path)
+    return written
+
+
 def write_demo_files(org: Org, folder: Path, *, seed: int = 7) -> DemoFiles:
     """Every Phase 1 demo file into ``folder`` (the demo directory)."""
     config = folder / "demandgrid.toml"
     folder.mkdir(parents=True, exist_ok=True)
     config.write_text(DEMO_CONFIG, encoding="utf-8")
-    return DemoFiles(write_erp_extract(org, folder, seed=seed), config)
+    erp = write_erp_extract(org, folder, seed=seed)
+    crosswalk = write_crosswalk(org, folder)
+    submissions = write_submissions(org, folder, crosswalk, seed=seed)
+    return DemoFiles(erp, config, crosswalk, tuple(submissions))
