@@ -89,3 +89,51 @@ def extract(org: Org, tmp_path: Path, name: str = "erp.csv") -> tuple[Path, list
         for m in (before, month):
             rows.append([line.account, line.product, f"{m:%Y-%m}", 100 + n, 1000.5 + n])
     return write_csv(tmp_path / name, rows), rows
+
+
+# ---------------------------------------------------------------- POS submissions
+
+
+def distributors(org: Org, count: int = 3) -> list[tuple[str, str]]:
+    """(Id, name) of the first ``count`` distributor accounts by name."""
+    soql = format_soql(
+        "SELECT Id, Name FROM Account WHERE Type = 'Distributor' ORDER BY Name LIMIT {}", count
+    )
+    return [(r["Id"], r["Name"]) for r in org.query(soql)]
+
+
+def filled(
+    org: Org,
+    tmp_path: Path,
+    distributor: str,
+    units: dict[int, object],
+    *,
+    extra: list[tuple[str, object, str]] = (),  # type: ignore[assignment]
+    notes: dict[int, str] | None = None,
+    name: str | None = None,
+) -> Path:
+    """A submission workbook for last month, with ``units`` typed on listed part ``i``."""
+    from openpyxl import load_workbook
+
+    from addin.gather.demo import write_crosswalk
+    from addin.gather.pos import make_template
+    from addin.gather.pos_workbook import HEADING_ROW
+
+    crosswalk = tmp_path / "pos" / "crosswalk.csv"
+    if not crosswalk.exists():
+        write_crosswalk(org, tmp_path)
+    path = tmp_path / (name or f"{distributor[:10]}.xlsx")
+    built = make_template(org, distributor, last_month(org), path, crosswalk=crosswalk)
+    book = load_workbook(path)
+    ws = book["POS"]
+    for i, value in units.items():
+        ws.cell(HEADING_ROW + 1 + i, 3, value)
+    for i, text in (notes or {}).items():
+        ws.cell(HEADING_ROW + 1 + i, 5, text)
+    for k, (part, value, note) in enumerate(extra):
+        row = HEADING_ROW + 1 + built.parts + k
+        ws.cell(row, 1, part)
+        ws.cell(row, 3, value)
+        ws.cell(row, 5, note)
+    book.save(path)
+    return path

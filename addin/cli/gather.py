@@ -187,6 +187,7 @@ def pos_coverage_cmd(
     """Who has sent POS by the deadline, coverage in percent, POS vs sell-in by distributor."""
     from datetime import timedelta
 
+    from rich import box
     from rich.table import Table
 
     from addin.gather.pos import coverage_report
@@ -195,11 +196,11 @@ def pos_coverage_cmd(
     due = _day(deadline)
     month = _month(period) if period else (due.replace(day=1) - timedelta(days=1)).replace(day=1)
     report = coverage_report(open_org(org), month, due, out)
-    table = Table(title=f"POS for {month:%B %Y}, due {due:%d %b %Y}")
-    table.add_column("Distributor", no_wrap=True, overflow="ellipsis", max_width=32)
-    for heading in ("Status", "Sent"):
-        table.add_column(heading, no_wrap=True)
-    for heading in ("POS", "Sell-in", "POS - sell-in"):
+    table = Table(title=f"POS for {month:%B %Y}, due {due:%d %b %Y}", box=box.SIMPLE_HEAD)
+    table.add_column("Distributor", no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Sent", no_wrap=True)
+    for heading in ("POS", "Sell-in", "Diff"):
         table.add_column(heading, justify="right", no_wrap=True)
     for d in report.distributors:
         sent = d.status != "missing"
