@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from uuid import uuid4
+
 from simple_salesforce import format_soql
 
 from sync.org.seam import Org, Record, chunks
@@ -66,7 +68,7 @@ def record_load(
     """Log one load that wrote something (one upsert call)."""
     loaded_at = loaded_at or now_on_wire()
     record: Record = {
-        KEY: f"{source}|{loaded_at}"[:120],
+        KEY: f"{source}|{loaded_at}|{uuid4().hex[:12]}"[:120],  # two loads in one second differ
         "Name": f"{source} {loaded_at[:16]}"[:80],
         "Source__c": source[:80],
         "LoadedAt__c": loaded_at,

@@ -373,7 +373,7 @@ _OBJECT_LIST = (
         "a1L",
         "Data Load",
         name(updateable=True),
-        external_key("Key__c", 120),  # <source>|<loaded at>
+        external_key("Key__c", 120),  # <source>|<loaded at>|<random>
         text("Source__c", 80, updateable=True),  # "ERP actuals" or "POS"
         datetime_field("LoadedAt__c", updateable=True),
         text("LoadedBy__c", 80, updateable=True),
