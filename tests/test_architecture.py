@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 _SYNC_BACKENDS = {"sync.org", "sync.localorg", "sync.salesforce"}
-_REVIEW = {"addin.book", "sync.org", "sync.pull", "sync.orgs"}
+_REVIEW = {"addin.book", "sync.org", "sync.pull", "sync.orgs", "sync.gather"}
 _CHECK = _REVIEW | {"addin.review"}
 _PUSH = _CHECK | {"addin.check", "sync.push"}
 _FPA = {"addin.book", "sync.org", "sync.fpa"}
