@@ -1,5 +1,5 @@
 """The ``[actuals]`` and ``[pos]`` sections of ``demandgrid.toml`` (current directory, else
-beside the file being loaded): which heading names each column of an ERP extract, and where the
+beside the file being loaded or in a parent folder): which heading names each column of an ERP extract, and where the
 distributors' part-number crosswalk is.
 
     [actuals]
@@ -31,26 +31,33 @@ ACTUALS_COLUMNS = {
 }
 
 
-def _section(name: str, near: Path | None, config: Path | None) -> dict[str, Any]:
-    candidates = [config] if config else [Path(CONFIG_NAME)]
-    if near is not None and not config:
-        candidates.append(near.parent / CONFIG_NAME)
-    for path in candidates:
-        if path is None or not path.is_file():
-            continue
-        try:
-            section = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-            raise GatherFileRefused(f"{path}: cannot read [{name}] ({e}). Fix the file.") from None
-        if not isinstance(section, dict):
-            raise GatherFileRefused(f"{path}: [{name}] must be a table of settings.")
-        return section
-    return {}
+def _config_file(near: Path | None, config: Path | None) -> Path | None:
+    """The settings file: ``config``, else ``demandgrid.toml`` in the current directory, else
+    beside ``near`` or in one of its three nearest parent folders."""
+    if config is not None:
+        return config
+    candidates = [Path(CONFIG_NAME)]
+    if near is not None:
+        candidates += [folder / CONFIG_NAME for folder in list(near.absolute().parents)[:4]]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _section(name: str, near: Path | None, config: Path | None) -> tuple[dict[str, Any], Path]:
+    path = _config_file(near, config)
+    if path is None:
+        return {}, Path(".")
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise GatherFileRefused(f"{path}: cannot read [{name}] ({e}). Fix the file.") from None
+    if not isinstance(section, dict):
+        raise GatherFileRefused(f"{path}: [{name}] must be a table of settings.")
+    return section, path.parent
 
 
 def actuals_columns(near: Path | None = None, config: Path | None = None) -> dict[str, str]:
     """Role -> heading for an ERP extract (defaults: the role names themselves)."""
-    section = _section("actuals", near, config)
+    section, _ = _section("actuals", near, config)
     unknown = sorted(set(section) - set(ACTUALS_COLUMNS))
     if unknown:
         raise GatherFileRefused(
@@ -61,5 +68,7 @@ def actuals_columns(near: Path | None = None, config: Path | None = None) -> dic
 
 
 def crosswalk_path(near: Path | None = None, config: Path | None = None) -> Path | None:
-    value = _section("pos", near, config).get("crosswalk")
-    return Path(value) if value else None
+    """``[pos] crosswalk``, relative to the settings file's folder."""
+    section, folder = _section("pos", near, config)
+    value = section.get("crosswalk")
+    return folder / str(value) if value else None

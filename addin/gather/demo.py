@@ -139,7 +139,8 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
     today = org_today(org)
     month = months_before(today, 1)[0]
     walk = read_crosswalk(org, crosswalk)
-    sell_in = {d.distributor_id: d for d in pos_coverage(org, month, today).distributors}
+    names = {d.distributor_id: d.name for d in pos_coverage(org, month, today).distributors}
+    orders = _orders_by_line(org, month)
     rng = np.random.default_rng(seed + 1)
     written: list[Path] = []
     for n, distributor_id in enumerate(walk.distributors):
@@ -148,19 +149,24 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
         if draw >= ON_TIME_SHARE + LATE_SHARE or not parts:
             continue
         where = "in" if draw < ON_TIME_SHARE else "late"
-        name = sell_in[distributor_id].name
+        name = names[distributor_id]
         slug = "-".join(name.lower().replace(",", "").replace(".", "").split()[:3])
         path = folder / POS_FOLDER / where / f"{slug}-{month:%Y-%m}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         build_template(
-            path, distributor_id=distributor_id, distributor_name=name, period=month,
-            parts=parts, deadline=pos_deadline(today),
+            path,
+            distributor_id=distributor_id,
+            distributor_name=name,
+            period=month,
+            parts=parts,
+            deadline=pos_deadline(today),
         )
         book = load_workbook(path)
         ws = book["POS"]
-        share = sell_in[distributor_id].sell_in_qty / len(parts)
-        for i in range(len(parts)):
-            units = float(round(share * rng.uniform(0.7, 1.1)))
+        for i, part in enumerate(parts):
+            # sell-through runs near sell-in: destocking below it, restocking above
+            shipped = orders.get((distributor_id, part.product_id), 0.0)
+            units = float(round(shipped * rng.uniform(0.8, 1.1)))
             ws.cell(HEADING_ROW + 1 + i, 3, units)
             ws.cell(HEADING_ROW + 1 + i, 4, round(units * float(rng.uniform(40, 60)), 2))
         extra = HEADING_ROW + 1 + len(parts)
@@ -177,6 +183,23 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
     return written
 
 
+def _orders_by_line(org: Org, month: date) -> dict[tuple[str, str], float]:
+    """The month's orders (sell-in) by distributor account and product."""
+    soql = format_soql(
+        "SELECT CurrentOrdersQuantity, AccountProductForecast.AccountForecast.AccountId, "
+        "AccountProductForecast.ProductId FROM AccountProductPeriodForecast "
+        "WHERE StartDate = {} AND AccountProductForecast.AccountForecast.Account.Type = "
+        "'Distributor'",
+        month,
+    )
+    out: dict[tuple[str, str], float] = {}
+    for r in org.query(soql):
+        line = r["AccountProductForecast"]
+        key = (line["AccountForecast"]["AccountId"], line["ProductId"])
+        out[key] = out.get(key, 0.0) + float(r["CurrentOrdersQuantity"] or 0)
+    return out
+
+
 def write_demo_files(org: Org, folder: Path, *, seed: int = 7) -> DemoFiles:
     """Every Phase 1 demo file into ``folder`` (the demo directory)."""
     config = folder / "demandgrid.toml"
@@ -186,3 +209,44 @@ def write_demo_files(org: Org, folder: Path, *, seed: int = 7) -> DemoFiles:
     crosswalk = write_crosswalk(org, folder)
     submissions = write_submissions(org, folder, crosswalk, seed=seed)
     return DemoFiles(erp, config, crosswalk, tuple(submissions))
+
+
+def demo_steps(files: DemoFiles, org_path: Path, review: Path) -> str:
+    """The demo's next steps for Phase 1, each a command to type (Rich markup)."""
+    org = "" if org_path == Path("demo/org.sqlite") else f" --org {org_path}"
+    folder = files.erp.parent
+    on_time = sorted(p for p in files.submissions if p.parent.name == "in")
+    late = sorted(p for p in files.submissions if p.parent.name == "late")
+    month = on_time[0].stem[-7:] if on_time else ""
+    today = date.fromisoformat(month + "-01") if month else date.today()
+    deadline = pos_deadline((today.replace(day=28) + timedelta(days=5)).replace(day=1))
+    return (
+        "\n[bold]Phase 1, data gathering[/] (the ERP extract and the distributors' POS files "
+        f"are in {folder}):\n"
+        "  4. Load ERP actuals (checked row by row; a second load sends nothing), with a "
+        "reconciliation report:\n"
+        f"       [cyan]demandgrid load actuals {files.erp}{org} --report "
+        f"{folder / 'reconciliation.xlsx'}[/]\n"
+        f"  5. Import the {len(on_time)} POS workbooks that came in on time (a few parts are "
+        "not in the crosswalk yet):\n"
+        f"       [cyan]demandgrid pos import {folder / 'pos' / 'in'}/*.xlsx{org} --queue "
+        f"{folder / 'pos' / 'unmatched.xlsx'}[/]\n"
+        "  6. Who is missing, coverage, POS against sell-in:\n"
+        f"       [cyan]demandgrid pos coverage --deadline {deadline}{org}[/]\n"
+        f"  7. The {len(late)} late ones, then the review workbook with POS rows and the "
+        "data-freshness line:\n"
+        f"       [cyan]demandgrid pos import {folder / 'pos' / 'late'}/*.xlsx{org} --received "
+        f"{deadline + timedelta(days=2)}[/]\n"
+        f"       [cyan]demandgrid refresh {review}[/]\n"
+        "  A new distributor workbook to send out:\n"
+        f"       [cyan]demandgrid pos template --distributor \"{_first_name(files)}\" --period "
+        f"{month}{org} -o {folder / 'pos' / 'template.xlsx'}[/]"
+    )
+
+
+def _first_name(files: DemoFiles) -> str:
+    if files.crosswalk is None:
+        return ""
+    with files.crosswalk.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[1][0] if len(rows) > 1 else ""

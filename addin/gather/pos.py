@@ -39,7 +39,7 @@ def make_template(
             f"Distributor {distributor!r}: {found.problem}. Use the account's name as "
             "Salesforce shows it, or its Id."
         )
-    walk = read_crosswalk(org, crosswalk_file(crosswalk, crosswalk_path(None)))
+    walk = read_crosswalk(org, crosswalk_file(crosswalk, crosswalk_path(out)))
     parts = walk.parts(found.id)
     if not parts:
         raise GatherFileRefused(
