@@ -24,9 +24,7 @@ OrgOption = Annotated[
 @load_app.command("actuals")
 @user_errors
 def load_actuals_cmd(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="The ERP extract (.csv or .xlsx).")
-    ],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The ERP extract (.csv or .xlsx).")],
     org: OrgOption = str(DEFAULT_ORG),
     report: Annotated[
         Path | None,
@@ -38,11 +36,14 @@ def load_actuals_cmd(
         bool, typer.Option("--dry-run", help="Check and compare; send nothing.")
     ] = False,
     skip_refused: Annotated[
-        bool, typer.Option("--skip-refused", help="Load the good rows; list and leave out the rest.")
+        bool,
+        typer.Option("--skip-refused", help="Load the good rows; list and leave out the rest."),
     ] = False,
     config: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="Settings ([actuals] column names); default demandgrid.toml."),
+        typer.Option(
+            metavar="FILE", help="Settings ([actuals] column names); default demandgrid.toml."
+        ),
     ] = None,
 ) -> None:
     """Load ERP actuals (account, product, month, quantity, revenue) where the org holds them.
@@ -174,14 +175,21 @@ def pos_import_cmd(
 @pos_app.command("coverage")
 @user_errors
 def pos_coverage_cmd(
-    deadline: Annotated[str, typer.Option("--deadline", metavar="DATE", help="Submission deadline.")],
+    deadline: Annotated[
+        str, typer.Option("--deadline", metavar="DATE", help="Submission deadline.")
+    ],
     period: Annotated[
         str | None,
-        typer.Option("--period", metavar="YYYY-MM", help="Month reported (default: the deadline's previous month)."),
+        typer.Option(
+            "--period",
+            metavar="YYYY-MM",
+            help="Month reported (default: the deadline's previous month).",
+        ),
     ] = None,
     org: OrgOption = str(DEFAULT_ORG),
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", metavar="FILE", help="Also write it (.xlsx or .csv).")
+        Path | None,
+        typer.Option("-o", "--out", metavar="FILE", help="Also write it (.xlsx or .csv)."),
     ] = None,
 ) -> None:
     """Who has sent POS by the deadline, coverage in percent, POS vs sell-in by distributor."""

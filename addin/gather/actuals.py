@@ -16,8 +16,8 @@ import pandas as pd
 
 from addin.gather.config import actuals_columns
 from addin.gather.errors import SHOWN, RowsRefused
-from addin.gather.sheets import write_tables
 from addin.gather.files import CellRefused, as_month, as_number, as_text, find_columns, read_table
+from addin.gather.sheets import write_tables
 from sync.gather.actuals import (
     ActualsLoaded,
     ActualsPlan,
@@ -180,9 +180,11 @@ def summary_lines(done: ActualsFileLoad) -> list[str]:
             f"match the org's orders, {len(differs):,} differ "
             f"(ERP {table['erp_qty'].sum():,.0f} vs orders {table['orders_qty'].sum():,.0f} units)."
         )
-        for r in differs.reindex(
-            differs["difference"].abs().sort_values(ascending=False).index
-        ).head(5).itertuples():
+        for r in (
+            differs.reindex(differs["difference"].abs().sort_values(ascending=False).index)
+            .head(5)
+            .itertuples()
+        ):
             lines.append(
                 f"  {r.account_name}, {r.period_start:%Y-%m}: ERP {r.erp_qty:,.0f}, "
                 f"orders {r.orders_qty:,.0f} ({r.difference:+,.0f})"

@@ -39,7 +39,9 @@ def read_crosswalk(org: Org, path: Path) -> Crosswalk:
         seen[key] = r.row
         entries.append(CrosswalkEntry(distributor.id, part, product.id, product.name))
     if problems:
-        listed = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        listed = "; ".join(problems[:10]) + (
+            f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        )
         raise GatherFileRefused(
             f"{path}: {len(problems)} crosswalk rows do not resolve ({listed}). "
             "Use account and product names as Salesforce shows them (or their Ids)."

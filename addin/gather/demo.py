@@ -239,7 +239,7 @@ def demo_steps(files: DemoFiles, org_path: Path, review: Path) -> str:
         f"{deadline + timedelta(days=2)}[/]\n"
         f"       [cyan]demandgrid refresh {review}[/]\n"
         "  A new distributor workbook to send out:\n"
-        f"       [cyan]demandgrid pos template --distributor \"{_first_name(files)}\" --period "
+        f'       [cyan]demandgrid pos template --distributor "{_first_name(files)}" --period '
         f"{month}{org} -o {folder / 'pos' / 'template.xlsx'}[/]"
     )
 

@@ -79,7 +79,11 @@ def _xlsx_grid(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
             raise GatherFileRefused(f"{path}: no sheet {name!r}. Sheets: {values.sheetnames}.")
         out: list[tuple[int, list[Any]]] = []
         for n, (shown, typed) in enumerate(
-            zip(values[name].iter_rows(values_only=True), formulas[name].iter_rows(values_only=True)),
+            zip(
+                values[name].iter_rows(values_only=True),
+                formulas[name].iter_rows(values_only=True),
+                strict=False,
+            ),
             start=1,
         ):
             out.append((n, [_saved(v, f) for v, f in zip(shown, typed, strict=False)]))
@@ -102,8 +106,7 @@ def _table(path: Path, grid: list[tuple[int, list[Any]]]) -> tuple[list[str], li
     heading_row, headings = filled[0]
     names = [_text(h).casefold() for h in headings]
     rows = [
-        FileRow(n, {h: v for h, v in zip(names, row, strict=False) if h})
-        for n, row in filled[1:]
+        FileRow(n, {h: v for h, v in zip(names, row, strict=False) if h}) for n, row in filled[1:]
     ]
     if not rows:
         raise GatherFileRefused(
@@ -126,7 +129,7 @@ def find_columns(
         raise GatherFileRefused(
             f"{path}: no column for {', '.join(missing)}. The file's headings are: "
             f"{', '.join(repr(h) for h in headings)}. Rename the columns, or name yours in "
-            "demandgrid.toml, e.g. [actuals] account = \"Customer\"."
+            'demandgrid.toml, e.g. [actuals] account = "Customer".'
         )
 
 

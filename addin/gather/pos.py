@@ -79,7 +79,9 @@ def import_submissions(
 ) -> PosImport:
     """Check every file first; if any line of any file is refused, send nothing."""
     say = progress or (lambda _: None)
-    walk = read_crosswalk(org, crosswalk_file(crosswalk, crosswalk_path(paths[0] if paths else None)))
+    walk = read_crosswalk(
+        org, crosswalk_file(crosswalk, crosswalk_path(paths[0] if paths else None))
+    )
     at = wire_time(datetime.combine(received, time(12), UTC)) if received else now_on_wire()
     plans: list[tuple[Path, PosPlan]] = []
     refused: list[tuple[Path, list[Refusal], int]] = []
@@ -91,8 +93,13 @@ def import_submissions(
         key = (plan.distributor_id, plan.period)
         if key in seen:
             refusals.append(
-                Refusal(0, "file", path.name, f"the same distributor and month as {seen[key].name}",
-                        "Import one of the two (the later one replaces the earlier).")
+                Refusal(
+                    0,
+                    "file",
+                    path.name,
+                    f"the same distributor and month as {seen[key].name}",
+                    "Import one of the two (the later one replaces the earlier).",
+                )
             )
         seen[key] = path
         refusals += plan.refusals
@@ -114,7 +121,9 @@ def import_submissions(
 
 
 def _in_file(path: Path, r: Refusal) -> Refusal:
-    return Refusal(r.row, f"{path.name} {r.column}" if r.row else r.column, r.value, r.problem, r.fix)
+    return Refusal(
+        r.row, f"{path.name} {r.column}" if r.row else r.column, r.value, r.problem, r.fix
+    )
 
 
 QUEUE_HEADINGS = ("Distributor", "Month", "Part number", "Units sold", "Note", "What to do")
@@ -152,7 +161,11 @@ def import_lines(result: PosImport) -> list[str]:
     if result.unmatched:
         lines.append(
             f"{result.unmatched:,} parts are not in the crosswalk: loaded without a product "
-            + (f"and listed in {result.queue}." if result.queue else "(list them with --queue FILE).")
+            + (
+                f"and listed in {result.queue}."
+                if result.queue
+                else "(list them with --queue FILE)."
+            )
         )
     return lines
 

@@ -100,8 +100,8 @@ def build_template(
     ws["E3"] = f"=SUM(C{first}:C{last})"
     ws["E3"].number_format = "#,##0.##"
     ws["E3"].font = Font(bold=True)
-    for col, width in zip("ABCDE", (22, 40, 14, 16, 48), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (22, 40, 14, 16, 48), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(first, 1)
     ws.protection.sheet = True
     ws.protection.formatColumns = False
@@ -223,9 +223,7 @@ def read_submission(path: Path) -> tuple[Submission, list[Refusal]]:
             f"{path}: not a POS submission workbook (no {SHEET!r} sheet or no demandgrid "
             "record). Send the distributor a workbook from 'demandgrid pos template'."
         )
-    meta = {
-        str(r[0]): r[1] for r in wb[META].iter_rows(values_only=True) if r and r[0] is not None
-    }
+    meta = {str(r[0]): r[1] for r in wb[META].iter_rows(values_only=True) if r and r[0] is not None}
     try:
         period = date.fromisoformat(str(meta["period"]))
         distributor = str(meta["distributor_id"])

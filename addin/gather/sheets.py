@@ -59,7 +59,9 @@ def _shown_length(value: Any) -> int:
     return len("" if value is None else str(value))
 
 
-def write_tables(path: Path, tables: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]) -> Path:
+def write_tables(
+    path: Path, tables: dict[str, tuple[Sequence[str], Sequence[Sequence[Any]]]]
+) -> Path:
     """Write the tables to ``path``: each a sheet of an .xlsx, or the first as a CSV."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":

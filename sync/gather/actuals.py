@@ -362,9 +362,7 @@ def reconcile(org: Org, plan: ActualsPlan) -> pd.DataFrame:
     return out.loc[:, list(RECONCILE_COLUMNS)].reset_index(drop=True)
 
 
-def _org_by_account_month(
-    org: Org, accounts: list[str], first: date, last: date
-) -> pd.DataFrame:
+def _org_by_account_month(org: Org, accounts: list[str], first: date, last: date) -> pd.DataFrame:
     sums: dict[tuple[str, date], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
 
     def add(account: str, day: str, slot: int, value: float | None) -> None:

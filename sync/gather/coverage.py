@@ -61,7 +61,9 @@ def pos_coverage(org: Org, period: date, deadline: date) -> Coverage:
     distributors = {
         r["Id"]: r["Name"] or ""
         for r in org.query(
-            format_soql("SELECT Id, Name FROM Account WHERE Type = {} ORDER BY Name", DISTRIBUTOR_TYPE)
+            format_soql(
+                "SELECT Id, Name FROM Account WHERE Type = {} ORDER BY Name", DISTRIBUTOR_TYPE
+            )
         )
     }
     ids = list(distributors)
@@ -69,7 +71,9 @@ def pos_coverage(org: Org, period: date, deadline: date) -> Coverage:
     pos: dict[str, float] = defaultdict(float)
     for sale in current_sales(org, period, period, ids):
         pos[sale.distributor_id] += sale.quantity
-        submitted[sale.distributor_id] = max(submitted.get(sale.distributor_id, ""), sale.submitted_at)
+        submitted[sale.distributor_id] = max(
+            submitted.get(sale.distributor_id, ""), sale.submitted_at
+        )
     sell_in, source = _sell_in(org, ids, period)
     rows = []
     for account_id, name in distributors.items():

@@ -120,19 +120,34 @@ def plan_submission(
     plan = PosPlan(distributor.id, distributor.name, submission.period, len(submission.lines))
     if distributor.problem:
         plan.refusals.append(
-            Refusal(0, "distributor", submission.distributor, distributor.problem,
-                    "Use the submission workbook built for this distributor (pos template).")
+            Refusal(
+                0,
+                "distributor",
+                submission.distributor,
+                distributor.problem,
+                "Use the submission workbook built for this distributor (pos template).",
+            )
         )
         return plan
     if submission.period > today.replace(day=1):
         plan.refusals.append(
-            Refusal(0, "period", f"{submission.period:%Y-%m}", "a future month",
-                    "POS is reported after the month's sales: check the period.")
+            Refusal(
+                0,
+                "period",
+                f"{submission.period:%Y-%m}",
+                "a future month",
+                "POS is reported after the month's sales: check the period.",
+            )
         )
     if not submission.lines:
         plan.refusals.append(
-            Refusal(0, "lines", "", "no lines filled in",
-                    "Type the units sold for each part (0 when none) and send it again.")
+            Refusal(
+                0,
+                "lines",
+                "",
+                "no lines filled in",
+                "Type the units sold for each part (0 when none) and send it again.",
+            )
         )
     seen: dict[str, int] = {}
     for line in submission.lines:
@@ -149,7 +164,12 @@ def plan_submission(
         key = sale_key(plan.distributor_id, submission.period, line.part)
         keys.add(key)
         product_id = entry.product_id if entry else None
-        values = (round(line.quantity, 2), _round(line.revenue), line.note[:255] or None, product_id)
+        values = (
+            round(line.quantity, 2),
+            _round(line.revenue),
+            line.note[:255] or None,
+            product_id,
+        )
         before = held.get(key)
         if before is not None and before[1:] == (True, *values):
             plan.unchanged += 1
@@ -182,25 +202,45 @@ def _check_line(line: PosLine, seen: dict[str, int], refusals: list[Refusal]) ->
     key = part_key(line.part)
     if key in seen:
         refusals.append(
-            Refusal(line.row, "Part number", line.part, f"the same part as row {seen[key]}",
-                    "Put the part's units on one row.")
+            Refusal(
+                line.row,
+                "Part number",
+                line.part,
+                f"the same part as row {seen[key]}",
+                "Put the part's units on one row.",
+            )
         )
     seen.setdefault(key, line.row)
     if len(key) > 60:
         refusals.append(
-            Refusal(line.row, "Part number", line.part[:40], "longer than 60 characters",
-                    "Type the part number only.")
+            Refusal(
+                line.row,
+                "Part number",
+                line.part[:40],
+                "longer than 60 characters",
+                "Type the part number only.",
+            )
         )
     for column, value in (("Units sold", line.quantity), ("Sales value", line.revenue)):
         if value is not None and abs(value) >= MAX_VALUE:
             refusals.append(
-                Refusal(line.row, column, f"{value:g}", "more digits than the org holds",
-                        "Check the value.")
+                Refusal(
+                    line.row,
+                    column,
+                    f"{value:g}",
+                    "more digits than the org holds",
+                    "Check the value.",
+                )
             )
     if line.quantity < 0 and not line.note.strip():
         refusals.append(
-            Refusal(line.row, "Units sold", f"{line.quantity:g}", "negative units without a note",
-                    "A return? Say so in the row's Note, or correct the units.")
+            Refusal(
+                line.row,
+                "Units sold",
+                f"{line.quantity:g}",
+                "negative units without a note",
+                "A return? Say so in the row's Note, or correct the units.",
+            )
         )
 
 

@@ -59,7 +59,8 @@ def _by_cell(
     found: dict[tuple[str, str, date], float] = {}
     for start in range(0, len(accounts), 200):
         soql = format_soql(
-            f"SELECT Account__c, Product__c, PeriodStartDate__c, {field} FROM {object_name} "
+            # object and field names are constants of this package; values go through format_soql
+            f"SELECT Account__c, Product__c, PeriodStartDate__c, {field} FROM {object_name} "  # noqa: S608
             "WHERE Account__c IN {} AND PeriodStartDate__c >= {} AND PeriodStartDate__c <= {}",
             list(accounts[start : start + 200]),
             first,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from gather_files import HEADINGS, extract, write_csv
 
 from addin.gather.actuals import load_actuals_file, summary_lines
 from addin.gather.errors import GatherFileRefused, RowsRefused
-from gather_files import HEADINGS, extract, write_csv
 from sync.pull.cells import org_today
 
 
@@ -32,7 +32,9 @@ def test_empty_file(org, tmp_path) -> None:
 
 
 def test_wrong_columns_name_the_setting(org, tmp_path) -> None:
-    path = write_csv(tmp_path / "erp.csv", [["a", "b", "2026-01", 1]], ["Kunde", "Material", "Monat", "Menge"])
+    path = write_csv(
+        tmp_path / "erp.csv", [["a", "b", "2026-01", 1]], ["Kunde", "Material", "Monat", "Menge"]
+    )
     message = _nothing_sent(org, path)
     assert "no column for account ('account')" in message
     assert "'Kunde'" in message and "[actuals]" in message

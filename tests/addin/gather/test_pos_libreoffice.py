@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from gather_files import distributors, filled, last_month
 from libreoffice import Office
 
 from addin.gather.errors import RowsRefused
 from addin.gather.pos import import_submissions
-from gather_files import distributors, filled, last_month
 from sync.gather.pos import current_sales
 from sync.pull.cells import org_today
 

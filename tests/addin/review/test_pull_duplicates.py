@@ -54,9 +54,8 @@ def test_a_second_record_for_a_cell_is_reported_and_locked(tmp_path: Path) -> No
 
 
 def test_pull_lists_the_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import sync.pull.cells
-
     import addin.review.pull
+    import sync.pull.cells
 
     monkeypatch.setattr(sync.pull.cells, "pull_cells", lambda *a, **k: _with_a_second_record())
     # no org behind this pull: nothing gathered in Phase 1 (issue 13 A)

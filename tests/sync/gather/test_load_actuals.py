@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from gather_files import agreement_line, extract, last_month, write_csv
 from simple_salesforce import format_soql
 
 from addin.gather.actuals import load_actuals_file
 from addin.gather.errors import RowsRefused
-from gather_files import agreement_line, extract, last_month, write_csv
 from sync.pull.cells import org_today
 
 
@@ -52,9 +52,13 @@ def test_a_changed_row_is_the_only_one_sent(org, tmp_path) -> None:
 def test_manual_agreement_schedule_gets_the_quantity(org, tmp_path) -> None:
     line, _, schedule = agreement_line(org)
     month = last_month(org)
-    path = write_csv(tmp_path / "erp.csv", [[line.account, line.product, f"{month:%Y-%m}", 4321, ""]])
+    path = write_csv(
+        tmp_path / "erp.csv", [[line.account, line.product, f"{month:%Y-%m}", 4321, ""]]
+    )
     _load(org, path)
-    soql = format_soql("SELECT ActualQuantityValue FROM SalesAgreementProductSchedule WHERE Id = {}", schedule)
+    soql = format_soql(
+        "SELECT ActualQuantityValue FROM SalesAgreementProductSchedule WHERE Id = {}", schedule
+    )
     assert next(iter(org.query(soql)))["ActualQuantityValue"] == 4321
 
 

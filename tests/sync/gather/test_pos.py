@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from gather_files import distributors, filled, last_month
 
 from addin.gather.errors import GatherFileRefused, RowsRefused
 from addin.gather.pos import coverage_report, import_submissions, make_template
-from gather_files import distributors, filled, last_month
 from sync.gather.pos import current_sales
 from sync.pull.cells import org_today
 
@@ -117,7 +117,9 @@ def test_template_only_for_distributors(org, tmp_path) -> None:
 
     customer = lines(org, 1)[0].account
     with pytest.raises(GatherFileRefused, match="not of Type Distributor"):
-        make_template(org, customer, last_month(org), tmp_path / "x.xlsx", crosswalk=tmp_path / "none.csv")
+        make_template(
+            org, customer, last_month(org), tmp_path / "x.xlsx", crosswalk=tmp_path / "none.csv"
+        )
 
 
 def test_a_workbook_that_is_not_a_submission_is_refused(org, tmp_path) -> None:
