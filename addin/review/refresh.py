@@ -108,9 +108,9 @@ def refresh_workbook(
         block = [row[start:stop] for row in ordered]
         book.write(sheet, f"{_col(min_col + start)}{first_row}", block)
     _write_header(book, cells.context, len(grid.periods))
-    where = book.resolve(layout.N_FRESHNESS)
-    if where:
-        book.write(where[0], where[1].split(":")[0], [[freshness_line(org)]])
+    freshness = book.resolve(layout.N_FRESHNESS)
+    if freshness:
+        book.write(freshness[0], freshness[1].split(":")[0], [[freshness_line(org)]])
     _write_record(book, WorkbookRecord(cells.context, fresh, list(old.pushes)))
     book.save()
     done = Refreshed(cells=len(fresh), rows=len(grid.rows), pulled_at=cells.context.pulled_at)
