@@ -113,15 +113,15 @@ def load_actuals_file(
 
 REPORT_HEADINGS = {
     "account_name": "Account",
-    "account_id": "Account Id",
     "period_start": "Month",
-    "erp_qty": "ERP quantity",
-    "erp_rev": "ERP revenue",
-    "loaded_qty": "Loaded in org",
-    "orders_qty": "Orders in org",
-    "agreement_qty": "Agreement actuals",
-    "difference": "ERP - orders",
     "status": "Status",
+    "erp_qty": "ERP quantity",
+    "orders_qty": "Orders in org",
+    "difference": "ERP - orders",
+    "loaded_qty": "Loaded in org",
+    "agreement_qty": "Agreement actuals",
+    "erp_rev": "ERP revenue",
+    "account_id": "Account Id",
 }
 
 

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from addin.book.atomic import save_beside
+from addin.book.surface import ColumnFormat
+from addin.book.table import format_table
 
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -32,11 +31,10 @@ def add_sheet(
     *,
     number_format: str = "#,##0.##",
 ) -> Any:
-    """A sheet with a bold heading row, frozen, one row per record; strings stay text."""
+    """A readable table sheet (``addin.book.table.format_table``: styled frozen heading, fitted
+    widths, landscape print one page wide); org strings stay text."""
     ws = book.create_sheet(title)
     ws.append(list(headings))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     for row in rows:
         ws.append([None] * len(headings))
         for col, value in enumerate(row, start=1):
@@ -44,12 +42,20 @@ def add_sheet(
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # "=HYPERLINK(...)" from the org stays text
-            elif isinstance(value, float):
-                cell.number_format = number_format
-    ws.freeze_panes = "A2"
-    for col, heading in enumerate(headings, start=1):
-        longest = max([len(str(heading))] + [_shown_length(r[col - 1]) for r in rows[:500]])
-        ws.column_dimensions[get_column_letter(col)].width = min(60, longest + 3)
+    columns = []
+    for col, heading in enumerate(headings):
+        values = [r[col] for r in rows[:500]]
+        numeric = any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        longest = max([len(str(heading))] + [_shown_length(v) for v in values])
+        columns.append(
+            ColumnFormat(
+                width=min(60, longest + (5 if numeric else 3)),
+                number_format=number_format if numeric else None,
+                wrap=longest > 60,
+            )
+        )
+    format_table(book, ws, "A1", columns, len(rows))
+    ws.auto_filter.ref = ws.dimensions
     return ws
 
 

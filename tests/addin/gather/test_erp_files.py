@@ -100,7 +100,7 @@ def test_report_keeps_org_strings_as_text(org, tmp_path) -> None:
     report = tmp_path / "recon.xlsx"
     done = _load(org, path, report=report)
     ws = openpyxl.load_workbook(report)["Reconciliation"]
-    assert [c.value for c in ws[1]][:3] == ["Account", "Account Id", "Month"]
+    assert [c.value for c in ws[1]][:3] == ["Account", "Month", "Status"]
     assert ws.max_row == 1 + len(done.reconciliation)
     assert all(c.data_type == "s" for c in ws["A"][1:])
     assert any("Reconciliation:" in line for line in summary_lines(done))
