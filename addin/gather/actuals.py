@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from addin.gather.config import actuals_columns
-from addin.gather.errors import SHOWN, RowsRefused
+from addin.gather.errors import SHOWN, RowsRefused, objects_required
 from addin.gather.files import CellRefused, as_month, as_number, as_text, find_columns, read_table
 from addin.gather.sheets import write_tables
 from sync.gather.actuals import (
@@ -78,6 +78,7 @@ def read_erp_rows(path: Path, columns: dict[str, str]) -> tuple[list[ErpRow], li
     return out, refusals
 
 
+@objects_required()
 def load_actuals_file(
     org: Org,
     path: Path,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from addin.book.errors import UserError
 from sync.gather.refusals import Refusal
+from sync.gather.writes import GATHER_OBJECTS, not_set_up
+from sync.org.seam import QueryRefused
 
 #: Refusals listed in a message; the rest are counted (the full list is in the report file).
 SHOWN = 25
@@ -31,3 +34,22 @@ class RowsRefused(UserError):
             "Fix the rows and load the file again, or load the others with --skip-refused."
         )
         super().__init__("\n".join(lines))
+
+
+class GatherNotSetUp(UserError):
+    """The org lacks the custom objects Phase 1 loads into (ADR 12)."""
+
+
+@contextmanager
+def objects_required() -> Iterator[None]:
+    """A query refused for a missing Phase 1 object or field becomes what to do about it."""
+    try:
+        yield
+    except QueryRefused as e:
+        if not not_set_up(e):
+            raise
+        raise GatherNotSetUp(
+            f"This org does not have demandgrid's Phase 1 objects ({', '.join(GATHER_OBJECTS)}) "
+            f"or one of their fields: {e}. Ask your Salesforce admin to deploy them (fields: "
+            "docs/adr/0012-phase1-data-homes.md and sync/localorg/schema.py); nothing was sent."
+        ) from None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from addin.gather.config import crosswalk_path
 from addin.gather.crosswalk import crosswalk_file, read_crosswalk
-from addin.gather.errors import GatherFileRefused, RowsRefused
+from addin.gather.errors import GatherFileRefused, RowsRefused, objects_required
 from addin.gather.pos_workbook import Template, build_template, read_submission
 from addin.gather.sheets import write_tables
 from sync.gather.coverage import Coverage, pos_coverage
@@ -23,6 +23,7 @@ from sync.gather.writes import now_on_wire, wire_time
 from sync.org.seam import Org
 
 
+@objects_required()
 def make_template(
     org: Org,
     distributor: str,
@@ -67,6 +68,7 @@ class PosImport:
         return sum(len(p.unmatched) for p in self.plans)
 
 
+@objects_required()
 def import_submissions(
     org: Org,
     paths: Sequence[Path],
@@ -196,6 +198,7 @@ def coverage_rows(report: Coverage) -> list[list[object]]:
     ]
 
 
+@objects_required()
 def coverage_report(org: Org, period: date, deadline: date, out: Path | None = None) -> Coverage:
     report = pos_coverage(org, period, deadline)
     if out is not None:

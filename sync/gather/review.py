@@ -17,8 +17,8 @@ import pandas as pd
 from simple_salesforce import format_soql
 
 from sync.gather import actuals, pos
-from sync.gather.writes import Freshness, freshness
-from sync.org.seam import Org
+from sync.gather.writes import Freshness, freshness, not_set_up
+from sync.org.seam import Org, QueryRefused
 
 #: Columns added to the pulled-cells frame: POS units or revenue (NaN when none), and whether
 #: the block gets a POS row (its account is a distributor).
@@ -26,7 +26,19 @@ POS_COLUMN, POS_ROW_COLUMN = "pos", "pos_row"
 
 
 def with_gathered(org: Org, frame: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """``frame`` (pulled cells) with ERP actuals over ``actual`` and the POS columns."""
+    """``frame`` (pulled cells) with ERP actuals over ``actual`` and the POS columns; as it
+    was (and no POS rows) in an org without the Phase 1 objects."""
+    try:
+        return _with_gathered(org, frame, measure)
+    except QueryRefused as e:
+        if not not_set_up(e):
+            raise
+        out = frame.copy()
+        out[POS_COLUMN], out[POS_ROW_COLUMN] = np.nan, False
+        return out
+
+
+def _with_gathered(org: Org, frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     out = frame.copy()
     if out.empty:
         out[POS_COLUMN], out[POS_ROW_COLUMN] = np.nan, False
@@ -88,7 +100,12 @@ def _distributors(org: Org, accounts: Sequence[str]) -> set[str]:
 def freshness_line(org: Org) -> str:
     """``ERP actuals 30 Nov 2026 14:02 (to Nov 2026) · POS 1 Dec 2026 08:39 (Nov 2026)``, or
     what has never been loaded."""
-    latest = {f.source: f for f in freshness(org, [actuals.SOURCE, pos.SOURCE])}
+    try:
+        latest = {f.source: f for f in freshness(org, [actuals.SOURCE, pos.SOURCE])}
+    except QueryRefused as e:
+        if not_set_up(e):
+            return "ERP actuals and POS are not set up in this org (ADR 12)"
+        raise
     return " · ".join(_shown(source, latest.get(source)) for source in (actuals.SOURCE, pos.SOURCE))
 
 

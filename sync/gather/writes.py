@@ -11,10 +11,23 @@ from uuid import uuid4
 
 from simple_salesforce import format_soql
 
-from sync.org.seam import Org, Record, chunks
+from sync.org.seam import Org, QueryRefused, Record, chunks
 
 DATA_LOAD = "DataLoad__c"
 KEY = "Key__c"
+
+
+#: Error codes of a query naming an object or field the org does not have.
+_NOT_IN_ORG = ("INVALID_TYPE", "INVALID_FIELD")
+#: The custom objects Phase 1 writes (ADR 12): an org must have them deployed.
+GATHER_OBJECTS = ("ErpActual__c", "PosSale__c", "DataLoad__c")
+
+
+def not_set_up(error: QueryRefused) -> bool:
+    """Whether a refused query means the org lacks the Phase 1 objects (or their fields)."""
+    return error.error_code in _NOT_IN_ORG and any(
+        name.lower() in str(error).lower() for name in GATHER_OBJECTS + ("__c",)
+    )
 
 
 def wire_time(moment: datetime) -> str:
