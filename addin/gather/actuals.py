@@ -170,7 +170,7 @@ def summary_lines(done: ActualsFileLoad) -> list[str]:
         )
     if plan.refusals:
         refused = len({r.row for r in plan.refusals})
-        lines.append(f"{refused:,} rows refused and left out:")
+        lines.append(f"{refused:,} row{'' if refused == 1 else 's'} refused and left out:")
         lines += [f"  {r}" for r in sorted(plan.refusals)[:SHOWN]]
         if len(plan.refusals) > SHOWN:
             lines.append(f"  ... and {len(plan.refusals) - SHOWN:,} more (see the report).")
