@@ -104,3 +104,15 @@ def test_report_keeps_org_strings_as_text(org, tmp_path) -> None:
     assert ws.max_row == 1 + len(done.reconciliation)
     assert all(c.data_type == "s" for c in ws["A"][1:])
     assert any("Reconciliation:" in line for line in summary_lines(done))
+
+
+@pytest.mark.libreoffice
+def test_xlsx_formulas_saved_by_libreoffice_load_their_values(libreoffice, org, tmp_path) -> None:
+    if "salesforce" in repr(type(org)).lower():
+        pytest.skip("the file is the point here; loads are tested on both backends")
+    _, rows = extract(org, tmp_path)
+    rows[1][3] = "=40+2"
+    saved = libreoffice.save(_xlsx(tmp_path, rows))  # recalculated: the value is saved
+    done = _load(org, saved)
+    assert done.loaded.written == len(rows)
+    assert 42.0 in {r.quantity for r in done.plan.resolved}
