@@ -12,6 +12,7 @@ import sys
 from addin.cli import (  # noqa: F401 - importing registers the commands
     commands,
     cycle,  # issue 12: demandgrid cycle
+    gather,  # issue 13: load actuals, pos
     orgs,
     preread,  # issue 12: demandgrid preread
 )
