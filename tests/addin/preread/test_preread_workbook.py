@@ -5,9 +5,9 @@ computed, with no error and no ### on any page, and renders it to PDF."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 import time
 import zipfile
+from dataclasses import replace
 
 import libreoffice
 import openpyxl
