@@ -46,7 +46,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
     "addin.cli": {"*"},
     # issue 12 part B: planning science and the executive pre-read
-    "sync.science": {"sync.org", "sync.cycle", "sync.handoff"},
+    "sync.science": {"sync.org", "sync.fpa", "sync.cycle", "sync.handoff"},
     "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
 

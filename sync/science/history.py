@@ -77,9 +77,12 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
     snapshots = pd.concat(frames, ignore_index=True)
     current = snapshots[snapshots["cycle"] == cycle].reset_index(drop=True)
     if current.empty:
+        from sync.fpa.plan import regions
+
         raise NoSnapshot(
-            f"The plan snapshot of cycle {cycle} has no lines in region {region}: check the "
-            "region's name (as on the accounts), or leave --region out for all regions."
+            f"The plan snapshot of cycle {cycle} has no lines in region {region}: the org's "
+            f"regions are {', '.join(regions(org))}. Pass one of them with --region (as "
+            "written), or leave --region out for all regions."
         )
     prior_cycle = upto[-2] if len(upto) > 1 else None
     prior = (
