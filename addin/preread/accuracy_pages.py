@@ -165,6 +165,10 @@ def fva_page(
             if worst is not None:
                 out["worst_rep"] = f"'{FVA}'!$A${first + worst}"
                 out["worst_rep_va"] = f"'{FVA}'!$E${first + worst}"
+            best = _worst_override(block, best=True)
+            if best is not None and best != worst:
+                out["best_rep"] = f"'{FVA}'!$A${first + best}"
+                out["best_rep_va"] = f"'{FVA}'!$E${first + best}"
             overrides = [first + i for i in range(block.rows) if _is_override(block, i)]
         if title == "Per reason code" and rows:
             worst = _worst_override(block)
@@ -199,8 +203,9 @@ def _override_chart(page: Page, rows: list[int], chart_at: str, lag: int) -> Non
     )
 
 
-def _worst_override(block: Block) -> int | None:
-    """The row of the rep-adjusted step that loses most accuracy, outside the "All" group."""
+def _worst_override(block: Block, best: bool = False) -> int | None:
+    """The row of the rep-adjusted step that loses most accuracy (``best``: adds most),
+    outside the "All" group."""
     candidates = [
         i for i in range(block.rows) if _is_override(block, i) and block.values["actual"][i]
     ]
@@ -211,4 +216,5 @@ def _worst_override(block: Block) -> int | None:
         v = block.values
         return (v["abs_error"][i - 1] - v["abs_error"][i]) / v["actual"][i]
 
-    return min(candidates, key=lambda i: (added(i), i))
+    sign = -1 if best else 1
+    return min(candidates, key=lambda i: (sign * added(i), i))
