@@ -56,3 +56,33 @@ def test_the_demo_story_is_found(demo_figures) -> None:
     assert bridge.prior_cents + sum(c for _, c in bridge.bars) == bridge.current_cents
     assert dict(bridge.bars)[NEW_OR_DROPPED] == 0
     assert list(f.risks["rank"]) == list(range(1, len(f.risks) + 1))
+
+
+def test_a_loaded_supply_commitment_meets_the_plans_demand(org) -> None:
+    history = gather(org)
+    family = sorted(set(history.current["product_family"]))[0]
+    month = min(history.current["period_start"])
+    org.upsert(
+        "SupplyCommitment__c",
+        "Key__c",
+        [
+            {
+                "Key__c": f"{family}|{month:%Y-%m}",
+                "Name": f"{family} {month:%Y-%m}",
+                "ProductFamily__c": family,
+                "PeriodStartDate__c": month.isoformat(),
+                "Quantity__c": 1234.5,
+                "PlanId__c": "SUP-TEST",
+            }
+        ],
+    )
+    figures = compute(gather(org))
+    row = figures.supply[
+        (figures.supply["product_family"] == family) & (figures.supply["period_start"] == month)
+    ].iloc[0]
+    lines = history.current[
+        (history.current["product_family"] == family) & (history.current["period_start"] == month)
+    ]
+    assert row["supply"] == 1234.5 and row["plan_id"] == "SUP-TEST"
+    assert row["demand"] == pytest.approx(lines["consensus_qty"].sum(), abs=1e-6)
+    assert row["balance"] == pytest.approx(1234.5 - row["demand"], abs=1e-6)
