@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from openpyxl.workbook import Workbook
 
+from addin.fpa.sheets import text_width
 from addin.preread.charts import bar_chart, line_chart
 from addin.preread.data import Block
 from addin.preread.page import CHART_ROWS, PCT, RATIO, Page
@@ -56,7 +57,11 @@ FORMATS = [None, None, "0", "#,##0", PCT, "#,##0", PCT, "#,##0.0;-#,##0.0", RATI
 def accuracy_page(
     wb: Workbook, stamp: str, trend: Block, by_lag: Block, dims: dict[str, Block], lag: int
 ) -> dict[str, str]:
-    page = Page.new(wb, ACCURACY, "Forecast accuracy", stamp, [30, 40, 6, 10, 10, 14, 10, 14, 12])
+    labels = [str(v) for b in dims.values() for v in b.values[b.columns[0]]]
+    first_width = text_width(labels, least=30, most=60)
+    page = Page.new(
+        wb, ACCURACY, "Forecast accuracy", stamp, [first_width, 40, 6, 10, 10, 14, 10, 14, 12]
+    )
     for text in CONVENTIONS:
         page.note(text)
     page.note(
@@ -106,7 +111,9 @@ def _largest(block: Block, n: int) -> list[int]:
 def fva_page(
     wb: Workbook, stamp: str, rep: Block, reason: Block, lag: int, without_naive: int
 ) -> dict[str, str]:
-    page = Page.new(wb, FVA, "Forecast value added (FVA)", stamp, [30, 30, 10, 10, 16, 16, 40, 6])
+    groups = [str(v) for b in (rep, reason) for v in b.values["group"]]
+    widths = [text_width(groups, least=30, most=60), 30, 10, 10, 16, 16, 40, 6]
+    page = Page.new(wb, FVA, "Forecast value added (FVA)", stamp, widths)
     page.note(NAIVE)
     page.note(
         VALUE_ADDED
