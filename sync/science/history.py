@@ -80,9 +80,10 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
         from sync.fpa.plan import regions
 
         raise NoSnapshot(
-            f"The plan snapshot of cycle {cycle} has no lines in region {region}: the org's "
-            f"regions are {', '.join(regions(org))}. Pass one of them with --region (as "
-            "written), or leave --region out for all regions."
+            f"No closed plan snapshot of cycle {cycle} has lines in region {region} (closed: "
+            f"{', '.join(str(_attr(h, 'snapshot_id')) for h in snapshots_by_cycle[cycle])}). "
+            f"Pass a cycle whose review {region} has closed with --cycle, or a region as the "
+            f"org writes it ({', '.join(regions(org))}) with --region."
         )
     prior_cycle = upto[-2] if len(upto) > 1 else None
     prior = (
