@@ -32,6 +32,9 @@ def test_preread_writes_the_workbook(demo_org_file: Path, tmp_path: Path) -> Non
     assert code == 0, text
     assert "Wrote the pre-read of cycle" in text and "No supply commitment loaded" in text
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
+    again = tmp_path / "AGAIN.xlsx"
+    assert run("preread", "--org", str(demo_org_file), "-o", str(again))[0] == 0
+    assert again.read_bytes() == out.read_bytes()  # the same snapshot, the same file
 
 
 def test_an_unknown_cycle_is_a_message(demo_org_file: Path, tmp_path: Path) -> None:
