@@ -209,13 +209,20 @@ def _pull(
     progress: Progress | None,
     include_team: bool,
 ) -> PulledWorkbook:
+    from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
     started = time.perf_counter()
     cells = pull_cells(
-        org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
+        org,
+        rep,
+        profile=profile,
+        horizon=horizon,
+        history=history,
+        include_team=include_team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
     queried = time.perf_counter()
     if cells.frame.empty:

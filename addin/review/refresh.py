@@ -55,6 +55,7 @@ def refresh_workbook(
     book: BookSurface, org: Org, *, progress: Callable[[str], None] | None = None
 ) -> Refreshed:
     """Re-pull ``book``'s portfolio from ``org`` and write it into the same grid."""
+    from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
 
     say = progress or book.status
@@ -82,6 +83,7 @@ def refresh_workbook(
         horizon=context.horizon,
         history=history,
         include_team=context.team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from gather_files import last_month, lines, write_csv
 
 from addin.gather.actuals import load_actuals_file
-from gather_files import last_month, lines, write_csv
 from sync.gather.review import with_gathered
 from sync.localorg.demo.org import DEMO_REP
 from sync.org.mapping import profile
