@@ -1,7 +1,7 @@
 """ERP actuals -> the org: resolve each row, refuse what cannot load, compare with what the org
 holds, and send only the difference.
 
-Where each row goes (ADR 12): every row to ``ErpActual__c`` (quantity and revenue, keyed
+Where each row goes (ADR 13): every row to ``ErpActual__c`` (quantity and revenue, keyed
 ``<Account15>|<Product15>|<YYYY-MM>``: the model has no other writable home for revenue or for
 accounts without an agreement), and its quantity also to the matching monthly
 ``SalesAgreementProductSchedule.ActualQuantityValue`` when the account has a sales agreement
