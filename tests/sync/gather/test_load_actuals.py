@@ -121,3 +121,22 @@ def test_dry_run_sends_nothing_and_says_what_it_would(org, tmp_path) -> None:
     done = _load(org, path, dry_run=True)
     assert org.calls.update == writes and done.loaded is None
     assert len(done.plan.actuals) == len(rows)
+
+
+def test_loaded_actuals_read_back_for_accuracy(org, tmp_path) -> None:
+    from sync.gather.actuals import read_erp_actuals
+
+    path, rows = extract(org, tmp_path)
+    _load(org, path)
+    month = last_month(org)
+    frame = read_erp_actuals(org, month.replace(year=month.year - 1), month)
+    assert len(frame) == len(rows)
+    assert list(frame.columns) == [
+        "account_id",
+        "product_id",
+        "period_start",
+        "actual_qty",
+        "actual_rev",
+    ]
+    assert frame["period_start"].max() == month
+    assert sorted(frame["actual_qty"]) == sorted(float(r[3]) for r in rows)
