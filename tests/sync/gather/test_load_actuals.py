@@ -140,3 +140,14 @@ def test_loaded_actuals_read_back_for_accuracy(org, tmp_path) -> None:
     ]
     assert frame["period_start"].max() == month
     assert sorted(frame["actual_qty"]) == sorted(float(r[3]) for r in rows)
+
+
+def test_an_account_name_two_accounts_share_is_refused(org, tmp_path) -> None:
+    path, rows = extract(org, tmp_path)
+    twin = next(
+        r["Id"] for r in org.query("SELECT Id, Name FROM Account ORDER BY Name DESC LIMIT 1")
+    )
+    org.update("Account", [{"Id": twin, "Name": rows[0][0]}])
+    error = _refused(org, path)
+    assert "row 2, account" in str(error) and "2 accounts are called this" in str(error)
+    assert "or its Id" in str(error)
