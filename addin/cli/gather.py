@@ -69,6 +69,8 @@ def load_actuals_cmd(
         )
     for line in summary_lines(done):
         console.print(escape(line), highlight=False, soft_wrap=True)
+    if done.loaded is None and done.plan.refusals:
+        raise typer.Exit(1)  # a dry run that found refused rows: the load would stop
 
 
 pos_app = typer.Typer(help="Distributor point-of-sale (POS) submissions.", **PLAIN)  # type: ignore[arg-type]
