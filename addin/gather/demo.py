@@ -135,6 +135,7 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
     from openpyxl import load_workbook
 
     from addin.gather.crosswalk import read_crosswalk
+    from addin.gather.pos import submission_name
     from addin.gather.pos_workbook import HEADING_ROW, build_template
     from sync.gather.coverage import pos_coverage
 
@@ -152,8 +153,7 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
             continue
         where = "in" if draw < ON_TIME_SHARE else "late"
         name = names[distributor_id]
-        slug = "-".join(name.lower().replace(",", "").replace(".", "").split()[:3])
-        path = folder / POS_FOLDER / where / f"{slug}-{month:%Y-%m}.xlsx"
+        path = folder / POS_FOLDER / where / submission_name(name, month)
         path.parent.mkdir(parents=True, exist_ok=True)
         build_template(
             path,
