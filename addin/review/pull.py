@@ -224,10 +224,9 @@ def _pull(
     if warnings:
         cells = replace(cells, frame=frame)
     say(f"Writing {len(cells.frame):,} cells to {out}")
-    wb = load_template(template)
-    fill_workbook(cells, wb)
+    filled = fill_workbook(cells, load_template(template))
     kept = keep_copy(out) if target.at_stake and out.exists() else None
-    path = save_beside(out, wb.save, keep_previous=False)
+    path = save_beside(out, filled.save, keep_previous=False)
     written = time.perf_counter()
     frame = cells.frame
     return PulledWorkbook(

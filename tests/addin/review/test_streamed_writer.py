@@ -1,0 +1,151 @@
+"""The streamed writer makes the same workbook as writing every cell through openpyxl.
+
+``fill_workbook`` streams the grid's data rows into the package openpyxl writes for the rest;
+``via_openpyxl=True`` puts the same rows through openpyxl (the reference). Both files are loaded
+with openpyxl and compared cell by cell (value, type, style, comment) and structure by
+structure (sheets, names, rows, columns, panes, conditional formats, validation, protection,
+filter, print titles, workbook protection and calculation).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest_workbook import SyntheticCells, synthetic_cells
+
+from addin.review.writer import fill_workbook, load_template
+
+
+def _write(cells: Any, path: Path, *, via_openpyxl: bool) -> Path:
+    filled = fill_workbook(cells, load_template(), via_openpyxl=via_openpyxl)
+    filled.save(path)
+    return path
+
+
+def _cell(cell: Any) -> tuple[Any, ...]:
+    comment = cell.comment
+    return (
+        cell.value,
+        cell.data_type,
+        cell.style,
+        repr(cell.font),
+        repr(cell.fill),
+        repr(cell.border),
+        repr(cell.alignment),
+        repr(cell.protection),
+        cell.number_format,
+        (comment.text, comment.author, comment.width, comment.height) if comment else None,
+    )
+
+
+def _cells(ws: Any) -> dict[str, tuple[Any, ...]]:
+    return {
+        cell.coordinate: _cell(cell)
+        for cell in ws._cells.values()
+        if cell.value is not None or cell.has_style or cell.comment is not None
+    }
+
+
+def _structure(ws: Any) -> dict[str, Any]:
+    rows = {
+        r: (d.outlineLevel, d.ht, d.customHeight, d.hidden)
+        for r, d in ws.row_dimensions.items()
+        if d.outlineLevel or d.ht or d.hidden
+    }
+    columns = {
+        c: (d.width, d.hidden, d.outlineLevel)
+        for c, d in ws.column_dimensions.items()
+        if d.width or d.hidden
+    }
+    formats = [
+        (str(cf.sqref), [(r.type, r.formula, r.stopIfTrue, repr(r.dxf)) for r in cf.rules])
+        for cf in ws.conditional_formatting
+    ]
+    validations = [
+        (str(v.sqref), v.type, v.operator, v.formula1, v.error, v.prompt)
+        for v in ws.data_validations.dataValidation
+    ]
+    return {
+        "state": ws.sheet_state,
+        "rows": rows,
+        "columns": columns,
+        "formats": formats,
+        "validations": validations,
+        "protection": repr(ws.protection),
+        "panes": ws.freeze_panes,
+        "filter": ws.auto_filter.ref,
+        "titles": ws.print_title_rows,
+        "outline": repr(ws.sheet_properties.outlinePr),
+        "dimension": ws.calculate_dimension(),
+    }
+
+
+def assert_same_workbook(streamed: Path, reference: Path) -> None:
+    a, b = openpyxl.load_workbook(streamed), openpyxl.load_workbook(reference)
+    assert a.sheetnames == b.sheetnames
+    assert {n: d.attr_text for n, d in a.defined_names.items()} == {
+        n: d.attr_text for n, d in b.defined_names.items()
+    }
+    assert repr(a.security) == repr(b.security)
+    assert a.calculation.fullCalcOnLoad == b.calculation.fullCalcOnLoad
+    assert a.active.title == b.active.title
+    for name in a.sheetnames:
+        cells_a, cells_b = _cells(a[name]), _cells(b[name])
+        assert cells_a.keys() == cells_b.keys(), name
+        different = [k for k in cells_a if cells_a[k] != cells_b[k]]
+        assert not different, (name, different[:5], [cells_a[k] for k in different[:2]])
+        assert _structure(a[name]) == _structure(b[name]), name
+
+
+@pytest.fixture(scope="module")
+def demo_cells(demo_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from sync.localorg import LocalOrg
+    from sync.localorg.demo.org import DEMO_REP
+    from sync.pull.cells import pull_cells
+
+    org = tmp_path_factory.mktemp("streamed") / "org.sqlite"
+    shutil.copyfile(demo_org_file, org)
+    return pull_cells(LocalOrg(org), DEMO_REP)
+
+
+def _synthetic() -> SyntheticCells:
+    cells = synthetic_cells()
+    cells.frame.loc[5, "baseline"] = -25.0  # negative numbers stay numbers
+    cells.frame.loc[7, "account_name"] = "  spaced <&> \x01 name  "  # escaped, kept as text
+    return cells
+
+
+def test_the_demo_workbook_is_the_same_as_through_openpyxl(
+    demo_cells: Any, tmp_path: Path
+) -> None:
+    streamed = _write(demo_cells, tmp_path / "streamed.xlsx", via_openpyxl=False)
+    reference = _write(demo_cells, tmp_path / "reference.xlsx", via_openpyxl=True)
+    assert_same_workbook(streamed, reference)
+
+
+def test_injection_names_locks_and_negatives_come_out_the_same(tmp_path: Path) -> None:
+    streamed = _write(_synthetic(), tmp_path / "streamed.xlsx", via_openpyxl=False)
+    reference = _write(_synthetic(), tmp_path / "reference.xlsx", via_openpyxl=True)
+    assert_same_workbook(streamed, reference)
+    wb = openpyxl.load_workbook(streamed)
+    assert any(c.comment for c in wb["Review"]._cells.values())  # the lock notes are there
+
+
+def test_the_grid_part_is_valid_xml_with_every_row_once(tmp_path: Path) -> None:
+    from lxml import etree
+
+    path = _write(_synthetic(), tmp_path / "streamed.xlsx", via_openpyxl=False)
+    sheet = openpyxl.load_workbook(path)["Review"]
+    assert sheet.parent.sheetnames[0] == "Review"  # the first worksheet part
+    with zipfile.ZipFile(path) as package:
+        root = etree.fromstring(package.read("xl/worksheets/sheet1.xml"))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    numbers = [int(r.get("r")) for r in root.iterfind("m:sheetData/m:row", ns)]
+    assert numbers == sorted(set(numbers))
+    assert root.find("m:dimension", ns).get("ref") == sheet.calculate_dimension()
+
