@@ -219,8 +219,8 @@ class RowWriter:
         for j, value in enumerate(values):
             kind = type(value)
             if kind is float or kind is int:
-                if value - value == 0:  # finite
-                    out.append(f'{refs[j]}{r}" s="{styles[j]}"><v>{value!r}</v></c>')
+                if value - value == 0:  # finite; written as openpyxl writes numbers
+                    out.append(f'{refs[j]}{r}" s="{styles[j]}" t="n"><v>{value:.16g}</v></c>')
             elif value is None:
                 if j < keep_empty_from and styles[j] != "0":
                     out.append(f'{refs[j]}{r}" s="{styles[j]}"/>')

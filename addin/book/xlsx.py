@@ -1,8 +1,10 @@
 """A workbook file behind the book surface (``addin.book.surface.BookSurface``), through openpyxl.
 
 Check and push are written once against the surface; this is its file side (the Excel side is
-``addin.excel.book``). The file is loaded once with formulas; formula cells are read as their text
-unless cached values are asked for, when a second, values-only load happens (once). Saving is
+``addin.excel.book``). Until the first write, reads come from the file as it is, each sheet
+parsed once in a streaming pass (``addin.book.xlsx_read``): formula cells read as their text,
+or as the cached value stored beside it when values are asked for. The first write loads the
+workbook with openpyxl (once), and from then on reads and writes go through it. Saving is
 atomic (``addin.book.atomic.save_beside``): a new file is written beside the workbook under a unique
 name and flushed to disk, the previous version is kept as ``<name>.prev.xlsx``, then the new
 file replaces the workbook. A macro workbook (``.xlsm``) is loaded with its VBA project kept,
@@ -22,6 +24,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import (
     coordinate_from_string,
+    coordinate_to_tuple,
     get_column_letter,
     range_boundaries,
 )
@@ -33,6 +36,7 @@ from addin.book.marks import set_marks
 from addin.book.styles import normalise_style_ids
 from addin.book.surface import Block, ColumnFormat
 from addin.book.table import format_table, origin
+from addin.book.xlsx_read import WorkbookCells
 
 
 class WorkbookUnreadable(WorkbookNotOurs):
@@ -71,9 +75,10 @@ def _as_text(value: str) -> str:
 class XlsxBook:
     """An .xlsx file opened for check and push. Build with ``XlsxBook.open(path)``."""
 
-    def __init__(self, path: Path, wb: Any) -> None:
+    def __init__(self, path: Path, cells: WorkbookCells) -> None:
         self.path = str(path)
-        self._wb = wb
+        self._cells = cells  # the file as it is, until the first write
+        self._loaded: Any = None  # the openpyxl workbook, from the first write on
         self._values_wb: Any = None
 
     @classmethod
@@ -84,21 +89,48 @@ class XlsxBook:
                 f"No workbook at {p}. Check the file name, or pull one with `demandgrid pull`."
             )
         try:
-            wb = openpyxl.load_workbook(p, rich_text=False, keep_vba=is_macro_workbook(p))
+            cells = WorkbookCells.open(p)
         except Exception as e:  # openpyxl raises many kinds for a non-workbook file
-            raise WorkbookUnreadable(
-                f"{p.name} cannot be opened as an .xlsx workbook ({type(e).__name__}). "
-                "Open it in Excel and save it as .xlsx, or pull a fresh workbook."
-            ) from None
-        normalise_style_ids(wb, p)  # LibreOffice numbers named styles its own way
-        return cls(p, wb)
+            raise _unreadable(p, e) from None
+        return cls(p, cells)
+
+    @property
+    def _wb(self) -> Any:
+        """The workbook loaded with openpyxl, for writing (loaded once, on first use)."""
+        if self._loaded is None:
+            p = Path(self.path)
+            try:
+                wb = openpyxl.load_workbook(p, rich_text=False, keep_vba=is_macro_workbook(p))
+            except Exception as e:  # openpyxl raises many kinds for a damaged sheet
+                raise _unreadable(p, e) from None
+            normalise_style_ids(wb, p)  # LibreOffice numbers named styles its own way
+            self._loaded = wb
+            self._cells.close()
+        return self._loaded
+
+    def _streamed(self, sheet: str) -> Any:
+        """The sheet's cells as the file holds them, or None once openpyxl has the workbook."""
+        if self._loaded is not None:
+            return None
+        return self._reading(self._cells.sheet, sheet)
+
+    def _reading(self, read: Any, sheet: str) -> Any:
+        try:
+            return read(sheet)
+        except KeyError:
+            raise
+        except Exception as e:  # damaged XML in a part not read until now
+            raise _unreadable(Path(self.path), e) from None
 
     # ------------------------------------------------------------------ reading
     def sheet_names(self) -> list[str]:
+        if self._loaded is None:
+            return self._cells.sheetnames
         return list(self._wb.sheetnames)
 
     def resolve(self, name: str) -> tuple[str, str] | None:
-        dn = self._wb.defined_names.get(name)
+        names = self._wb.defined_names if self._loaded is not None else self._cells.defined_names
+        dn = names.get(name)
         if dn is None:
             return None
         try:
@@ -108,7 +140,7 @@ class XlsxBook:
         if not destinations:
             return None
         sheet, address = destinations[0]
-        if sheet not in self._wb.sheetnames:
+        if sheet not in self.sheet_names():
             return None
         return sheet, address.replace("$", "")
 
@@ -123,6 +155,11 @@ class XlsxBook:
 
     def read_formulas(self, sheet: str, address: str) -> Block:
         min_col, min_row, max_col, max_row = _bounds(address)
+        streamed = self._streamed(sheet)
+        if streamed is not None:
+            get = streamed.values.get
+            columns = range(min_col, max_col + 1)
+            return [[get((r, c)) for c in columns] for r in range(min_row, max_row + 1)]
         # Straight from openpyxl's cell map: iter_rows would create every empty cell it passes.
         get = self._sheet(sheet)._cells.get
         columns = range(min_col, max_col + 1)
@@ -139,6 +176,14 @@ class XlsxBook:
         block = self.read_formulas(sheet, address)
         if not any(isinstance(v, str) and v.startswith("=") for row in block for v in row):
             return block
+        streamed = self._streamed(sheet)
+        if streamed is not None:
+            min_col, min_row, _, _ = _bounds(address)
+            cached = streamed.cached.get
+            return [
+                [_cached(f, cached((min_row + r, min_col + c))) for c, f in enumerate(frow)]
+                for r, frow in enumerate(block)
+            ]
         values_wb = self._cached_values()
         if sheet not in values_wb.sheetnames:
             return block
@@ -160,6 +205,12 @@ class XlsxBook:
 
     def read_notes(self, sheet: str, address: str) -> dict[str, str]:
         min_col, min_row, max_col, max_row = _bounds(address)
+        if self._loaded is None:
+            return {
+                ref: strip_author_line(text or "", author)
+                for ref, (text, author) in self._reading(self._cells.notes, sheet).items()
+                if _inside(ref, min_col, min_row, max_col, max_row)
+            }
         ws = self._sheet(sheet)
         notes: dict[str, str] = {}
         # Only cells that exist are scanned; comments hang on cells openpyxl created at load.
@@ -171,6 +222,9 @@ class XlsxBook:
         return notes
 
     def used_range(self, sheet: str) -> str:
+        streamed = self._streamed(sheet)
+        if streamed is not None:
+            return f"A1:{get_column_letter(max(streamed.max_col, 1))}{max(streamed.max_row, 1)}"
         ws = self._sheet(sheet)
         return f"A1:{get_column_letter(max(ws.max_column, 1))}{max(ws.max_row, 1)}"
 
@@ -265,6 +319,18 @@ class XlsxBook:
         """Save atomically, keeping ``.prev``; ``WorkbookNotSaved`` leaves the file as it was."""
         save_beside(Path(self.path), self._wb.save)
         self._values_wb = None
+
+
+def _unreadable(path: Path, error: Exception) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        f"{path.name} cannot be opened as an .xlsx workbook ({type(error).__name__}). "
+        "Open it in Excel and save it as .xlsx, or pull a fresh workbook."
+    )
+
+
+def _inside(ref: str, min_col: int, min_row: int, max_col: int, max_row: int) -> bool:
+    row, col = coordinate_to_tuple(ref)
+    return min_row <= row <= max_row and min_col <= col <= max_col
 
 
 def _formula_text(value: Any) -> Any:
