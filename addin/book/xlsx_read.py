@@ -144,9 +144,11 @@ class _CellParser:
         dates, strings = self.dates, self.strings
         max_col = 0
         leftover = b""
+        plain = False  # the cell data part is <sheetData> (no namespace prefix)
         while True:
             block = source.read(8 << 20)
             data = leftover + block
+            plain = plain or b"<sheetData" in data
             end = data.rfind(b"</row>") + 6 if block else len(data)
             if end < 6 and block:
                 leftover = data
@@ -217,6 +219,8 @@ class _CellParser:
                 return None
             if not block:
                 break
+        if not plain:
+            return None
         out.max_row = max((r for r, _ in values), default=0)
         out.max_col = max_col
         return out
