@@ -43,13 +43,15 @@ class SheetCells:
     cached: dict[tuple[int, int], Any] = field(default_factory=dict)
     max_row: int = 0
     max_col: int = 0
+    common: bool = False  # read by the fast pass (written the common way)
 
 
 class WorkbookCells:
     """The read side of an .xlsx file; see the module docstring. Build with ``open``."""
 
-    def __init__(self, path: Path, wb: Any) -> None:
+    def __init__(self, path: Path, wb: Any, package: bytes = b"") -> None:
         self.path = path
+        self.package = package  # the file's bytes as read
         self._wb = wb
         self._sheets: dict[str, SheetCells] = {}
         self._notes: dict[str, dict[str, tuple[str, str | None]]] = {}
@@ -58,9 +60,11 @@ class WorkbookCells:
     def open(cls, path: str | Path) -> WorkbookCells:
         """Raises what openpyxl raises for a file that is not a workbook. The file is read into
         memory once (no handle stays open on it; later reads see the file as it was)."""
-        package = io.BytesIO(Path(path).read_bytes())
-        wb = openpyxl.load_workbook(package, read_only=True, rich_text=False, keep_links=False)
-        return cls(Path(path), wb)
+        package = Path(path).read_bytes()
+        wb = openpyxl.load_workbook(
+            io.BytesIO(package), read_only=True, rich_text=False, keep_links=False
+        )
+        return cls(Path(path), wb, package)
 
     def close(self) -> None:
         self._wb.close()
@@ -78,6 +82,25 @@ class WorkbookCells:
         if name not in self._sheets:
             self._sheets[name] = self._parse(name)
         return self._sheets[name]
+
+    def parsed(self) -> dict[str, SheetCells]:
+        """The sheets read so far, by name."""
+        return dict(self._sheets)
+
+    def part(self, name: str) -> str:
+        """The package part of worksheet ``name``, e.g. ``xl/worksheets/sheet1.xml``."""
+        return str(self._wb[name]._worksheet_path)
+
+    def read_part(self, part: str) -> bytes:
+        return bytes(self._wb._archive.read(part))
+
+    def shared_strings_part(self) -> bytes | None:
+        """The file's shared-strings part, if it has one."""
+        archive = self._wb._archive
+        for name in archive.namelist():
+            if name.lower().endswith("sharedstrings.xml"):
+                return bytes(archive.read(name))
+        return None
 
     def notes(self, name: str) -> dict[str, tuple[str, str | None]]:
         """A1 address -> (note text, author) of worksheet ``name``."""
@@ -98,6 +121,7 @@ class WorkbookCells:
         with archive.open(ws._worksheet_path) as source:
             cells = parser.parse_common(source)
         if cells is not None:
+            cells.common = True
             return cells
         parser.shared.clear()
         with archive.open(ws._worksheet_path) as source:
