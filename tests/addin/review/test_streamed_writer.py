@@ -2,9 +2,7 @@
 
 ``fill_workbook`` streams the grid's data rows into the package openpyxl writes for the rest;
 ``via_openpyxl=True`` puts the same rows through openpyxl (the reference). Both files are loaded
-with openpyxl and compared cell by cell (value, type, style, comment) and structure by
-structure (sheets, names, rows, columns, panes, conditional formats, validation, protection,
-filter, print titles, workbook protection and calculation).
+with openpyxl and compared cell by cell and structure by structure (``workbook_compare``).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest_workbook import SyntheticCells, synthetic_cells
+from workbook_compare import assert_same_workbook
 
 from addin.review.writer import fill_workbook, load_template
 
@@ -25,81 +24,6 @@ def _write(cells: Any, path: Path, *, via_openpyxl: bool) -> Path:
     filled = fill_workbook(cells, load_template(), via_openpyxl=via_openpyxl)
     filled.save(path)
     return path
-
-
-def _cell(cell: Any) -> tuple[Any, ...]:
-    comment = cell.comment
-    return (
-        cell.value,
-        cell.data_type,
-        cell.style,
-        repr(cell.font),
-        repr(cell.fill),
-        repr(cell.border),
-        repr(cell.alignment),
-        repr(cell.protection),
-        cell.number_format,
-        (comment.text, comment.author, comment.width, comment.height) if comment else None,
-    )
-
-
-def _cells(ws: Any) -> dict[str, tuple[Any, ...]]:
-    return {
-        cell.coordinate: _cell(cell)
-        for cell in ws._cells.values()
-        if cell.value is not None or cell.has_style or cell.comment is not None
-    }
-
-
-def _structure(ws: Any) -> dict[str, Any]:
-    rows = {
-        r: (d.outlineLevel, d.ht, d.customHeight, d.hidden)
-        for r, d in ws.row_dimensions.items()
-        if d.outlineLevel or d.ht or d.hidden
-    }
-    columns = {
-        c: (d.width, d.hidden, d.outlineLevel)
-        for c, d in ws.column_dimensions.items()
-        if d.width or d.hidden
-    }
-    formats = [
-        (str(cf.sqref), [(r.type, r.formula, r.stopIfTrue, repr(r.dxf)) for r in cf.rules])
-        for cf in ws.conditional_formatting
-    ]
-    validations = [
-        (str(v.sqref), v.type, v.operator, v.formula1, v.error, v.prompt)
-        for v in ws.data_validations.dataValidation
-    ]
-    return {
-        "state": ws.sheet_state,
-        "rows": rows,
-        "columns": columns,
-        "formats": formats,
-        "validations": validations,
-        "protection": repr(ws.protection),
-        "panes": ws.freeze_panes,
-        "filter": ws.auto_filter.ref,
-        "titles": ws.print_title_rows,
-        "outline": repr(ws.sheet_properties.outlinePr),
-        "dimension": ws.calculate_dimension(),
-    }
-
-
-def assert_same_workbook(streamed: Path, reference: Path) -> None:
-    a, b = openpyxl.load_workbook(streamed), openpyxl.load_workbook(reference)
-    assert a.sheetnames == b.sheetnames
-    assert {n: d.attr_text for n, d in a.defined_names.items()} == {
-        n: d.attr_text for n, d in b.defined_names.items()
-    }
-    assert repr(a.security) == repr(b.security)
-    assert a.calculation.fullCalcOnLoad == b.calculation.fullCalcOnLoad
-    assert a.active.title == b.active.title
-    for name in a.sheetnames:
-        cells_a, cells_b = _cells(a[name]), _cells(b[name])
-        assert cells_a.keys() == cells_b.keys(), name
-        different = [k for k in cells_a if cells_a[k] != cells_b[k]]
-        assert not different, (name, different[:5], [cells_a[k] for k in different[:2]])
-        assert _structure(a[name]) == _structure(b[name]), name
 
 
 @pytest.fixture(scope="module")
