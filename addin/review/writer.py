@@ -187,29 +187,35 @@ def _put_grid_rows(ws: Worksheet, grid: Grid, st: Styles) -> None:
             ws.row_dimensions[row.number] = grouped_row(grouped, row.number)
 
 
-def _style_ids(wb: Workbook, grid: Grid, st: Styles) -> dict[int, str]:
-    """Every style the data rows use, registered with ``wb`` (so its id is the one openpyxl
-    writes into the styles part), by the style array's identity."""
-    used = [style for row in _row_styles(grid, st).values() for style in row] + [st.locked]
-    return {id(style): str(wb._cell_styles.add(style)) for style in used}
+def _style_ids(wb: Workbook, rows: list[GridRow]) -> dict[tuple[int, ...], list[str]]:
+    """The style ids of each pattern of row styles (a few: row kinds x locked periods), every
+    style registered with ``wb`` first, so its id is the one openpyxl writes."""
+    ids: dict[int, str] = {}
+    patterns: dict[tuple[int, ...], list[str]] = {}
+    for row in rows:
+        pattern = tuple(map(id, row.styles))
+        if pattern not in patterns:
+            for style in row.styles:
+                if id(style) not in ids:
+                    ids[id(style)] = str(wb._cell_styles.add(style))
+            patterns[pattern] = [ids[i] for i in pattern]
+    return patterns
 
 
 def _stream_grid_rows(
-    ws: Worksheet, grid: Grid, st: Styles, ids: dict[int, str]
+    ws: Worksheet, grid: Grid, rows: list[GridRow], styles: dict[tuple[int, ...], list[str]]
 ) -> Iterator[str]:
     """The data rows as worksheet XML, a few hundred rows a piece."""
     writer = RowWriter(grid.left, len(grid.headings), Formula)
     dims = ws.row_dimensions
     piece: list[str] = []
-    by_styles: dict[tuple[int, ...], list[str]] = {}  # a few patterns: kinds x locked periods
-    for row in grid_rows(grid, st):
+    for row in rows:
         attributes = dict(dims[row.number]) if row.number in dims else {}
         if row.grouped:
             attributes["outlineLevel"] = "1"
         text = "".join(f' {k}="{v}"' for k, v in attributes.items())
-        pattern = tuple(map(id, row.styles))
-        styles = by_styles.get(pattern) or by_styles.setdefault(pattern, [ids[i] for i in pattern])
-        piece.append(writer.row(row.number, row.values, styles, row.keep_empty_from, text))
+        ids = styles[tuple(map(id, row.styles))]
+        piece.append(writer.row(row.number, row.values, ids, row.keep_empty_from, text))
         if len(piece) == 500:
             yield "".join(piece)
             piece = []
@@ -449,7 +455,8 @@ class FilledWorkbook:
             self.wb.save(path)
             return
         ws, grid = self.sheet, self.grid
-        ids = _style_ids(self.wb, grid, self.styles)  # before openpyxl writes the styles part
+        rows = list(grid_rows(grid, self.styles))
+        styles = _style_ids(self.wb, rows)  # before openpyxl writes the styles part
         package = io.BytesIO()
         with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             ExcelWriter(self.wb, archive).save()
@@ -463,7 +470,7 @@ class FilledWorkbook:
             path,
             ws.path.lstrip("/"),
             grid.top,
-            _stream_grid_rows(ws, grid, self.styles, ids),
+            _stream_grid_rows(ws, grid, rows, styles),
             ref,
         )
 
