@@ -30,8 +30,7 @@ from openpyxl.utils.cell import column_index_from_string
 
 from addin.book.sheet_xml import SheetDamaged
 
-_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
-_ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+_ROW_START = re.compile(rb'<row r="(\d+)"')
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _ATTRIBUTE = re.compile(rb'\s(\w+)="([^"]*)"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
@@ -49,15 +48,51 @@ class DeferredSheet:
     _rows: dict[int, tuple[int, int]] | None = None  # row -> span of its <row> in ``xml``
 
     def rows(self) -> dict[int, tuple[int, int]]:
+        """Each row's span, from its ``<row`` to the next row (or the end of the cell data)."""
         if self._rows is None:
-            self._rows = {int(m[1]): m.span() for m in _ROW.finditer(self.xml)}
+            starts = [(int(m[1]), m.start()) for m in _ROW_START.finditer(self.xml)]
+            _, end = _cell_data(self.xml)
+            ends = [start for _, start in starts[1:]] + [end]
+            self._rows = {n: (start, stop) for (n, start), stop in zip(starts, ends, strict=True)}
         return self._rows
 
     @property
     def plain(self) -> bool:
-        """Every row is ``<row r="N" ...>`` once (what ``splice`` can put back)."""
-        count = self.xml.count(b"<row ") + self.xml.count(b"<row>")
-        return b"<sheetData" in self.xml and len(self.rows()) == count
+        """Written the common way, so ``seed`` and ``splice`` can find rows and cells: every
+        row ``<row r="N"``, every cell ``<c r="A1"``, no namespace prefix."""
+        xml = self.xml
+        cells = xml.count(b"<c ") + xml.count(b"<c>")
+        return (
+            b"<sheetData" in xml
+            and xml.count(b'<c r="') == cells
+            and len(self.rows()) == xml.count(b"<row ") + xml.count(b"<row>")
+        )
+
+    @property
+    def cell_count(self) -> int:
+        return self.xml.count(b"<c ")
+
+
+def _cell_data(xml: bytes) -> tuple[int, int]:
+    """(start, end) of what is inside ``<sheetData>``; (n, n) for an empty ``<sheetData/>``."""
+    start = xml.find(b"<sheetData")
+    if start < 0:
+        raise SheetDamaged("A worksheet has no cell data part; the file is damaged.")
+    close = xml.find(b">", start) + 1
+    if xml[close - 2 : close] == b"/>":
+        return close, close
+    end = xml.rfind(b"</sheetData>")
+    if end < close:
+        raise SheetDamaged("A worksheet's cell data never ends; the file is damaged.")
+    return close, end
+
+
+def _empty_cell_data(xml: bytes) -> bytes:
+    start, end = _cell_data(xml)
+    if start == end:
+        return xml
+    open_at = xml.rfind(b"<sheetData", 0, start)
+    return xml[:open_at] + b"<sheetData/>" + xml[end + len(b"</sheetData>") :]
 
 
 def slim_package(package: bytes, parts: Iterable[str]) -> bytes:
@@ -71,7 +106,7 @@ def slim_package(package: bytes, parts: Iterable[str]) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename in parts:
-                data = _SHEET_DATA.sub(b"<sheetData/>", data, count=1)
+                data = _empty_cell_data(data)
             target.writestr(info.filename, data)
     return out.getvalue()
 
@@ -129,13 +164,11 @@ def _data_type(value: Any, kind: bytes | None, is_formula: bool) -> str:
 def splice(sheet: DeferredSheet, written_xml: bytes) -> bytes:
     """The worksheet XML to save: openpyxl's ``written_xml`` (all but the cell data) with the
     file's rows put back, the cells openpyxl holds replacing theirs."""
-    mine = _SHEET_DATA.search(written_xml)
-    theirs = _SHEET_DATA.search(sheet.xml)
-    if mine is None or theirs is None:
-        raise SheetDamaged(f"The {sheet.title} sheet has no cell data part; the file is damaged.")
-    replaced = _cells_by_row(mine[1] or b"", sheet.written)
-    original = theirs[1] or b""
-    offset = theirs.start(1) if theirs[1] is not None else 0
+    mine_start, mine_end = _cell_data(written_xml)
+    theirs_start, theirs_end = _cell_data(sheet.xml)
+    replaced = _cells_by_row(written_xml[mine_start:mine_end], sheet.written)
+    original = sheet.xml[theirs_start:theirs_end]
+    offset = theirs_start
     pieces: list[bytes] = []
     at = 0
     rows = sheet.rows()
@@ -151,11 +184,14 @@ def splice(sheet: DeferredSheet, written_xml: bytes) -> bytes:
     body = b"".join(pieces)
     if replaced:  # rows the file did not have: openpyxl's, in row order among the file's
         body = _insert_rows(body, replaced)
-    head = written_xml[: mine.start()]
-    dimension = _DIMENSION.search(sheet.xml)
+    open_at = written_xml.rfind(b"<sheetData", 0, mine_start)
+    head = written_xml[:open_at]
+    tail = written_xml[mine_end:]
+    tail = tail[len(b"</sheetData>") :] if tail.startswith(b"</sheetData>") else tail
+    dimension = _DIMENSION.search(sheet.xml, 0, theirs_start)
     if dimension is not None:
         head = _DIMENSION.sub(dimension[0], head, count=1)
-    return head + b"<sheetData>" + body + b"</sheetData>" + written_xml[mine.end() :]
+    return head + b"<sheetData>" + body + b"</sheetData>" + tail
 
 
 def _cells_by_row(rows_xml: bytes, written: set[tuple[int, int]]) -> dict[int, dict[int, bytes]]:
@@ -185,7 +221,7 @@ def _merge_row(row_xml: bytes, cells: dict[int, bytes]) -> bytes:
 
 
 def _insert_rows(body: bytes, rows: dict[int, dict[int, bytes]]) -> bytes:
-    existing = [(int(m[1]), m.start()) for m in _ROW.finditer(body)]
+    existing = [(int(m[1]), m.start()) for m in _ROW_START.finditer(body)]
     pieces, at = [], 0
     for number in sorted(rows):
         xml = b'<row r="%d">' % number + b"".join(rows[number][c] for c in sorted(rows[number]))

@@ -124,14 +124,16 @@ class XlsxBook:
         return self._loaded
 
     def _deferrable(self) -> dict[str, DeferredSheet]:
-        """The large sheets already read the common way, which ``splice`` can put back."""
+        """The large sheets written the common way (``DeferredSheet.plain``): the review grid,
+        the Summary's hidden block table."""
         out = {}
-        for name, cells in self._cells.parsed().items():
-            if cells.common and len(cells.values) >= DEFER_AT:
-                part = self._cells.part(name)
-                sheet = DeferredSheet(name, part, self._cells.read_part(part))
-                if sheet.plain:
-                    out[name] = sheet
+        for name in self._cells.sheetnames:
+            part = self._cells.part(name)
+            if part is None:
+                continue  # a chart sheet
+            sheet = DeferredSheet(name, part, self._cells.read_part(part))
+            if sheet.cell_count >= DEFER_AT and sheet.plain:
+                out[name] = sheet
         return out
 
     def _writing(self, sheet: str, *bounds: tuple[int, int, int, int]) -> Any:

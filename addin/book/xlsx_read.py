@@ -87,9 +87,11 @@ class WorkbookCells:
         """The sheets read so far, by name."""
         return dict(self._sheets)
 
-    def part(self, name: str) -> str:
-        """The package part of worksheet ``name``, e.g. ``xl/worksheets/sheet1.xml``."""
-        return str(self._wb[name]._worksheet_path)
+    def part(self, name: str) -> str | None:
+        """The package part of worksheet ``name``, e.g. ``xl/worksheets/sheet1.xml`` (None
+        for a chart sheet)."""
+        path = getattr(self._wb[name], "_worksheet_path", None)
+        return str(path) if path else None
 
     def read_part(self, part: str) -> bytes:
         return bytes(self._wb._archive.read(part))
