@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -206,7 +206,7 @@ class RowWriter:
     def row(
         self,
         number: int,
-        values: Sequence[object],
+        values: Sequence[Any],
         styles: Sequence[str],
         keep_empty_from: int,
         attributes: str = "",
@@ -239,14 +239,14 @@ class RowWriter:
             else:
                 tail = _tail(value, f's="{styles[j]}" ')  # dates, booleans: as _tail says
                 if tail:
-                    out.append(f"{refs[j]}{r}\"{tail}")
+                    out.append(f'{refs[j]}{r}"{tail}')
         out.append("</row>")
         return "".join(out)
 
 
 def splice_rows(
     package: bytes,
-    out: Path | IO[bytes],
+    out: str | Path | IO[bytes],
     sheet_path: str,
     keep_through: int,
     rows: Iterable[str],

@@ -406,7 +406,6 @@ class XlsxBook:
         with zipfile.ZipFile(written, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             ExcelWriter(self._wb, archive).save()
         with zipfile.ZipFile(written) as source:
-            names = source.namelist()
             replaced = {
                 part: splice(sheet, source.read(part))
                 for sheet in self._deferred.values()

@@ -199,7 +199,8 @@ class _CellParser:
                     if kind is None or kind == b"n":
                         if text and style not in dates:
                             values[(row, col)] = (
-                                float(text) if (b"." in text or b"E" in text or b"e" in text)
+                                float(text)
+                                if (b"." in text or b"E" in text or b"e" in text)
                                 else int(text)
                             )
                             continue
@@ -222,7 +223,8 @@ class _CellParser:
                             cached[(row, col)] = self._number(text.decode(), style)
                         else:
                             cached[(row, col)] = (
-                                float(text) if (b"." in text or b"E" in text or b"e" in text)
+                                float(text)
+                                if (b"." in text or b"E" in text or b"e" in text)
                                 else int(text)
                             )
                         continue
@@ -232,8 +234,15 @@ class _CellParser:
                 else:
                     ref = f"{letters.decode()}{row}"
                     element = etree.fromstring(
-                        b"<c xmlns=\"" + _MAIN[1:-1].encode() + b"\" r=\"" + ref.encode()
-                        + b"\"" + attributes + b">" + body + b"</c>"
+                        b'<c xmlns="'
+                        + _MAIN[1:-1].encode()
+                        + b'" r="'
+                        + ref.encode()
+                        + b'"'
+                        + attributes
+                        + b">"
+                        + body
+                        + b"</c>"
                     )
                     value, formula = unusual[key] = self._cell(element, ref, row, col)
                 if formula is not None:
@@ -289,7 +298,11 @@ class _CellParser:
                     text = c[0].text
                     style = c.get("s")
                     if text and not (style and int(style) in dates):
-                        number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                        number = (
+                            float(text)
+                            if ("." in text or "E" in text or "e" in text)
+                            else int(text)
+                        )
                         values[(row_number, col)] = number
                         if col > max_col:
                             max_col = col

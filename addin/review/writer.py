@@ -152,7 +152,9 @@ def grid_rows(grid: Grid, st: Styles) -> Iterator[GridRow]:
                 if is_locked:
                     row_styles[first + j] = st.locked
         adjusted = kind == layout.ADJUSTED
-        yield GridRow(grid.first_row + i, values, row_styles, mirror if adjusted else 0, not adjusted)
+        yield GridRow(
+            grid.first_row + i, values, row_styles, mirror if adjusted else 0, not adjusted
+        )
 
 
 def _write_grid_frame(ws: Worksheet, grid: Grid, st: Styles, *, with_rows: bool) -> None:
@@ -475,7 +477,9 @@ class FilledWorkbook:
         )
 
 
-def fill_workbook(cells: PulledCellsLike, wb: Workbook, *, via_openpyxl: bool = False) -> FilledWorkbook:
+def fill_workbook(
+    cells: PulledCellsLike, wb: Workbook, *, via_openpyxl: bool = False
+) -> FilledWorkbook:
     """Fill the template workbook ``wb`` with ``cells``; the grid's data rows are written
     when the result is saved (``via_openpyxl``: put into ``wb`` now, the reference path)."""
     ws, top, left = anchor(wb, layout.N_GRID_ANCHOR)

@@ -31,9 +31,9 @@ from addin.book.errors import UserError
 from addin.check.file import check_file
 from addin.push.file import push_file
 from addin.review import layout
-from addin.review.writer import FilledWorkbook
 from addin.review.file import refresh_file
 from addin.review.pull import pull_review
+from addin.review.writer import FilledWorkbook
 from sync.localorg import LocalOrg, store
 from sync.localorg.demo.org import DEMO_REP
 from sync.org.seam import OrgError

@@ -44,9 +44,7 @@ def _synthetic() -> SyntheticCells:
     return cells
 
 
-def test_the_demo_workbook_is_the_same_as_through_openpyxl(
-    demo_cells: Any, tmp_path: Path
-) -> None:
+def test_the_demo_workbook_is_the_same_as_through_openpyxl(demo_cells: Any, tmp_path: Path) -> None:
     streamed = _write(demo_cells, tmp_path / "streamed.xlsx", via_openpyxl=False)
     reference = _write(demo_cells, tmp_path / "reference.xlsx", via_openpyxl=True)
     assert_same_workbook(streamed, reference)
@@ -72,4 +70,3 @@ def test_the_grid_part_is_valid_xml_with_every_row_once(tmp_path: Path) -> None:
     numbers = [int(r.get("r")) for r in root.iterfind("m:sheetData/m:row", ns)]
     assert numbers == sorted(set(numbers))
     assert root.find("m:dimension", ns).get("ref") == sheet.calculate_dimension()
-
