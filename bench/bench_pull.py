@@ -66,12 +66,30 @@ def cached_org(size: str) -> Path:
     path = BENCH_DIR / f"pull-{size}-org.sqlite"
     stamp = path.with_suffix(".as_of")
     today = datetime.now(UTC).date()
-    if not path.exists() or not stamp.exists() or stamp.read_text() != today.isoformat():
+    if (
+        not path.exists()
+        or not stamp.exists()
+        or stamp.read_text() != today.isoformat()
+        or _outdated(path)
+    ):
         print(f"   building the {size} org once into {path} ...", flush=True)
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         create_demo_org(path, size=size, as_of=today)
         stamp.write_text(today.isoformat())
     return path
+
+
+def _outdated(path: Path) -> bool:
+    """Built by another schema version of the local org (after an upgrade)."""
+    from sync.localorg import LocalOrg
+    from sync.localorg.store import OutdatedLocalOrg
+
+    try:
+        LocalOrg(path)
+    except OutdatedLocalOrg:
+        path.unlink()
+        return True
+    return False
 
 
 def floor_seconds(values: int, columns: int) -> tuple[float, float]:

@@ -77,11 +77,23 @@ def _rows(cells: list[dict[str, Any]]) -> list[list[Any]]:
 
 def encode(record: WorkbookRecord) -> list[str]:
     """The column of cell values that stores ``record`` (marker first)."""
+    return _encode(record.context, _rows(record.cells), record.pushes)
+
+
+def encode_columns(context: PullContext, columns: dict[str, list[Any]]) -> list[str]:
+    """``encode`` of a fresh pull's record from its cells a column at a time, by field
+    (``RECORD_FIELDS``, as ``addin.review.grid.record_columns`` gives them): the same text,
+    without a dictionary per cell."""
+    rows = [list(row) for row in zip(*(columns[f] for f in RECORD_FIELDS), strict=True)]
+    return _encode(context, rows, [])
+
+
+def _encode(context: PullContext, rows: list[list[Any]], pushes: list[str]) -> list[str]:
     payload = {
-        "context": _context_json(record.context),
+        "context": _context_json(context),
         "fields": list(RECORD_FIELDS),
-        "cells": _rows(record.cells),
-        "pushes": record.pushes,
+        "cells": rows,
+        "pushes": pushes,
     }
     raw = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str).encode()
     digest = hashlib.sha256(raw).hexdigest()

@@ -56,7 +56,7 @@ from addin.review.grid import (
     PulledCellsLike,
     build_grid,
     column_letter,
-    record_cells,
+    record_columns,
 )
 from addin.review.template import REVIEW_TEMPLATE, build_template_workbook, fit_text
 from sync.org.records import PullContext
@@ -420,7 +420,7 @@ def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: Styles)
 
 def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:
     ws, row, col = anchor(wb, layout.N_RECORD)
-    encoded = record.encode(record.WorkbookRecord(cells.context, cells=record_cells(cells.frame)))
+    encoded = record.encode_columns(cells.context, record_columns(cells.frame))
     for i, part in enumerate(encoded):
         put(ws, row + i, col, part, None)
 

@@ -70,3 +70,13 @@ def test_the_grid_part_is_valid_xml_with_every_row_once(tmp_path: Path) -> None:
     numbers = [int(r.get("r")) for r in root.iterfind("m:sheetData/m:row", ns)]
     assert numbers == sorted(set(numbers))
     assert root.find("m:dimension", ns).get("ref") == sheet.calculate_dimension()
+
+
+def test_the_record_written_from_columns_is_the_record_of_the_cells() -> None:
+    from addin.review import record
+    from addin.review.grid import record_cells, record_columns
+
+    cells = _synthetic()
+    whole = record.WorkbookRecord(cells.context, cells=record_cells(cells.frame))
+    assert record.encode_columns(cells.context, record_columns(cells.frame)) == record.encode(whole)
+    assert record.decode(record.encode(whole)).cells == whole.cells
