@@ -79,7 +79,7 @@ def _as_text(value: str) -> str:
 
 
 #: A sheet read with at least this many cells stays as XML when the workbook is written.
-DEFER_AT = 20_000
+DEFER_AT = 5_000
 
 
 class XlsxBook:
