@@ -255,6 +255,14 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
 
 def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The pulled cells as the hidden record keeps them (``addin.review.record.RECORD_FIELDS``)."""
+    columns = record_columns(frame)
+    return [
+        dict(zip(RECORD_FIELDS, row, strict=True)) for row in zip(*columns.values(), strict=True)
+    ]
+
+
+def record_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """``record_cells`` a column at a time, by field (what the writer encodes directly)."""
 
     def floats(name: str) -> list[float | None]:
         values = frame[name].to_numpy(dtype=float, na_value=np.nan)
@@ -279,6 +287,4 @@ def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
         "product_name": frame["product_name"].tolist(),
     }
     assert tuple(columns) == RECORD_FIELDS
-    return [
-        dict(zip(RECORD_FIELDS, row, strict=True)) for row in zip(*columns.values(), strict=True)
-    ]
+    return columns

@@ -236,11 +236,10 @@ def _pull(
     cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
     freshness = freshness_line(org)
     say(f"Writing {len(cells.frame):,} cells to {out}")
-    wb = load_template(template)
-    fill_workbook(cells, wb)
-    write_freshness(wb, freshness)
+    filled = fill_workbook(cells, load_template(template))
+    write_freshness(filled.wb, freshness)
     kept = keep_copy(out) if target.at_stake and out.exists() else None
-    path = save_beside(out, wb.save, keep_previous=False)
+    path = save_beside(out, filled.save, keep_previous=False)
     written = time.perf_counter()
     frame = cells.frame
     return PulledWorkbook(
