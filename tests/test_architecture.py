@@ -38,6 +38,8 @@ ALLOWED: dict[str, set[str]] = {
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
     "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
+    "sync.handoff": {"sync.org", "sync.pull", "sync.cycle"},  # issue 13 part B
+    "addin.handoff": _REVIEW | {"addin.review", "sync.handoff", "sync.cycle"},  # issue 13 part B
     "addin.cli": {"*"},
 }
 

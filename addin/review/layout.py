@@ -83,6 +83,8 @@ REASON_CODES = (
     "Seasonality",
     "One-off order",
     "Distributor inventory",
+    "Allocation",  # issue 13: a supply planner's allocation cut (addin.handoff.allocation)
+    "Design win",  # issue 13: an accepted design-win upside (addin.handoff.upside)
     "Other",
 )
 

@@ -1,0 +1,92 @@
+"""``demandgrid export consensus``, ``demandgrid import allocation|supply`` and
+``demandgrid upside accept``: the supply review hand-off (Phase 3) and design-win upside.
+Thin wrappers over ``addin.handoff``; each prints what it did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from addin.cli.app import DEFAULT_ORG, PLAIN, app, console, user_errors
+
+export_app = typer.Typer(help="Hand-off files out of the org.", **PLAIN)  # type: ignore[arg-type]
+import_app = typer.Typer(help="Hand-off files into the org or a workbook.", **PLAIN)  # type: ignore[arg-type]
+upside_app = typer.Typer(help="Design-win upside in a review workbook.", **PLAIN)  # type: ignore[arg-type]
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+app.add_typer(upside_app, name="upside")
+
+OrgOption = Annotated[
+    str, typer.Option("--org", metavar="ORG", help="Local org file or org alias.")
+]
+
+
+@export_app.command("consensus")
+@user_errors
+def export_consensus_cmd(
+    cycle: Annotated[str, typer.Option("--cycle", metavar="YYYY-MM", help="The closed cycle.")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help=".csv or .parquet")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="A region's snapshot (default: all regions).")
+    ] = None,
+    org: OrgOption = str(DEFAULT_ORG),
+) -> None:
+    """Write a closed cycle's locked consensus plan (docs/formats/consensus.md)."""
+    from addin.handoff.export import export_consensus
+    from sync.orgs.registry import open_org
+
+    done = export_consensus(open_org(org), cycle, out, region=region)
+    console.print(
+        f"Wrote {done.lines:,} plan lines of snapshot {done.snapshot_id} "
+        f"(locked {done.locked_at}) to [cyan]{done.path}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@import_app.command("supply")
+@user_errors
+def import_supply_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Supply commitment (.csv/.xlsx).")],
+    org: OrgOption = str(DEFAULT_ORG),
+) -> None:
+    """Load the production commitment by product family and month (SupplyCommitment__c)."""
+    from addin.handoff.supply import import_supply
+    from sync.orgs.registry import open_org
+
+    done = import_supply(open_org(org), file)
+    console.print(
+        f"{file.name}: {done.rows:,} rows, {done.created:,} created, {done.updated:,} updated, "
+        f"{done.unchanged:,} already so ({done.calls} API write call(s)).",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@import_app.command("allocation")
+@user_errors
+def import_allocation_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The allocation (.csv/.xlsx).")],
+    planner: Annotated[str, typer.Option("--planner", metavar="USER", help="Planner (username).")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="Workbook (.xlsx).")],
+    org: OrgOption = str(DEFAULT_ORG),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a workbook with unpushed changes (kept).")
+    ] = False,
+) -> None:
+    """Turn a supply planner's allocation into a planner's review workbook of noted cuts."""
+    from addin.handoff.allocation import import_allocation
+    from sync.orgs.registry import open_org
+
+    done = import_allocation(open_org(org), file, planner, out, force=force)
+    console.print(
+        f"Allocation {escape(done.plan_id)}: {done.cuts:,} cells of {done.accounts:,} accounts "
+        f"cut by {done.total_cut:,} in [cyan]{done.path}[/] (sheets Review, Fairness, "
+        f"Allocation cuts).\nNext: [cyan]demandgrid check {done.path}[/], then "
+        f"[cyan]demandgrid push {done.path}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,166 @@
+"""``import allocation``: a supply planner's cuts become noted adjustments in a planner's review
+workbook, pushed once through the normal check and push; bad files are refused row by row with
+nothing written (on both backends through the ``org`` fixture)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from addin.book.xlsx import XlsxBook
+from addin.handoff.allocation import CUTS, FAIRNESS, import_allocation
+from addin.handoff.files import FileRefused
+from addin.push.workbook import push_workbook
+from addin.review.readback import read_workbook
+from sync.localorg.demo.org import DEMO_PLANNER
+from sync.pull.cells import pull_cells
+
+HORIZON, HISTORY = 3, 1
+HEADINGS = ["plan_id", "account", "product", "month", "cut", "shortfall", "rule"]
+
+
+def write_csv(path: Path, rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([HEADINGS, *rows])
+    return path
+
+
+def region(org) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    cells = pull_cells(org, DEMO_PLANNER, horizon=HORIZON, history=HISTORY, include_team=True)
+    frame = cells.frame.copy()
+    frame["start"] = frame["adjusted"].where(frame["adjusted"].notna(), frame["baseline"])
+    return frame
+
+
+def two_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Two open cells of one product and month, in two accounts, each with demand >= 20."""
+    open_cells = frame[~frame["locked"].astype(bool) & (frame["start"] >= 20)]
+    first = open_cells.iloc[0]
+    same = open_cells[
+        (open_cells["product_id"] == first["product_id"])
+        & (open_cells["period_start"] == first["period_start"])
+        & (open_cells["account_id"] != first["account_id"])
+    ]
+    return pd.concat([open_cells.iloc[[0]], same.iloc[[0]]])
+
+
+def month(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m")
+
+
+def test_allocation_becomes_noted_changes_pushed_once(org, tmp_path: Path) -> None:
+    cells = two_cells(region(org))
+    a, b = cells.iloc[0], cells.iloc[1]
+    path = write_csv(
+        tmp_path / "alloc.csv",
+        [
+            [
+                "ALLOC-1",
+                a["account_name"],
+                a["product_name"],
+                month(a["period_start"]),
+                10,
+                15,
+                "fair share",
+            ],
+            [
+                "ALLOC-1",
+                b["account_name"],
+                b["product_name"],
+                month(b["period_start"]),
+                5,
+                15,
+                "fair share",
+            ],
+        ],
+    )
+    out = tmp_path / "allocation.xlsx"
+    done = import_allocation(org, path, DEMO_PLANNER, out, horizon=HORIZON, history=HISTORY)
+    assert (done.cuts, done.accounts, done.plan_id) == (2, 2, "ALLOC-1")
+
+    reviewed = read_workbook(XlsxBook.open(out))
+    changes = {c.record_id: c for c in reviewed.changes}
+    assert set(changes) == {a["record_id"], b["record_id"]}
+    assert changes[a["record_id"]].new == a["start"] - 10
+    assert changes[b["record_id"]].new == b["start"] - 5
+    for change in changes.values():
+        assert change.reason_code == "Allocation"
+        assert "ALLOC-1" in change.note and "fair share" in change.note
+
+    wb = openpyxl.load_workbook(out)
+    fairness = [r for r in wb[FAIRNESS].iter_rows(min_row=4, values_only=True) if r[0]]
+    assert {r[0] for r in fairness} == {a["account_name"], b["account_name"]}
+    assert all(r[5] == "fair share" for r in fairness)
+    assert len([r for r in wb[CUTS].iter_rows(min_row=4, values_only=True) if r[0]]) == 2
+
+    outcome = push_workbook(XlsxBook.open(out), org)
+    assert outcome.receipt is not None and org.calls.update == 1
+    written = {c.record_id for c in outcome.receipt.cells if c.outcome == "written"}
+    assert written == {a["record_id"], b["record_id"]}
+    soql = "SELECT Id, AdjustedForecastedQuantity, AdjustmentComments FROM AccountProductPeriodForecast WHERE Id IN ('{}','{}')"
+    rows = {r["Id"]: r for r in org.query(soql.format(a["record_id"], b["record_id"]))}
+    assert rows[a["record_id"]]["AdjustedForecastedQuantity"] == a["start"] - 10
+    assert rows[a["record_id"]]["AdjustmentComments"].startswith("[Allocation] Allocation ALLOC-1")
+
+    again = push_workbook(XlsxBook.open(out), org)
+    assert again.receipt is None and org.calls.update == 1
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda a, b, past: [a[:4] + [a_demand_plus(a)] + a[5:], b], "more than the demand"),
+        (lambda a, b, past: [a[:4] + [11] + a[5:], b], "add up to 16, not the stated shortfall 15"),
+        (lambda a, b, past: [a[:3] + [past] + a[4:], b], "is locked"),
+        (lambda a, b, past: [[a[0], "No Such Account", *a[2:]], b], "no account of this name"),
+        (lambda a, b, past: [a[:2] + ["Nope"] + a[3:], b], "no product of this name"),
+        (lambda a, b, past: [a[:4] + ["ten"] + a[5:], b], "write the quantity cut as a number"),
+        (lambda a, b, past: [a, a], "already cut on row 2"),
+        (lambda a, b, past: [a, ["ALLOC-2", *b[1:]]], "names another plan"),
+    ],
+    ids=["exceeds", "shortfall", "locked", "account", "product", "number", "twice", "two-plans"],
+)
+def test_bad_allocations_are_refused_and_nothing_written(
+    org, tmp_path: Path, change, expected: str
+) -> None:
+    frame = region(org)
+    cells = two_cells(frame)
+    a, b = cells.iloc[0], cells.iloc[1]
+    past = month(
+        frame.loc[frame["lock_reason"].str.contains("past", na=False), "period_start"].iloc[0]
+    )
+    row_a = [
+        "ALLOC-1",
+        a["account_name"],
+        a["product_name"],
+        month(a["period_start"]),
+        10,
+        15,
+        "pro rata",
+    ]
+    row_b = [
+        "ALLOC-1",
+        b["account_name"],
+        b["product_name"],
+        month(b["period_start"]),
+        5,
+        15,
+        "pro rata",
+    ]
+    row_a.append(a["start"])  # carried for the "exceeds" case, dropped below
+    rows = [r[:7] for r in change(row_a, row_b, past)]
+    path = write_csv(tmp_path / "alloc.csv", rows)
+    out = tmp_path / "allocation.xlsx"
+    with pytest.raises(FileRefused) as refused:
+        import_allocation(org, path, DEMO_PLANNER, out, horizon=HORIZON, history=HISTORY)
+    message = str(refused.value)
+    assert expected in message and "row " in message and "Nothing was sent" in message
+    assert not out.exists() and org.calls.update == 0
+
+
+def a_demand_plus(row: list[object]) -> float:
+    return float(row[7]) + 1  # type: ignore[arg-type]
