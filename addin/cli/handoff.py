@@ -90,3 +90,29 @@ def import_allocation_cmd(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@upside_app.command("accept")
+@user_errors
+def upside_accept_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The review workbook (.xlsx).")],
+    row: Annotated[
+        list[int] | None,
+        typer.Option("--row", metavar="N", help="A block's Upside or Adjusted row (repeatable)."),
+    ] = None,
+    cells: Annotated[
+        str, typer.Option("--cells", metavar="A1,...", help="Period cells, e.g. J14,K14.")
+    ] = "",
+) -> None:
+    """Add a design win's upside to the Adjusted row as a noted change (reason Design win)."""
+    from addin.handoff.upside import accept_upside
+
+    chosen = [c for c in cells.split(",") if c.strip()]
+    done = accept_upside(file, rows=row or [], cells=chosen)
+    console.print(
+        f"Accepted {done.total:,.6g} of design-win upside in {len(done.cells)} cell(s) "
+        f"({', '.join(done.cells)}) of [cyan]{file}[/], reason code Design win.\n"
+        f"Next: [cyan]demandgrid check {file}[/], then [cyan]demandgrid push {file}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
-from addin.cli import handoff  # noqa: F401 - issue 13: export, import, upside
+from addin.cli import (  # noqa: F401 - importing registers the commands
+    commands,
+    handoff,  # noqa: F401 - issue 13: export, import, upside
+    orgs,
+)
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

@@ -1,7 +1,8 @@
 """Pulled cells -> the review grid as 2-D blocks of values and formulas (no workbook library).
 
 One block of rows per account x product, in ``layout.ROW_KINDS`` order (Baseline, Actual,
-Last year, Target, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
+Last year, Target, Upside, Adjusted; an optional kind such as the design-win Upside only in
+the blocks that have a value for it, from the frame's column of that name); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
 period's first day), ``layout.RIGHT_HEADINGS``, then the hidden mirror columns
 (``layout.H_MIRROR_PREFIX`` + ISO date). Every row carries the block's Key and its Row kind,
 so sorting or filtering keeps the tie between a cell and its record.
@@ -206,6 +207,13 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
         layout.TARGET: _as_objects(matrix("target")),
         layout.ADJUSTED: _as_objects(start),
     }
+    # Optional kinds (the design-win Upside) only where the frame has them, block by block.
+    optional = {
+        kind: matrix(kind.lower()) if kind.lower() in frame.columns else np.full((n, m), np.nan)
+        for kind in layout.OPTIONAL_KINDS
+    }
+    by_kind.update({kind: _as_objects(values) for kind, values in optional.items()})
+    shown = {kind: ~np.isnan(values).all(axis=1) for kind, values in optional.items()}
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
@@ -227,6 +235,8 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
         account, region, family, product = (str(v) if v is not None else "" for v in infos[i])
         target_row = row + 1 + layout.ROW_KINDS.index(layout.TARGET)
         for kind in layout.ROW_KINDS:
+            if kind in shown and not shown[kind][i]:
+                continue
             row += 1
             values = by_kind[kind][i]
             mirror = values if kind == layout.ADJUSTED else empty_mirror

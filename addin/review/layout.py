@@ -69,8 +69,11 @@ BASELINE = "Baseline"
 ACTUAL = "Actual"
 LAST_YEAR = "Last year"
 TARGET = "Target"
+UPSIDE = "Upside"  # issue 13: design wins not in the baseline; read-only (sync.pull.upside)
 ADJUSTED = "Adjusted"
-ROW_KINDS = (BASELINE, ACTUAL, LAST_YEAR, TARGET, ADJUSTED)
+ROW_KINDS = (BASELINE, ACTUAL, LAST_YEAR, TARGET, UPSIDE, ADJUSTED)
+#: Read-only kinds written only in the blocks that have a value for them.
+OPTIONAL_KINDS = (UPSIDE,)
 
 # ---- reason codes (the template's default list; a customer may edit the Lists sheet)
 REASON_CODES = (

@@ -206,6 +206,7 @@ def _pull(
     include_team: bool,
 ) -> PulledWorkbook:
     from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
@@ -213,6 +214,7 @@ def _pull(
     cells = pull_cells(
         org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
     )
+    cells = with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
     queried = time.perf_counter()
     if cells.frame.empty:
         raise NothingToPull(

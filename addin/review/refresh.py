@@ -55,6 +55,7 @@ def refresh_workbook(
 ) -> Refreshed:
     """Re-pull ``book``'s portfolio from ``org`` and write it into the same grid."""
     from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
 
     say = progress or book.status
     say("Reading the workbook...")
@@ -82,6 +83,7 @@ def refresh_workbook(
         history=history,
         include_team=context.team,
     )
+    cells = with_upside(org, cells, profile_of(reviewed))  # the same Upside rows as the pull
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
 

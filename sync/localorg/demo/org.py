@@ -38,6 +38,7 @@ from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
 from sync.localorg.demo.build import Book
+from sync.localorg.demo.designwins import add_design_wins
 from sync.localorg.demo.rep import rep_forecasts
 from sync.localorg.demo.series import month_index, month_start
 from sync.localorg.store import ADMIN_USERNAME, DAILY_API_REQUESTS
@@ -106,6 +107,7 @@ def create_demo_org(
         )
         last_stamp = _populate(book, SIZES[size])
         book.flush()
+        add_design_wins(book, DEMO_REP)  # issue 13: closed-won opportunities with schedules
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),
