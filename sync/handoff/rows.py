@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +34,8 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):
+        value = value.date()
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
@@ -41,6 +43,8 @@ def cell_text(value: Any) -> str:
 
 def parse_month(value: Any) -> date | None:
     """``2026-11`` / ``2026-11-01`` / a date -> the month's first day, else None."""
+    if isinstance(value, datetime):
+        value = value.date()
     if isinstance(value, date):
         return value.replace(day=1)
     found = _MONTH.match(cell_text(value))

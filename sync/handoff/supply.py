@@ -109,13 +109,13 @@ def _row_problems(number: int, row: dict[str, Any], families: dict[str, str]) ->
             RowProblem(number, "month", cell_text(row.get("month")), "write the month as YYYY-MM.")
         )
     quantity = parse_decimal(row.get("quantity"))
-    if quantity is None or quantity < 0:
+    if quantity is None or quantity < 0 or quantity != round(quantity, 2):
         out.append(
             RowProblem(
                 number,
                 "quantity",
                 cell_text(row.get("quantity")),
-                "write the committed quantity as a number, 0 or more.",
+                "write the committed quantity as a number, 0 or more, at most 2 decimals.",
             )
         )
     plan_id = cell_text(row.get("plan_id"))
@@ -155,6 +155,7 @@ def load_supply(
     records: list[Record] = [
         {
             KEY_FIELD: c.key,
+            "Name": f"{c.product_family} {month_key(c.period_start)}"[:80],
             "ProductFamily__c": c.product_family,
             "PeriodStartDate__c": c.period_start.isoformat(),
             "Quantity__c": float(c.quantity),
@@ -165,8 +166,8 @@ def load_supply(
     ]
     created = calls = 0
     for batch in chunks(records):
-        results = org.upsert(OBJECT, KEY_FIELD, batch)  # type: ignore[attr-defined]
-        created += sum(1 for r in results if getattr(r, "created", False))
+        results = org.upsert(OBJECT, KEY_FIELD, batch)
+        created += sum(1 for r in results if r.created)
         calls += 1
     return SupplyLoad(
         rows=len(commitments),
