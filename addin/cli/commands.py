@@ -139,6 +139,9 @@ def demo(
         highlight=False,
         soft_wrap=True,
     )
+    from addin.cli.handoff import demo_handoff  # issue 13: supply and allocation files
+
+    demo_handoff(org_path, directory)
 
 
 def _activate_hint() -> str:

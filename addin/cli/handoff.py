@@ -116,3 +116,27 @@ def upside_accept_cmd(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def demo_handoff(org_path: Path, directory: Path) -> None:
+    """The demo's supply and allocation files, and the hand-off commands to try on them."""
+    from sync.handoff.demo import write_demo_files
+    from sync.localorg.demo.org import DEMO_PLANNER
+    from sync.orgs.registry import open_org
+
+    supply, allocation = write_demo_files(open_org(org_path), directory, DEMO_PLANNER)
+    region = directory / "allocation-review.xlsx"
+    console.print(
+        "\n[bold]Design wins[/]: the grid's Upside rows are won opportunities not yet in the "
+        "baseline; take one into the Adjusted row as a noted change:\n"
+        "  [cyan]demandgrid upside accept WORKBOOK --row N[/]  (N: the Upside row's number)\n"
+        "[bold]Supply hand-off[/] (Phase 3), on the demo files:\n"
+        f"  Load the production commitment:  [cyan]demandgrid import supply {supply} "
+        f"--org {org_path}[/]\n"
+        f"  Turn the allocation into noted cuts:  [cyan]demandgrid import allocation "
+        f"{allocation} --planner {DEMO_PLANNER} -o {region} --org {org_path}[/]\n"
+        "  After the review closes, the locked plan:  [cyan]demandgrid export consensus "
+        f"--cycle YYYY-MM -o consensus.csv --org {org_path}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
