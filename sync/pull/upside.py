@@ -18,18 +18,27 @@ One query for the schedules of the pulled accounts (chunked by Id) and one for t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import tomllib
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sync.org.mapping import MappingProfile
-from sync.org.seam import Org
+from sync.org.seam import Org, OrgError
 
 UPSIDE_COLUMN = "upside"
 ACCEPTED_PREFIX = "[Design win]"
+
+
+CONFIG_FILE = Path("demandgrid.toml")
+
+
+class UpsideRulesInvalid(OrgError):
+    """The ``[upside]`` settings cannot be used (unknown name, not true/false, bad TOML)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,26 @@ class UpsideRules:
     @property
     def subtract_opportunity_measure(self) -> bool:
         return self.closed_won_in_opportunity_measure and self.baseline_includes_opportunities
+
+
+def load_upside_rules(config: Path | None = None) -> UpsideRules:
+    """The ``[upside]`` section of ``config`` (``demandgrid.toml`` in the current directory when
+    not given; absent is fine: the defaults, which never count a win twice)."""
+    path = config or CONFIG_FILE
+    if not path.is_file():
+        return UpsideRules()
+    try:
+        section = tomllib.loads(path.read_text(encoding="utf-8")).get("upside", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UpsideRulesInvalid(f"{path} cannot be read ({e}). Fix the file and retry.") from None
+    known = {f.name for f in fields(UpsideRules)}
+    wrong = sorted(k for k, v in section.items() if k not in known or not isinstance(v, bool))
+    if wrong:
+        raise UpsideRulesInvalid(
+            f"{path}: [upside] {', '.join(wrong)} is not a setting or not true/false. Settings: "
+            f"{', '.join(sorted(known))} (each true or false). Fix the file and retry."
+        )
+    return UpsideRules(**section)
 
 
 def _next_month(first: date) -> date:
@@ -96,7 +125,7 @@ def upside_values(
     org: Org, frame: pd.DataFrame, profile: MappingProfile, rules: UpsideRules | None = None
 ) -> np.ndarray:
     """The design-win upside of every row of a pulled-cells frame (NaN where there is none)."""
-    rules = rules or UpsideRules()
+    rules = rules or load_upside_rules()
     out = np.full(len(frame), np.nan)
     if frame.empty:
         return out

@@ -103,3 +103,15 @@ def test_accept_refuses_cells_without_upside(org, tmp_path: Path) -> None:
     with pytest.raises(UpsideNotAccepted, match="Say which upside"):
         accept_upside(out)
     assert out.read_bytes() == before
+
+
+def test_upside_settings_come_from_demandgrid_toml(tmp_path: Path) -> None:
+    from sync.pull.upside import UpsideRulesInvalid, load_upside_rules
+
+    assert load_upside_rules(tmp_path / "absent.toml") == UpsideRules()
+    config = tmp_path / "demandgrid.toml"
+    config.write_text("[upside]\nclosed_won_in_opportunity_measure = false\n", encoding="utf-8")
+    assert not load_upside_rules(config).subtract_opportunity_measure
+    config.write_text("[upside]\nclosed_won_active = 'yes'\n", encoding="utf-8")
+    with pytest.raises(UpsideRulesInvalid, match=r"\[upside\] closed_won_active is not a setting"):
+        load_upside_rules(config)
