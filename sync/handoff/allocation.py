@@ -95,9 +95,10 @@ class _Cells:
         for sku, product_id in skus.items():
             if product_id in product_ids:
                 self.products.setdefault(sku, product_id)
-        self.by_cell = {
-            (str(r.account_id), str(r.product_id), pd.Timestamp(r.period_start).date()): r
-            for r in frame.itertuples(index=False)
+        starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
+        self.by_cell: dict[tuple[str, str, date], Any] = {
+            (str(r.account_id), str(r.product_id), start): r
+            for r, start in zip(frame.itertuples(index=False), starts, strict=True)
         }
         self.periods = sorted({k[2] for k in self.by_cell})
 

@@ -9,6 +9,7 @@ import csv
 from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -27,9 +28,15 @@ def _demand(frame: pd.DataFrame) -> pd.Series:
 def demo_supply(frame: pd.DataFrame) -> list[list[str]]:
     open_cells = frame[~frame["locked"].astype(bool)].assign(demand=_demand(frame))
     months = sorted(set(open_cells["period_start"]))[:6]
-    totals: dict[tuple[str, object], float] = defaultdict(float)
-    for r in open_cells[open_cells["period_start"].isin(months)].itertuples():
-        totals[(r.product_family, r.period_start)] += r.demand
+    chosen = open_cells[open_cells["period_start"].isin(months)]
+    totals: dict[tuple[str, Any], float] = defaultdict(float)
+    for family, start, demand in zip(
+        chosen["product_family"].astype(str).tolist(),
+        chosen["period_start"].tolist(),
+        chosen["demand"].astype(float).tolist(),
+        strict=True,
+    ):
+        totals[(family, start)] += demand
     return [
         [family, month_key(start), str(round(total * 0.95)), SUPPLY_PLAN]
         for (family, start), total in sorted(totals.items())
@@ -46,8 +53,9 @@ def demo_allocation(frame: pd.DataFrame) -> list[list[str]]:
     )
     top = cells.head(4)
     demand = [Decimal(int(d)) for d in top["demand"]]
-    shortfall = (sum(demand) / 10).to_integral_value(ROUND_HALF_EVEN)
-    shares = [(shortfall * d / sum(demand)) for d in demand]
+    total = sum(demand, Decimal(0))
+    shortfall = (total / 10).to_integral_value(ROUND_HALF_EVEN)
+    shares = [shortfall * d / total for d in demand]
     cuts = [s.to_integral_value(rounding="ROUND_FLOOR") for s in shares]
     left = int(shortfall - sum(cuts))
     for i in sorted(range(len(cuts)), key=lambda i: (cuts[i] - shares[i], i))[:left]:
