@@ -85,8 +85,12 @@ class _Cells:
         self.frame = frame
         self.accounts: dict[str, str] = {}
         self.products: dict[str, str] = {}
+        self.ambiguous: set[str] = set()
         for account_id, name in frame[["account_id", "account_name"]].drop_duplicates().to_numpy():
-            self.accounts.setdefault(str(name).strip().lower(), str(account_id))
+            key = str(name).strip().lower()
+            if self.accounts.get(key, str(account_id)) != str(account_id):
+                self.ambiguous.add(key)  # two accounts of one name: only the Id tells them apart
+            self.accounts.setdefault(key, str(account_id))
             self.accounts[str(account_id)[:15].lower()] = str(account_id)
         product_ids = set(frame["product_id"].astype(str))
         for product_id, name in frame[["product_id", "product_name"]].drop_duplicates().to_numpy():
@@ -173,7 +177,10 @@ def _one_row(
     if not plan_id or len(plan_id) > PLAN_ID_LENGTH:
         refuse("plan_id", f"give the allocation plan's id (1 to {PLAN_ID_LENGTH} characters).")
     account_id = cells.account(cell_text(row.get("account")))
-    if account_id is None:
+    if cell_text(row.get("account")).lower() in cells.ambiguous:
+        account_id = None
+        refuse("account", "several accounts in the region have this name: give the account's Id.")
+    elif account_id is None:
         refuse("account", "no account of this name or Id is in the planner's region.")
     product_id = cells.product(cell_text(row.get("product")))
     if product_id is None:

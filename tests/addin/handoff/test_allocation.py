@@ -164,3 +164,29 @@ def test_bad_allocations_are_refused_and_nothing_written(
 
 def a_demand_plus(row: list[object]) -> float:
     return float(row[7]) + 1  # type: ignore[arg-type]
+
+
+def test_two_accounts_of_one_name_need_the_account_id() -> None:
+    from sync.handoff.allocation import plan_cuts
+
+    frame = pd.DataFrame(
+        {
+            "record_id": ["r1", "r2"],
+            "row_key": ["k1", "k2"],
+            "account_id": ["001A", "001B"],
+            "account_name": ["Acme", "Acme"],
+            "product_id": ["01tP", "01tP"],
+            "product_name": ["Bolt", "Bolt"],
+            "period_start": [pd.Timestamp("2027-02-01").date()] * 2,
+            "baseline": [100.0, 50.0],
+            "adjusted": [float("nan")] * 2,
+            "locked": [False, False],
+            "lock_reason": ["", ""],
+        }
+    )
+    rows = [(2, dict(zip(HEADINGS, ["P", "Acme", "Bolt", "2027-02", 10, 10, "x"], strict=True)))]
+    cuts, problems = plan_cuts(rows, frame, {})
+    assert not cuts and "several accounts in the region have this name" in str(problems[0])
+    rows = [(2, dict(zip(HEADINGS, ["P", "001B", "Bolt", "2027-02", 10, 10, "x"], strict=True)))]
+    cuts, problems = plan_cuts(rows, frame, {})
+    assert not problems and cuts[0].record_id == "r2" and cuts[0].allocated == 40
