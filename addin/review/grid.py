@@ -214,6 +214,15 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     }
     by_kind.update({kind: _as_objects(values) for kind, values in optional.items()})
     shown = {kind: ~np.isnan(values).all(axis=1) for kind, values in optional.items()}
+    # ... and the note that says where an optional row's numbers come from ("upside_note").
+    explained = {
+        kind: frame.loc[frame[f"{kind.lower()}_note"].astype(str) != ""]
+        .groupby("row_key")[f"{kind.lower()}_note"]
+        .agg(lambda notes: "; ".join(dict.fromkeys(notes)))
+        .to_dict()
+        for kind in layout.OPTIONAL_KINDS
+        if f"{kind.lower()}_note" in frame.columns
+    }
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
@@ -246,6 +255,10 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
                 + [key, *mirror]
             )
             grid.kinds.append(kind)
+            note = explained.get(kind, {}).get(key)
+            if note:
+                j = next(j for j, v in enumerate(values) if v is not None)
+                grid.cell_notes[(len(grid.rows) - 1, first + j)] = note
         r = len(grid.rows) - 1
         grid.adjusted_locked[r] = locked[i].tolist()
         previous = ""

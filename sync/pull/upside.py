@@ -78,14 +78,21 @@ def _next_month(first: date) -> date:
 
 
 def won_schedules(
-    org: Org, account_ids: list[str], first: date, last: date, measure: str
+    org: Org,
+    account_ids: list[str],
+    first: date,
+    last: date,
+    measure: str,
+    names: dict[tuple[str, str, date], set[str]] | None = None,
 ) -> dict[tuple[str, str, date], float]:
-    """(account Id, product Id, month) -> the won schedules' quantity (or revenue) in it."""
+    """(account Id, product Id, month) -> the won schedules' quantity (or revenue) in it;
+    ``names``, when given, collects the won opportunities' names per cell."""
     from sync.pull.cells import in_chunks  # the shared chunking of Id lists
 
     value = "Quantity" if measure == "quantity" else "Revenue"
     template = (
-        "SELECT OpportunityLineItem.Opportunity.AccountId, OpportunityLineItem.Product2Id, "
+        "SELECT OpportunityLineItem.Opportunity.AccountId, OpportunityLineItem.Opportunity.Name, "
+        "OpportunityLineItem.Product2Id, "
         "ScheduleDate, {value:literal} FROM OpportunityLineItemSchedule "
         "WHERE OpportunityLineItem.Opportunity.AccountId IN {ids} "
         "AND OpportunityLineItem.Opportunity.IsWon = true "
@@ -104,6 +111,8 @@ def won_schedules(
             month = date.fromisoformat(str(r["ScheduleDate"])[:10]).replace(day=1)
             key = (str(account), str(item.get("Product2Id")), month)
             wins[key] = wins.get(key, 0.0) + float(amount)
+            if names is not None:
+                names.setdefault(key, set()).add(str(item["Opportunity"].get("Name") or ""))
     return wins
 
 
@@ -122,17 +131,24 @@ def _opportunity_measure(
 
 
 def upside_values(
-    org: Org, frame: pd.DataFrame, profile: MappingProfile, rules: UpsideRules | None = None
+    org: Org,
+    frame: pd.DataFrame,
+    profile: MappingProfile,
+    rules: UpsideRules | None = None,
+    notes: list[str] | None = None,
 ) -> np.ndarray:
-    """The design-win upside of every row of a pulled-cells frame (NaN where there is none)."""
+    """The design-win upside of every row of a pulled-cells frame (NaN where there is none);
+    ``notes``, when given, is filled with one line per row naming the won opportunities."""
     rules = rules or load_upside_rules()
     out = np.full(len(frame), np.nan)
+    if notes is not None:
+        notes[:] = [""] * len(frame)
     if frame.empty:
         return out
     starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
-    wins = won_schedules(
-        org, frame["account_id"].astype(str).tolist(), min(starts), max(starts), profile.measure
-    )
+    names: dict[tuple[str, str, date], set[str]] = {}
+    accounts = frame["account_id"].astype(str).tolist()
+    wins = won_schedules(org, accounts, min(starts), max(starts), profile.measure, names)
     if not wins:
         return out
     keys = list(
@@ -141,14 +157,28 @@ def upside_values(
     rows = [i for i, k in enumerate(keys) if k in wins]
     ids = [str(frame["record_id"].iloc[i]) for i in rows]
     covered = _opportunity_measure(org, profile, ids) if rules.subtract_opportunity_measure else {}
-    notes = frame["note"].astype(str).tolist()
+    org_notes = frame["note"].astype(str).tolist()
     for i, record_id in zip(rows, ids, strict=True):
-        if notes[i].startswith(ACCEPTED_PREFIX):
+        if org_notes[i].startswith(ACCEPTED_PREFIX):
             continue
         value = wins[keys[i]] - covered.get(record_id, 0.0)
         if value > 0:
             out[i] = value
+            if notes is not None:
+                notes[i] = _explain(sorted(names.get(keys[i], ())), rules)
     return out
+
+
+def _explain(opportunities: list[str], rules: UpsideRules) -> str:
+    taken = (
+        " less what the period forecast's Opportunity measure already holds"
+        if rules.subtract_opportunity_measure
+        else ""
+    )
+    return (
+        f"Design win: {', '.join(opportunities)}. Upside = won schedules{taken}; not in the "
+        "Adjusted row until accepted (demandgrid upside accept)."
+    )
 
 
 def with_upside(
@@ -156,5 +186,7 @@ def with_upside(
 ) -> Any:
     """``cells`` (``PulledCells``) with the ``upside`` column added to its frame."""
     frame = cells.frame.copy()
-    frame[UPSIDE_COLUMN] = upside_values(org, frame, profile, rules)
+    notes: list[str] = []
+    frame[UPSIDE_COLUMN] = upside_values(org, frame, profile, rules, notes)
+    frame[f"{UPSIDE_COLUMN}_note"] = notes
     return replace(cells, frame=frame)

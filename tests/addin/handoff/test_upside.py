@@ -62,6 +62,8 @@ def test_upside_row_is_read_only_and_accept_pushes_a_noted_change(org, tmp_path:
     kind_col = reviewed.columns[layout.H_KIND]
     upside_rows = [c.row for c in ws[kind_col] if c.value == layout.UPSIDE]
     assert len(upside_rows) == 3
+    notes = [c.comment.text for c in ws[upside_rows[0]] if c.comment is not None]
+    assert len(notes) == 1 and "Design win: Alder Extrusions Co. design win" in notes[0]
     adjusted_row = upside_rows[0] + 1  # the block's Adjusted row is right below its Upside row
     assert ws[f"{kind_col}{adjusted_row}"].value == layout.ADJUSTED
 
