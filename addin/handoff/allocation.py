@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 from addin.book.surface import ColumnFormat
 from addin.book.xlsx import XlsxBook
 from addin.handoff.files import FileRefused, read_rows, refuse_rows
@@ -76,7 +78,7 @@ def import_allocation(
     )
     book = XlsxBook.open(out)
     apply_cuts(book, cuts)
-    write_fairness(book, cuts)
+    write_fairness(book, cuts, cells.frame)
     book.save()
     return AllocationWorkbook(
         path=Path(out),
@@ -115,15 +117,22 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def write_fairness(book: XlsxBook, cuts: list[Cut]) -> None:
+def write_fairness(book: XlsxBook, cuts: list[Cut], frame: pd.DataFrame | None = None) -> None:
     """The Fairness sheet (by account) and the Allocation cuts sheet (by cell)."""
     plan = cuts[0].plan_id if cuts else ""
     book.ensure_sheet(FAIRNESS, after=layout.SUMMARY)
-    book.write(FAIRNESS, "A1", [[f"Allocation {plan}: cut by account, beside the rule applied"]])
+    book.write(
+        FAIRNESS,
+        "A1",
+        [
+            [f"Allocation {plan}: cut by account, beside the rule applied"],
+            ["Demand in the products and months the plan cuts; accounts not cut there show 0%."],
+        ],
+    )
     heading = ["Account", "Demand (cut cells)", "Cut", "Allocated", "Cut %", "Rule applied"]
     table = [
         [a, _number(d), _number(c), _number(left), float(p) / 100, r]
-        for a, d, c, left, p, r in fairness(cuts)
+        for a, d, c, left, p, r in fairness(cuts, frame)
     ]
     book.write(FAIRNESS, "A3", [heading, *table])
     qty = "#,##0.##"

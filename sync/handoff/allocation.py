@@ -282,19 +282,38 @@ def _shortfall_problems(cuts: Sequence[Cut]) -> list[RowProblem]:
 
 
 FAIRNESS_COLUMNS = ("account", "demand", "cut", "allocated", "cut_percent", "rules")
+NOT_CUT = "not cut"
 
 
-def fairness(cuts: Sequence[Cut]) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal, str]]:
-    """Per account (sorted by cut percent, largest first): demand and cut over the cut cells,
-    what is left, the cut in percent, and the rule(s) the planner applied."""
-    by_account: dict[str, list[Cut]] = defaultdict(list)
+def fairness(
+    cuts: Sequence[Cut], frame: pd.DataFrame | None = None
+) -> list[tuple[str, Decimal, Decimal, Decimal, Decimal, str]]:
+    """Per account (largest cut percent first): its demand in the products and months the plan
+    cuts, the cut, what is left, the cut in percent and the rule(s) applied. With the pulled
+    ``frame``, accounts of the region that share those products and months but were not cut
+    are listed too (0%, "not cut"), so the view shows who carried the shortfall and who did not."""
+    cut_cells = {(c.product_id, c.period_start) for c in cuts}
+    demand: dict[str, Decimal] = defaultdict(Decimal)
+    cut: dict[str, Decimal] = defaultdict(Decimal)
+    rules: dict[str, set[str]] = defaultdict(set)
     for c in cuts:
-        by_account[c.account_name].append(c)
+        demand[c.account_name] += c.demand
+        cut[c.account_name] += c.cut
+        rules[c.account_name].add(c.rule or "not stated")
+    if frame is not None and cut_cells:
+        cut_ids = {c.record_id for c in cuts}
+        starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
+        for r, start in zip(frame.itertuples(index=False), starts, strict=True):
+            if (str(r.product_id), start) in cut_cells and str(r.record_id) not in cut_ids:
+                account = str(r.account_name)
+                demand[account] += _demand(r)
+                if account not in cut:
+                    rules[account].add(NOT_CUT)
     out = []
-    for account, group in by_account.items():
-        demand = sum((c.demand for c in group), Decimal(0))
-        cut = sum((c.cut for c in group), Decimal(0))
-        percent = (cut * 100 / demand).quantize(Decimal("0.1")) if demand else Decimal(0)
-        rules = ", ".join(sorted({c.rule or "not stated" for c in group}))
-        out.append((account, demand, cut, demand - cut, percent, rules))
+    for account, total in demand.items():
+        taken = cut.get(account, Decimal(0))
+        percent = (taken * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
+        out.append(
+            (account, total, taken, total - taken, percent, ", ".join(sorted(rules[account])))
+        )
     return sorted(out, key=lambda r: (-r[4], r[0]))

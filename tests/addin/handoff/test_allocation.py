@@ -92,9 +92,13 @@ def test_allocation_becomes_noted_changes_pushed_once(org, tmp_path: Path) -> No
         assert "ALLOC-1" in change.note and "fair share" in change.note
 
     wb = openpyxl.load_workbook(out)
-    fairness = [r for r in wb[FAIRNESS].iter_rows(min_row=4, values_only=True) if r[0]]
-    assert {r[0] for r in fairness} == {a["account_name"], b["account_name"]}
-    assert all(r[5] == "fair share" for r in fairness)
+    fairness = {r[0]: r for r in wb[FAIRNESS].iter_rows(min_row=4, values_only=True) if r[0]}
+    assert fairness[a["account_name"]][2] == 10 and fairness[a["account_name"]][5] == "fair share"
+    assert fairness[b["account_name"]][2] == 5 and fairness[b["account_name"]][5] == "fair share"
+    others = [
+        r for name, r in fairness.items() if name not in (a["account_name"], b["account_name"])
+    ]
+    assert others and all(r[2] == 0 and r[4] == 0 and r[5] == "not cut" for r in others)
     assert len([r for r in wb[CUTS].iter_rows(min_row=4, values_only=True) if r[0]]) == 2
 
     outcome = push_workbook(XlsxBook.open(out), org)
