@@ -129,7 +129,7 @@ def write_fairness(book: XlsxBook, cuts: list[Cut], frame: pd.DataFrame | None =
             ["Demand in the products and months the plan cuts; accounts not cut there show 0%."],
         ],
     )
-    heading = ["Account", "Demand (cut cells)", "Cut", "Allocated", "Cut %", "Rule applied"]
+    heading = ["Account", "Demand in cut months", "Cut", "Allocated", "Cut %", "Rule applied"]
     table = [
         [a, _number(d), _number(c), _number(left), float(p) / 100, r]
         for a, d, c, left, p, r in fairness(cuts, frame)

@@ -74,7 +74,10 @@ def _csv_table(path: Path) -> list[list[Any]]:
 def _xlsx_table(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValueError(f"not an .xlsx workbook ({type(e).__name__})") from None
     try:
         return [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
     finally:

@@ -13,7 +13,9 @@ off, ``upside = max(0, wins - Opportunity)``; otherwise ``upside = wins``. A cel
 note shows as an accepted design win (``[Design win]``) shows no upside: it was taken once.
 
 One query for the schedules of the pulled accounts (chunked by Id) and one for the
-``Opportunity`` measure of just the cells that have wins.
+``Opportunity`` measure of just the cells that have wins. An org that refuses these queries (no
+opportunity schedules, a profile whose cell object has no Opportunity measure) gets a review
+without Upside rows.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sync.org.mapping import MappingProfile
-from sync.org.seam import Org, OrgError
+from sync.org.seam import Org, OrgError, QueryRefused
 
 UPSIDE_COLUMN = "upside"
 ACCEPTED_PREFIX = "[Design win]"
@@ -187,6 +189,12 @@ def with_upside(
     """``cells`` (``PulledCells``) with the ``upside`` column added to its frame."""
     frame = cells.frame.copy()
     notes: list[str] = []
-    frame[UPSIDE_COLUMN] = upside_values(org, frame, profile, rules, notes)
+    try:
+        values = upside_values(org, frame, profile, rules, notes)
+    except QueryRefused:
+        # An org (or mapping profile) without opportunity schedules or the Opportunity measure:
+        # the review works without Upside rows rather than not at all.
+        return cells
+    frame[UPSIDE_COLUMN] = values
     frame[f"{UPSIDE_COLUMN}_note"] = notes
     return replace(cells, frame=frame)

@@ -114,3 +114,26 @@ def test_missing_column_is_refused(org, tmp_path: Path) -> None:
     path.write_text("family,month,quantity\nX,2027-01,1\n", encoding="utf-8")
     with pytest.raises(FileRefused, match="no column product_family, plan_id"):
         import_supply(org, path)
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        (
+            "latin.csv",
+            "product_family,month,quantity,plan_id\nBéarings,2027-01,1,P\n".encode("latin-1"),
+            "cannot be read",
+        ),
+        ("empty.csv", b"", "is empty"),
+        ("supply.txt", b"x", "give a .csv or .xlsx file"),
+        ("fake.xlsx", b"not a zip", "cannot be read"),
+    ],
+)
+def test_unreadable_files_are_refused(
+    org, tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileRefused, match=expected):
+        import_supply(org, path)
+    assert org.calls.update == 0
