@@ -23,6 +23,7 @@ from addin.book.surface import ColumnFormat
 from addin.book.xlsx import XlsxBook
 from addin.handoff.files import FileRefused, read_rows, refuse_rows
 from addin.review import layout
+from addin.review.grid import starting_value
 from addin.review.pull import check_workbook_path, pull_review
 from addin.review.readback import read_workbook
 from sync.handoff.allocation import COLUMNS, Cut, fairness, plan_cuts, product_codes
@@ -93,6 +94,19 @@ def apply_cuts(book: XlsxBook, cuts: list[Cut]) -> None:
     """Lower each cut cell's Adjusted value; reason code, row note and cell notes beside it."""
     reviewed = read_workbook(book)
     sheet = reviewed.sheet
+    by_cell = reviewed.record.by_cell()
+    moved = [
+        c
+        for c in cuts
+        if _start(by_cell.get((c.row_key, c.period_start.isoformat()), {})) != c.demand
+    ]
+    if moved:
+        c = moved[0]
+        raise FileRefused(
+            f"The forecast of {c.account_name} / {c.product_name} in {c.period_start:%b %Y} "
+            f"changed in the org while the allocation was imported (it was {_number(c.demand)}). "
+            f"{book.path} holds a fresh pull without cuts; run the import again."
+        )
     by_row: dict[str, list[Cut]] = defaultdict(list)
     for c in cuts:
         by_row[c.row_key].append(c)
@@ -111,6 +125,12 @@ def apply_cuts(book: XlsxBook, cuts: list[Cut]) -> None:
             [[f"Allocation {group[0].plan_id} ({rules}): see each cut cell's note."]],
         )
     book.set_notes(sheet, notes)
+
+
+def _start(cell: dict) -> Decimal | None:
+    """The starting value the workbook shows for a recorded cell: adjusted, else baseline."""
+    value = starting_value(cell.get("adjusted"), cell.get("baseline"))
+    return None if value is None else Decimal(repr(float(value)))
 
 
 def _number(value: Decimal) -> float | int:

@@ -194,3 +194,33 @@ def test_two_accounts_of_one_name_need_the_account_id() -> None:
     rows = [(2, dict(zip(HEADINGS, ["P", "001B", "Bolt", "2027-02", 10, 10, "x"], strict=True)))]
     cuts, problems = plan_cuts(rows, frame, {})
     assert not problems and cuts[0].record_id == "r2" and cuts[0].allocated == 40
+
+
+def test_a_forecast_changed_during_the_import_is_refused(
+    org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import addin.handoff.allocation as allocation
+
+    cells = two_cells(region(org))
+    a, b = cells.iloc[0], cells.iloc[1]
+    path = write_csv(
+        tmp_path / "alloc.csv",
+        [
+            ["A", a["account_name"], a["product_name"], month(a["period_start"]), 10, 15, "x"],
+            ["A", b["account_name"], b["product_name"], month(b["period_start"]), 5, 15, "x"],
+        ],
+    )
+    real = allocation.pull_review
+
+    def someone_edits_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        org.update(
+            "AccountProductPeriodForecast",
+            [{"Id": a["record_id"], "AdjustedForecastedQuantity": a["start"] + 7}],
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(allocation, "pull_review", someone_edits_first)
+    out = tmp_path / "allocation.xlsx"
+    with pytest.raises(FileRefused, match="changed in the org while the allocation was imported"):
+        import_allocation(org, path, DEMO_PLANNER, out, horizon=HORIZON, history=HISTORY)
+    assert read_workbook(XlsxBook.open(out)).edits == []  # a fresh pull, no cuts
