@@ -16,6 +16,7 @@ from conftest_handoff import CYCLE, SNAPSHOT_ID, snapshot_lines, write_snapshot
 from addin.handoff.export import export_consensus
 from addin.handoff.files import FileRefused
 from sync.handoff.consensus import CONSENSUS_COLUMNS, NoClosedSnapshot, SnapshotIncomplete
+from sync.localorg.demo.names import TEXT_SAFETY_ACCOUNT
 
 
 def sums(rows) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:  # type: ignore[no-untyped-def]
@@ -35,6 +36,7 @@ def test_csv_is_byte_identical_on_rerun_and_sums_exactly(org, closed_cycle, tmp_
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert tuple(rows[0]) == CONSENSUS_COLUMNS
     assert {r["locked_at"] for r in rows} == {"2026-11-27T17:00:00Z"}
+    assert TEXT_SAFETY_ACCOUNT in {r["account_name"] for r in rows}  # as the org holds it
     assert all(len(r["revenue"].split(".")[1]) == 2 for r in rows)  # cents, always
     got = sums(
         (r["product_id"], r["period_start"], Decimal(r["quantity"]), Decimal(r["revenue"]))
