@@ -25,6 +25,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 
 from addin.book.errors import UserError
 from addin.book.lock import hold, refuse_if_open
+from addin.book.surface import BookSurface
 from addin.book.xlsx import XlsxBook
 from addin.review import layout
 from addin.review.readback import ReviewedWorkbook, read_workbook
@@ -52,7 +53,7 @@ class _Block:
     values: dict[date, float]  # period -> upside
 
 
-def _upside_blocks(book: XlsxBook, reviewed: ReviewedWorkbook) -> dict[str, _Block]:
+def _upside_blocks(book: BookSurface, reviewed: ReviewedWorkbook) -> dict[str, _Block]:
     min_col, min_row, _, max_row = range_boundaries(reviewed.grid_address)
     last = get_column_letter(max(column_index_from_string(c) for c in reviewed.columns.values()))
     first = get_column_letter(min_col)
@@ -113,24 +114,36 @@ def accept_upside(
     with hold(path, "upside accept"):
         refuse_if_open(path, "upside accept")
         book = XlsxBook.open(path)
-        reviewed = read_workbook(book)
-        blocks = _upside_blocks(book, reviewed)
-        targets, problems = _targets(reviewed, blocks, rows, cells)
-        changes, more = _changes(book, reviewed, blocks, targets)
-        problems += more
-        if problems:
-            raise UpsideNotAccepted(
-                f"Cannot accept the upside in {path.name}:\n  "
-                + "\n  ".join(problems)
-                + "\nNothing was changed."
-            )
-        _write(book, reviewed, changes)
+        accepted = accept_upside_in(book, rows=rows, cells=cells)
         book.save()
-    return Accepted(path, tuple(a for a, _, _, _ in changes), sum(u for _, _, u, _ in changes))
+    return accepted
+
+
+def accept_upside_in(
+    book: BookSurface, *, rows: Sequence[int] = (), cells: Sequence[str] = ()
+) -> Accepted:
+    """``accept_upside`` on any book surface (a file, or the open workbook in Excel); the
+    caller saves."""
+    name = Path(book.path).name if book.path else "this workbook"
+    reviewed = read_workbook(book)
+    blocks = _upside_blocks(book, reviewed)
+    targets, problems = _targets(reviewed, blocks, rows, cells)
+    changes, more = _changes(book, reviewed, blocks, targets)
+    problems += more
+    if problems:
+        raise UpsideNotAccepted(
+            f"Cannot accept the upside in {name}:\n  "
+            + "\n  ".join(problems)
+            + "\nNothing was changed."
+        )
+    _write(book, reviewed, changes)
+    return Accepted(
+        Path(book.path), tuple(a for a, _, _, _ in changes), sum(u for _, _, u, _ in changes)
+    )
 
 
 def _changes(
-    book: XlsxBook,
+    book: BookSurface,
     reviewed: ReviewedWorkbook,
     blocks: dict[str, _Block],
     targets: list[tuple[str, date]],
@@ -171,7 +184,7 @@ def _changes(
 
 
 def _write(
-    book: XlsxBook, reviewed: ReviewedWorkbook, changes: list[tuple[str, str, float, float]]
+    book: BookSurface, reviewed: ReviewedWorkbook, changes: list[tuple[str, str, float, float]]
 ) -> None:
     sheet = reviewed.sheet
     notes: dict[str, str] = {}
