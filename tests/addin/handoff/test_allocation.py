@@ -224,3 +224,17 @@ def test_a_forecast_changed_during_the_import_is_refused(
     with pytest.raises(FileRefused, match="changed in the org while the allocation was imported"):
         import_allocation(org, path, DEMO_PLANNER, out, horizon=HORIZON, history=HISTORY)
     assert read_workbook(XlsxBook.open(out)).edits == []  # a fresh pull, no cuts
+
+
+def test_allocation_workbook_is_valid_ooxml(org_file: Path, tmp_path: Path) -> None:
+    """openxml-audit (the dev extra, ADR 4) finds no error in the workbook with its two sheets."""
+    from test_ooxml_valid import assert_valid
+
+    from sync.handoff.demo import write_demo_files
+    from sync.localorg import LocalOrg
+
+    org = LocalOrg(org_file)
+    _, allocation = write_demo_files(org, tmp_path, DEMO_PLANNER)
+    out = tmp_path / "alloc.xlsx"
+    import_allocation(org, allocation, DEMO_PLANNER, out, horizon=3, history=0)
+    assert_valid(out)
