@@ -178,8 +178,9 @@ def _explain(opportunities: list[str], rules: UpsideRules) -> str:
         else ""
     )
     return (
-        f"Design win: {', '.join(opportunities)}. Upside = won schedules{taken}; not in the "
-        "Adjusted row until accepted (demandgrid upside accept)."
+        f"Design win: {', '.join(opportunities)}. Upside = won schedules{taken}. Not in the "
+        "Adjusted row until accepted: `demandgrid upside accept`, or add it to the Adjusted "
+        "cell yourself with reason code Design win and a note."
     )
 
 
