@@ -11,8 +11,11 @@ import sys
 
 from addin.cli import (  # noqa: F401 - importing registers the commands
     commands,
-    handoff,  # noqa: F401 - issue 13: export, import, upside
+    cycle,  # issue 12: demandgrid cycle
+    gather,  # issue 13: load actuals, pos
+    handoff,  # issue 13 B: export, import, upside
     orgs,
+    preread,  # issue 12: demandgrid preread
 )
 from addin.cli.app import app
 

@@ -1,8 +1,8 @@
 """Pulled cells -> the review grid as 2-D blocks of values and formulas (no workbook library).
 
 One block of rows per account x product, in ``layout.ROW_KINDS`` order (Baseline, Actual,
-Last year, Target, Upside, Adjusted; an optional kind such as the design-win Upside only in
-the blocks that have a value for it, from the frame's column of that name); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
+POS for distributor accounts only, Last year, Target, Upside where a design win is not yet in
+the baseline, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
 period's first day), ``layout.RIGHT_HEADINGS``, then the hidden mirror columns
 (``layout.H_MIRROR_PREFIX`` + ISO date). Every row carries the block's Key and its Row kind,
 so sorting or filtering keeps the tie between a cell and its record.
@@ -207,22 +207,24 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
         layout.TARGET: _as_objects(matrix("target")),
         layout.ADJUSTED: _as_objects(start),
     }
-    # Optional kinds (the design-win Upside) only where the frame has them, block by block.
-    optional = {
-        kind: matrix(kind.lower()) if kind.lower() in frame.columns else np.full((n, m), np.nan)
-        for kind in layout.OPTIONAL_KINDS
-    }
-    by_kind.update({kind: _as_objects(values) for kind, values in optional.items()})
-    shown = {kind: ~np.isnan(values).all(axis=1) for kind, values in optional.items()}
-    # ... and the note that says where an optional row's numbers come from ("upside_note").
-    explained = {
-        kind: frame.loc[frame[f"{kind.lower()}_note"].astype(str) != ""]
-        .groupby("row_key")[f"{kind.lower()}_note"]
-        .agg(lambda notes: "; ".join(dict.fromkeys(notes)))
-        .to_dict()
-        for kind in layout.OPTIONAL_KINDS
-        if f"{kind.lower()}_note" in frame.columns
-    }
+    # POS (issue 13 A): a row only in the blocks of distributor accounts (sync.gather.review)
+    has_pos = np.zeros(n, dtype=bool)
+    if "pos" in frame.columns and "pos_row" in frame.columns:
+        by_kind[layout.POS] = _as_objects(matrix("pos"))
+        has_pos = blocks["pos_row"].to_numpy(dtype=bool)
+    # Upside (issue 13 B): design wins not in the baseline, only in blocks that have some
+    # (sync.pull.upside), with a note naming the won opportunities on its first value.
+    upside = matrix("upside") if "upside" in frame.columns else np.full((n, m), np.nan)
+    by_kind[layout.UPSIDE] = _as_objects(upside)
+    shown = {layout.POS: has_pos, layout.UPSIDE: ~np.isnan(upside).all(axis=1)}
+    explained: dict[str, str] = {}
+    if "upside_note" in frame.columns:
+        noted = frame.loc[frame["upside_note"].astype(str) != ""]
+        explained = (
+            noted.groupby("row_key")["upside_note"]
+            .agg(lambda notes: "; ".join(dict.fromkeys(notes)))
+            .to_dict()
+        )
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
@@ -242,10 +244,9 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     row = top
     for i, key in enumerate(keys):
         account, region, family, product = (str(v) if v is not None else "" for v in infos[i])
-        target_row = row + 1 + layout.ROW_KINDS.index(layout.TARGET)
-        for kind in layout.ROW_KINDS:
-            if kind in shown and not shown[kind][i]:
-                continue
+        kinds = [k for k in layout.ROW_KINDS if k not in layout.OPTIONAL_KINDS or shown[k][i]]
+        target_row = row + 1 + kinds.index(layout.TARGET)
+        for kind in kinds:
             row += 1
             values = by_kind[kind][i]
             mirror = values if kind == layout.ADJUSTED else empty_mirror
@@ -255,7 +256,7 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
                 + [key, *mirror]
             )
             grid.kinds.append(kind)
-            note = explained.get(kind, {}).get(key)
+            note = explained.get(key) if kind == layout.UPSIDE else None
             if note:
                 j = next(j for j, v in enumerate(values) if v is not None)
                 grid.cell_notes[(len(grid.rows) - 1, first + j)] = note
