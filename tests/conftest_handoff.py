@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 
 from sync.localorg.demo.org import DEMO_REP
+from sync.org.snapshot import content_hash, line_key
 from sync.pull.cells import pull_cells
 
-CYCLE = "2026-11"
-SNAPSHOT_ID = "SNAP-2026-11-ALL"
+CYCLE = "2027-01"  # a cycle the demo org has not closed (it holds 2025-12 .. 2026-11)
+SNAPSHOT_ID = "SNAP-2027-01-ALL"
 CLOSED_AT = "2026-11-27T17:00:00.000+0000"
 
 
@@ -36,23 +37,9 @@ def write_snapshot(
     status: str = "Closed",
     line_count: int | None = None,
 ) -> None:
-    org.upsert(
-        "DemandPlanCycle__c",
-        "SnapshotId__c",
-        [
-            {
-                "SnapshotId__c": snapshot_id,
-                "Name": snapshot_id,
-                "Cycle__c": cycle,
-                "ClosedAt__c": CLOSED_AT,
-                "LineCount__c": len(lines) if line_count is None else line_count,
-                "Status__c": status,
-            }
-        ],
-    )
     records = [
         {
-            "LineKey__c": f"{snapshot_id}|{x.account_id[:15]}|{x.product_id[:15]}|{x.period_start:%Y-%m}",
+            "LineKey__c": line_key(snapshot_id, x.account_id, x.product_id, x.period_start),
             "SnapshotId__c": snapshot_id,
             "Name": f"{snapshot_id} {i}",
             "Cycle__c": cycle,
@@ -65,6 +52,21 @@ def write_snapshot(
         }
         for i, x in enumerate(lines)
     ]
+    org.upsert(
+        "DemandPlanCycle__c",
+        "SnapshotId__c",
+        [
+            {
+                "SnapshotId__c": snapshot_id,
+                "Name": snapshot_id,
+                "Cycle__c": cycle,
+                "ClosedAt__c": CLOSED_AT,
+                "LineCount__c": len(lines) if line_count is None else line_count,
+                "Status__c": status,
+                "ContentHash__c": content_hash(snapshot_id, cycle, None, records),
+            }
+        ],
+    )
     for start in range(0, len(records), 1000):
         org.upsert("DemandPlanSnapshot__c", "LineKey__c", records[start : start + 1000])
 

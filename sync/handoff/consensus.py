@@ -2,9 +2,11 @@
 
 A cycle's plan is the snapshot its close wrote: one ``DemandPlanCycle__c`` header (snapshot id,
 lock time, line count, status) and its ``DemandPlanSnapshot__c`` lines, whose ``Quantity__c`` /
-``Revenue__c`` hold the consensus. ``read_consensus`` refuses a cycle with no closed snapshot, a
-reopened one, and one whose lines do not match the header's line count (a close that did not
-finish). Values are returned as ``Decimal`` (quantity as stored, revenue in cents), in a fixed
+``Revenue__c`` hold the consensus. The header is found as the cycle's close names it
+(``sync.cycle.snapshots``). ``read_consensus`` refuses a cycle with no closed snapshot, a
+reopened one, one whose lines do not match the header's line count (a close that did not
+finish), and one whose lines no longer hash to the close's ``ContentHash__c``
+(``sync.org.snapshot``): what is exported is the locked plan, or nothing. Values are returned as ``Decimal`` (quantity as stored, revenue in cents), in a fixed
 order, so what is written from them is the same bytes on every run and sums exactly.
 """
 
@@ -16,11 +18,12 @@ from decimal import Decimal
 
 from simple_salesforce import format_soql
 
+from sync.cycle.snapshots import find_header, headers
 from sync.handoff.rows import parse_decimal
 from sync.org.seam import Org, OrgError
+from sync.org.snapshot import HASHED_FIELDS, content_hash
 
-CYCLE_OBJECT = "DemandPlanCycle__c"
-LINE_OBJECT = "DemandPlanSnapshot__c"
+_PARENTS = ("Account__r.Name", "Product__r.Name", "Product__r.ProductCode", "Product__r.Family")
 CENT = Decimal("0.01")
 #: Quantity keeps at most this many decimals (ForecastedQuantity's scale in the org).
 QUANTITY_SCALE = 6
@@ -51,6 +54,10 @@ class SnapshotIncomplete(OrgError):
     """The snapshot's lines do not match its header: the close did not finish."""
 
 
+class SnapshotChanged(OrgError):
+    """The snapshot's lines no longer hash to what the close recorded."""
+
+
 @dataclass(frozen=True)
 class SnapshotHeader:
     snapshot_id: str
@@ -59,6 +66,7 @@ class SnapshotHeader:
     locked_at: str  # ClosedAt__c as ISO 8601 UTC, e.g. 2026-11-27T17:00:00Z
     line_count: int
     status: str
+    content_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,42 +92,28 @@ class ConsensusPlan:
     lines: list[ConsensusLine]  # sorted by account, SKU, period
 
 
-def _iso_utc(stamp: object) -> str:
-    """``2026-11-27T17:00:00.000+0000`` -> ``2026-11-27T17:00:00Z``."""
-    text = str(stamp or "")
-    if len(text) >= 19 and text.endswith(("+0000", "Z")):
-        return text[:19] + "Z"
-    return text
-
-
 def find_snapshot(org: Org, cycle: str, region: str | None = None) -> SnapshotHeader:
-    """The cycle's closed snapshot header (``region`` None: the one for every region)."""
-    soql = format_soql(
-        "SELECT SnapshotId__c, Cycle__c, Region__c, ClosedAt__c, LineCount__c, Status__c "
-        "FROM DemandPlanCycle__c WHERE Cycle__c = {}",
-        cycle,
-    )
-    headers = [
-        SnapshotHeader(
-            snapshot_id=str(r.get("SnapshotId__c") or ""),
-            cycle=str(r.get("Cycle__c") or ""),
-            region=str(r.get("Region__c") or ""),
-            locked_at=_iso_utc(r.get("ClosedAt__c")),
-            line_count=int(r.get("LineCount__c") or 0),
-            status=str(r.get("Status__c") or ""),
-        )
-        for r in org.query(soql)
-    ]
-    wanted = [h for h in headers if h.region.lower() == (region or "").lower()]
-    if not wanted:
-        others = ", ".join(f"{h.snapshot_id} ({h.region or 'all regions'})" for h in headers)
-        hint = f" It has: {others}; choose one with --region." if headers else ""
+    """The cycle's closed snapshot header (``region`` None: the one for every region), found as
+    the cycle's close names it (``sync.cycle.snapshots``)."""
+    found = find_header(org, cycle, region)
+    if found is None:
+        others = headers(org, format_soql("Cycle__c = {}", cycle))
+        listed = ", ".join(f"{h.snapshot_id} ({h.region or 'all regions'})" for h in others)
+        hint = f" It has: {listed}; choose one with --region." if others else ""
         raise NoClosedSnapshot(
             f"Cycle {cycle} has no plan snapshot for {region or 'all regions'}: the consensus "
             f"plan is exported after the demand review closes.{hint} Close the review first "
-            "(the S&OP calendar's close), then export."
+            f"(`demandgrid cycle close --cycle {cycle}`), then export."
         )
-    header = sorted(wanted, key=lambda h: h.snapshot_id)[-1]
+    header = SnapshotHeader(
+        snapshot_id=found.snapshot_id,
+        cycle=found.cycle,
+        region=found.region or "",
+        locked_at=f"{found.closed_at:%Y-%m-%dT%H:%M:%SZ}" if found.closed_at else "",
+        line_count=found.line_count,
+        status=found.status,
+        content_hash=found.content_hash,
+    )
     if header.status != "Closed":
         raise NoClosedSnapshot(
             f"Snapshot {header.snapshot_id} of cycle {cycle} is {header.status or 'not closed'}: "
@@ -131,20 +125,27 @@ def find_snapshot(org: Org, cycle: str, region: str | None = None) -> SnapshotHe
 def read_consensus(org: Org, cycle: str, region: str | None = None) -> ConsensusPlan:
     """The locked consensus plan of ``cycle``; see the module docstring."""
     header = find_snapshot(org, cycle, region)
+    fields = ", ".join((*HASHED_FIELDS, *_PARENTS))
     soql = format_soql(
-        "SELECT Account__c, Account__r.Name, Product__c, Product__r.Name, "
-        "Product__r.ProductCode, Product__r.Family, PeriodStartDate__c, Quantity__c, Revenue__c "
-        "FROM DemandPlanSnapshot__c WHERE SnapshotId__c = {}",
+        f"SELECT {fields} FROM DemandPlanSnapshot__c WHERE SnapshotId__c = {{}}",  # noqa: S608
         header.snapshot_id,
     )
-    lines = [_line(r) for r in org.query(soql)]
-    if len(lines) != header.line_count:
+    records = list(org.query(soql))
+    if len(records) != header.line_count:
         raise SnapshotIncomplete(
             f"Snapshot {header.snapshot_id} says it has {header.line_count:,} lines but the org "
-            f"holds {len(lines):,}: its close did not finish. Close the review again "
+            f"holds {len(records):,}: its close did not finish. Close the review again "
             "(it rewrites the snapshot), then export."
         )
-    lines.sort(key=lambda line: line.order)
+    computed = content_hash(header.snapshot_id, header.cycle, header.region or None, records)
+    if computed != header.content_hash:
+        raise SnapshotChanged(
+            f"Snapshot {header.snapshot_id} changed since the review closed (its content hash "
+            f"is {computed[:12]}..., the close recorded {header.content_hash[:12] or 'none'}...): "
+            f"this is not the locked plan. `demandgrid cycle verify --cycle {cycle}` names the "
+            "changed lines; close the review again to take a new snapshot. Nothing was written."
+        )
+    lines = sorted((_line(r) for r in records), key=lambda line: line.order)
     return ConsensusPlan(header, lines)
 
 

@@ -15,7 +15,12 @@ from conftest_handoff import CYCLE, SNAPSHOT_ID, snapshot_lines, write_snapshot
 
 from addin.handoff.export import export_consensus
 from addin.handoff.files import FileRefused
-from sync.handoff.consensus import CONSENSUS_COLUMNS, NoClosedSnapshot, SnapshotIncomplete
+from sync.handoff.consensus import (
+    CONSENSUS_COLUMNS,
+    NoClosedSnapshot,
+    SnapshotChanged,
+    SnapshotIncomplete,
+)
 from sync.localorg.demo.names import TEXT_SAFETY_ACCOUNT
 
 
@@ -70,9 +75,9 @@ def test_parquet_is_byte_identical_with_exact_decimals(org, closed_cycle, tmp_pa
 
 def test_no_closed_snapshot_is_refused(org, tmp_path: Path) -> None:
     with pytest.raises(
-        NoClosedSnapshot, match="Cycle 2026-10 has no plan snapshot.*Close the review"
+        NoClosedSnapshot, match="Cycle 2030-01 has no plan snapshot.*cycle close"
     ):
-        export_consensus(org, "2026-10", tmp_path / "x.csv")
+        export_consensus(org, "2030-01", tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -90,3 +95,40 @@ def test_reopened_and_unfinished_snapshots_are_refused(org, tmp_path: Path) -> N
 def test_other_file_kinds_are_refused(org, tmp_path: Path) -> None:
     with pytest.raises(FileRefused, match=r"\.csv or \.parquet"):
         export_consensus(org, CYCLE, tmp_path / "x.xlsx")
+
+
+def test_a_snapshot_changed_after_the_close_is_refused(org, closed_cycle, tmp_path: Path) -> None:
+    first = closed_cycle[0]
+    key = (
+        f"{SNAPSHOT_ID}|{first.account_id[:15]}|{first.product_id[:15]}|{first.period_start:%Y-%m}"
+    )
+    org.upsert("DemandPlanSnapshot__c", "LineKey__c", [{"LineKey__c": key, "Quantity__c": 1.0}])
+    with pytest.raises(SnapshotChanged, match="changed since the review closed.*cycle verify"):
+        export_consensus(org, CYCLE, tmp_path / "x.csv")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_demo_close_exports_what_the_cycle_reads(org, tmp_path: Path) -> None:
+    """The demo org's own 2026-11 snapshot (written by the cycle's close): its hash checks, and
+    the export sums per product and period equal ``sync.cycle``'s reading of the consensus."""
+    from sync.cycle.snapshots import read_snapshot
+
+    done = export_consensus(org, "2026-11", tmp_path / "demo.csv")
+    frame = read_snapshot(org, "2026-11").frame
+    assert done.lines == len(frame) > 10_000
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "demo.csv").read_text(encoding="utf-8"))))
+    got = sums(
+        (r["product_id"], r["period_start"], Decimal(r["quantity"]), Decimal(r["revenue"]))
+        for r in rows
+    )
+    want = sums(
+        (p, d.isoformat(), Decimal(repr(q)), Decimal(repr(v)).quantize(Decimal("0.01")))
+        for p, d, q, v in zip(
+            frame["product_id"],
+            frame["period_start"],
+            frame["consensus_qty"],
+            frame["consensus_rev"],
+            strict=True,
+        )
+    )
+    assert got == want
