@@ -120,23 +120,48 @@ def upside_accept_cmd(
 
 def demo_handoff(org_path: Path, directory: Path) -> None:
     """The demo's supply and allocation files, and the hand-off commands to try on them."""
+    from sync.cycle.snapshots import list_snapshots
     from sync.handoff.demo import write_demo_files
-    from sync.localorg.demo.org import DEMO_PLANNER
+    from sync.localorg.demo.org import DEMO_PLANNER, DEMO_REP
     from sync.orgs.registry import open_org
 
-    supply, allocation = write_demo_files(open_org(org_path), directory, DEMO_PLANNER)
+    org = open_org(org_path)
+    supply, allocation = write_demo_files(org, directory, DEMO_PLANNER)
+    closed = [h.cycle for h in list_snapshots(org) if h.status == "Closed" and not h.region]
+    cycle = closed[-1] if closed else "YYYY-MM"
+    workbook = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
+    upside_row = first_upside_row(workbook) or "N"
     region = directory / "allocation-review.xlsx"
     console.print(
         "\n[bold]Design wins[/]: the grid's Upside rows are won opportunities not yet in the "
         "baseline; take one into the Adjusted row as a noted change:\n"
-        "  [cyan]demandgrid upside accept WORKBOOK --row N[/]  (N: the Upside row's number)\n"
+        f"  [cyan]demandgrid upside accept {workbook} --row {upside_row}[/]\n"
         "[bold]Supply hand-off[/] (Phase 3), on the demo files:\n"
         f"  Load the production commitment:  [cyan]demandgrid import supply {supply} "
         f"--org {org_path}[/]\n"
         f"  Turn the allocation into noted cuts:  [cyan]demandgrid import allocation "
         f"{allocation} --planner {DEMO_PLANNER} -o {region} --org {org_path}[/]\n"
-        "  After the review closes, the locked plan:  [cyan]demandgrid export consensus "
-        f"--cycle YYYY-MM -o consensus.csv --org {org_path}[/]",
+        "  The locked plan of the last closed review:  [cyan]demandgrid export consensus "
+        f"--cycle {cycle} -o {directory / f'consensus-{cycle}.csv'} --org {org_path}[/]",
         highlight=False,
         soft_wrap=True,
     )
+
+
+def first_upside_row(workbook: Path) -> int | None:
+    """The sheet row of the review workbook's first Upside row, for the demo's next step."""
+    from addin.book.errors import UserError
+    from addin.book.xlsx import XlsxBook
+    from addin.review import layout
+    from addin.review.readback import read_workbook
+
+    try:
+        book = XlsxBook.open(workbook)
+        reviewed = read_workbook(book)
+    except (UserError, OSError):
+        return None
+    column = reviewed.columns[layout.H_KIND]
+    kinds = book.read(
+        reviewed.sheet, f"{column}1:{column}{reviewed.heading_row + reviewed.row_count}"
+    )
+    return next((n for n, (kind,) in enumerate(kinds, start=1) if kind == layout.UPSIDE), None)
