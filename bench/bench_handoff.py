@@ -20,9 +20,11 @@ from simple_salesforce import format_soql
 
 from bench.bench_pull import cached_org
 from sync.org.seam import QUERY_PAGE, UPDATE_LIMIT
+from sync.org.snapshot import content_hash, snapshot_id
 
 LINES = 54_000
-SNAPSHOT_ID = "SNAP-BENCH-ALL"
+CYCLE = "2027-06"  # a cycle the demo org has not closed
+SNAPSHOT_ID = snapshot_id(CYCLE, None)
 
 
 def _months(count: int) -> list[str]:
@@ -35,10 +37,10 @@ def _write_snapshot(org) -> float:  # type: ignore[no-untyped-def]
     months = _months(math.ceil(LINES / len(pairs)))
     records = [
         {
-            "LineKey__c": f"{SNAPSHOT_ID}|{a[:15]}|{p[:15]}|{m[:7]}",
+            "LineKey__c": f"{SNAPSHOT_ID}|{a[:15]}|{p[:15]}|{m[:7]}",  # sync.org.snapshot.line_key
             "Name": f"{SNAPSHOT_ID} {i}",
             "SnapshotId__c": SNAPSHOT_ID,
-            "Cycle__c": "2026-11",
+            "Cycle__c": CYCLE,
             "Account__c": a,
             "Product__c": p,
             "PeriodStartDate__c": m,
@@ -58,10 +60,11 @@ def _write_snapshot(org) -> float:  # type: ignore[no-untyped-def]
             {
                 "SnapshotId__c": SNAPSHOT_ID,
                 "Name": SNAPSHOT_ID,
-                "Cycle__c": "2026-11",
+                "Cycle__c": CYCLE,
                 "ClosedAt__c": "2026-11-27T17:00:00.000+0000",
                 "LineCount__c": len(records),
                 "Status__c": "Closed",
+                "ContentHash__c": content_hash(SNAPSHOT_ID, CYCLE, None, records),
             }
         ],
     )
@@ -94,14 +97,14 @@ def run() -> None:
             "SELECT Id FROM DemandPlanSnapshot__c WHERE SnapshotId__c = {}", SNAPSHOT_ID
         )
         assert sum(1 for _ in org.query(check)) == LINES
-        plan = read_consensus(org, "2026-11")
+        plan = read_consensus(org, CYCLE)
         floor, floor_cpu = _floor(
             [_texts(plan.header, x) for x in plan.lines], folder / "floor.csv"
         )
         for suffix in ("csv", "parquet"):
             before = org.calls.query
             started, cpu = time.perf_counter(), time.process_time()
-            done = export_consensus(org, "2026-11", folder / f"consensus.{suffix}")
+            done = export_consensus(org, CYCLE, folder / f"consensus.{suffix}")
             wall, used = time.perf_counter() - started, time.process_time() - cpu
             queries = org.calls.query - before
             pages = math.ceil(LINES / QUERY_PAGE) + 1
