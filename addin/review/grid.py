@@ -220,11 +220,8 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     explained: dict[str, str] = {}
     if "upside_note" in frame.columns:
         noted = frame.loc[frame["upside_note"].astype(str) != ""]
-        explained = (
-            noted.groupby("row_key")["upside_note"]
-            .agg(lambda notes: "; ".join(dict.fromkeys(notes)))
-            .to_dict()
-        )
+        by_block = noted.groupby("row_key")["upside_note"]
+        explained = {str(k): "; ".join(dict.fromkeys(v)) for k, v in by_block}
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
