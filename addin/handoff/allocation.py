@@ -26,6 +26,7 @@ from addin.review import layout
 from addin.review.grid import starting_value
 from addin.review.pull import check_workbook_path, pull_review
 from addin.review.readback import read_workbook
+from sync.cycle.locks import closed_lock_rules
 from sync.handoff.allocation import COLUMNS, Cut, fairness, plan_cuts, product_codes
 from sync.org.mapping import STANDARD
 from sync.org.seam import Org
@@ -61,7 +62,13 @@ def import_allocation(
     rows = read_rows(path, NEEDED)
     profile = STANDARD.with_measure("quantity")
     cells = pull_cells(
-        org, planner, profile=profile, horizon=horizon, history=history, include_team=True
+        org,
+        planner,
+        profile=profile,
+        horizon=horizon,
+        history=history,
+        include_team=True,
+        locks=closed_lock_rules(org),  # the same locks as the pull that writes the workbook
     )
     cuts, problems = plan_cuts(rows, cells.frame, product_codes(org))
     refuse_rows(path, problems, "applied")

@@ -216,8 +216,12 @@ def _one_row(
         refuse(
             "month",
             f"{month_key(period)} is locked for {cell.account_name} / {cell.product_name} "
-            f"({cell.lock_reason or 'locked'}): allocation cuts only open periods. Move the cut to "
-            "an open month or drop the row.",
+            f"({cell.lock_reason or 'locked'}): allocation cuts only open periods. "
+            + (
+                "Reopen the review for the cut first (`demandgrid cycle reopen`)."
+                if str(cell.lock_reason).startswith("review closed")
+                else "Move the cut to an open month or drop the row."
+            ),
         )
         return None, problems
     demand = _demand(cell)

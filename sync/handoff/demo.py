@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.cycle.locks import closed_lock_rules
 from sync.handoff.rows import month_key
 from sync.org.seam import Org
 from sync.pull.cells import pull_cells
@@ -76,7 +77,9 @@ def demo_allocation(frame: pd.DataFrame) -> list[list[str]]:
 
 def write_demo_files(org: Org, directory: Path, planner: str) -> tuple[Path, Path]:
     """Write ``supply.csv`` and ``allocation.csv`` for ``planner``'s region into ``directory``."""
-    frame = pull_cells(org, planner, horizon=8, history=0, include_team=True).frame
+    frame = pull_cells(
+        org, planner, horizon=8, history=0, include_team=True, locks=closed_lock_rules(org)
+    ).frame
     supply = Path(directory) / "supply.csv"
     allocation = Path(directory) / "allocation.csv"
     _write(supply, ["product_family", "month", "quantity", "plan_id"], demo_supply(frame))

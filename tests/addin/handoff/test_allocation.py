@@ -238,3 +238,24 @@ def test_allocation_workbook_is_valid_ooxml(org_file: Path, tmp_path: Path) -> N
     out = tmp_path / "alloc.xlsx"
     import_allocation(org, allocation, DEMO_PLANNER, out, horizon=3, history=0)
     assert_valid(out)
+
+
+def test_a_closed_review_refuses_cuts_until_reopened(org_file: Path, tmp_path: Path) -> None:
+    """After the demand review closes its months are locked for the allocation too; reopened
+    (the supply review's way back in), the same file imports."""
+    from sync.cycle.close import close_cycle, reopen_cycle
+    from sync.handoff.demo import write_demo_files
+    from sync.localorg import LocalOrg
+    from sync.pull.cells import org_today
+
+    planner = LocalOrg(org_file, username=DEMO_PLANNER)
+    _, allocation = write_demo_files(planner, tmp_path, DEMO_PLANNER)
+    cycle = f"{org_today(planner):%Y-%m}"
+    close_cycle(planner, cycle)
+    out = tmp_path / "alloc.xlsx"
+    with pytest.raises(FileRefused, match="review closed on .*Reopen the review"):
+        import_allocation(planner, allocation, DEMO_PLANNER, out, horizon=8, history=0)
+    assert not out.exists()
+    reopen_cycle(planner, cycle, reason="Allocation ALLOC-DEMO-1")
+    done = import_allocation(planner, allocation, DEMO_PLANNER, out, horizon=8, history=0)
+    assert done.cuts == 4

@@ -74,9 +74,7 @@ def test_parquet_is_byte_identical_with_exact_decimals(org, closed_cycle, tmp_pa
 
 
 def test_no_closed_snapshot_is_refused(org, tmp_path: Path) -> None:
-    with pytest.raises(
-        NoClosedSnapshot, match="Cycle 2030-01 has no plan snapshot.*cycle close"
-    ):
+    with pytest.raises(NoClosedSnapshot, match="Cycle 2030-01 has no plan snapshot.*cycle close"):
         export_consensus(org, "2030-01", tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
 
