@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sync.handoff.rows import RowProblem, cell_text, month_key, parse_decimal, parse_month
-from sync.org.seam import Org, Record, chunks
+from sync.org.seam import Org, QueryRefused, Record, chunks
 
 OBJECT = "SupplyCommitment__c"
 KEY_FIELD = "Key__c"
@@ -181,8 +181,13 @@ def load_supply(
 
 def read_supply(org: Org) -> pd.DataFrame:
     """The loaded commitments: ``product_family, period_start (date), quantity, plan_id``,
-    sorted by family and month; an empty frame with those columns when none is loaded."""
+    sorted by family and month; an empty frame with those columns when none is loaded (or the
+    org has no ``SupplyCommitment__c`` object yet)."""
     soql = "SELECT ProductFamily__c, PeriodStartDate__c, Quantity__c, PlanId__c FROM SupplyCommitment__c"
+    try:
+        records = list(org.query(soql))
+    except QueryRefused:  # an org without the object (metadata not deployed) has none loaded
+        records = []
     rows = [
         (
             r.get("ProductFamily__c") or "",
@@ -190,7 +195,7 @@ def read_supply(org: Org) -> pd.DataFrame:
             float(r.get("Quantity__c") or 0.0),
             r.get("PlanId__c") or "",
         )
-        for r in org.query(soql)
+        for r in records
         if r.get("PeriodStartDate__c")
     ]
     frame = pd.DataFrame(rows, columns=list(SUPPLY_COLUMNS))

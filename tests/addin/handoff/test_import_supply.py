@@ -137,3 +137,22 @@ def test_unreadable_files_are_refused(
     with pytest.raises(FileRefused, match=expected):
         import_supply(org, path)
     assert org.calls.update == 0
+
+
+def test_read_supply_without_the_object_is_empty() -> None:
+    """An org whose admin has not deployed SupplyCommitment__c: nothing loaded, not an error."""
+    from sync.org.seam import QueryRefused
+
+    class NoObject:
+        def query(self, soql: str):  # type: ignore[no-untyped-def]
+            raise QueryRefused(
+                "sObject type 'SupplyCommitment__c' is not supported.", "INVALID_TYPE"
+            )
+
+    frame = read_supply(NoObject())  # type: ignore[arg-type]
+    assert frame.empty and list(frame.columns) == [
+        "product_family",
+        "period_start",
+        "quantity",
+        "plan_id",
+    ]
