@@ -39,9 +39,9 @@ from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
 from sync.localorg.demo.build import Book
+from sync.localorg.demo.designwins import add_design_wins
 from sync.localorg.demo.gathering import agreements_take_erp_actuals
 from sync.localorg.demo.history import close_history
-from sync.localorg.demo.designwins import add_design_wins
 from sync.localorg.demo.rep import rep_forecasts
 from sync.localorg.demo.series import month_index, month_start
 from sync.localorg.store import ADMIN_USERNAME, DAILY_API_REQUESTS
