@@ -2,17 +2,16 @@
 commitment loaded by ``demandgrid import supply`` (Phase 3), per product family and month.
 
 ``read_supply_commitments`` reads the commitment through ``sync.handoff.supply.read_supply``
-when the hand-off package is installed, else straight from ``SupplyCommitment__c`` (the same
-frame); an org with none loaded gives an empty frame and the pre-read says so.
+(the hand-off's reader of ``SupplyCommitment__c``); an org with none loaded gives an empty frame
+and the pre-read says so.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
-from sync.org.seam import Org, QueryRefused
+from sync.handoff.supply import read_supply
+from sync.org.seam import Org
 
 SUPPLY_COLUMNS = ("product_family", "period_start", "quantity", "plan_id")
 NONE_LOADED = (
@@ -24,33 +23,7 @@ BALANCE_COLUMNS = ("product_family", "period_start", "demand", "supply", "balanc
 
 def read_supply_commitments(org: Org) -> pd.DataFrame:
     """The loaded production commitment (``SUPPLY_COLUMNS``), empty when none is loaded."""
-    try:
-        from sync.handoff.supply import read_supply  # the hand-off engineer's reader
-    except ImportError:
-        return _read_object(org)
     return read_supply(org)
-
-
-def _read_object(org: Org) -> pd.DataFrame:
-    soql = (
-        "SELECT ProductFamily__c, PeriodStartDate__c, Quantity__c, PlanId__c "
-        "FROM SupplyCommitment__c"
-    )
-    try:
-        records = list(org.query(soql))
-    except QueryRefused:  # an org without the object has no commitment loaded
-        records = []
-    rows = [
-        (
-            str(r.get("ProductFamily__c") or ""),
-            date.fromisoformat(str(r["PeriodStartDate__c"])[:10]),
-            float(r.get("Quantity__c") or 0),
-            str(r.get("PlanId__c") or ""),
-        )
-        for r in records
-        if r.get("PeriodStartDate__c")
-    ]
-    return pd.DataFrame(rows, columns=list(SUPPLY_COLUMNS))
 
 
 def demand_vs_supply(current: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
