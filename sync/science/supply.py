@@ -27,12 +27,15 @@ def read_supply_commitments(org: Org) -> pd.DataFrame:
 
 
 def demand_vs_supply(current: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
-    """Per product family x month of this plan: consensus demand, committed supply and the
-    balance (supply - demand; negative = short). Empty when no supply is loaded."""
+    """Per product family x month the commitment covers: consensus demand, committed supply and
+    the balance (supply - demand; negative = short; a family without supply in a covered month
+    is short by all its demand). Months the commitment does not cover are not compared. Empty
+    when no supply is loaded."""
     if supply.empty:
         return pd.DataFrame(columns=list(BALANCE_COLUMNS))
+    covered = current[current["period_start"].isin(set(supply["period_start"]))]
     demand = (
-        current.groupby(["product_family", "period_start"], sort=True)["consensus_qty"]
+        covered.groupby(["product_family", "period_start"], sort=True)["consensus_qty"]
         .sum()
         .rename("demand")
     )
