@@ -211,6 +211,7 @@ def _pull(
 ) -> PulledWorkbook:
     from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
@@ -224,6 +225,7 @@ def _pull(
         include_team=include_team,
         locks=closed_lock_rules(org),  # a closed review locks its periods
     )
+    cells = with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
     queried = time.perf_counter()
     if cells.frame.empty:
         raise NothingToPull(
