@@ -11,8 +11,10 @@ import sys
 
 from addin.cli import (  # noqa: F401 - importing registers the commands
     commands,
-    cycle,  # noqa: F401 - issue 12: demandgrid cycle
+    cycle,  # issue 12: demandgrid cycle
+    gather,  # issue 13: load actuals, pos
     orgs,
+    preread,  # issue 12: demandgrid preread
 )
 from addin.cli.app import app
 

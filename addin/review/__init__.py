@@ -6,5 +6,6 @@ rows to records with ``tie``, find the changeset). The ways in: ``pull`` (a new 
 and finds the org a workbook belongs to.
 
 May import: ``addin.book``; ``sync.org``, ``sync.pull``, ``sync.orgs`` (which org a file belongs to),
-``sync.cycle`` (the periods a closed review locks).
+``sync.cycle`` (the periods a closed review locks), ``sync.gather`` (what Phase 1 loaded: ERP
+actuals, POS, when).
 """

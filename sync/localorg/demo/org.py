@@ -39,6 +39,7 @@ from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
 from sync.localorg.demo.build import Book
+from sync.localorg.demo.gathering import agreements_take_erp_actuals
 from sync.localorg.demo.history import close_history
 from sync.localorg.demo.rep import rep_forecasts
 from sync.localorg.demo.series import month_index, month_start
@@ -64,6 +65,9 @@ SIZES: dict[str, Size] = {
     "demo": Size(reps=4, planners=1),  # 10,800 cells in 18 months
     "region": Size(reps=20, planners=1),  # a planner's region: 54,000 cells in 18 months
     "large": Size(reps=60, planners=3),  # three regions: 162,000 cells in 18 months
+    # A business unit under one planner (issue 16): 160 x 2,700 = 432,000 cells in 18 months,
+    # 504,000 in a default pull (18 months ahead and 3 back).
+    "enterprise": Size(reps=160, planners=1),
 }
 
 
@@ -108,6 +112,7 @@ def create_demo_org(
         )
         last_stamp = _populate(book, SIZES[size])
         book.flush()
+        agreements_take_erp_actuals(conn)  # issue 13 A
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),
