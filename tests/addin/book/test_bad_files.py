@@ -28,6 +28,7 @@ from conftest_push import snapshot
 from addin.book import atomic
 from addin.book import lock as workbook_lock
 from addin.book.errors import UserError
+from addin.book.xlsx import XlsxBook
 from addin.check.file import check_file
 from addin.push.file import push_file
 from addin.review import layout
@@ -162,6 +163,7 @@ def disk_full(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
 
     mp.setattr(openpyxl.Workbook, "save", full)
     mp.setattr(FilledWorkbook, "save", full)  # the pull's streamed writer
+    mp.setattr(XlsxBook, "_save_spliced", full)  # a save keeping the grid as the file's XML
 
 
 def no_space_left(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
