@@ -36,6 +36,14 @@ AIM_MB = 1_536
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. On Linux from ``VmHWM``: ``ru_maxrss`` would start
+    at the parent's resident size when the process was forked (it survives ``exec``)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
