@@ -13,7 +13,7 @@
    (``sync.salesforce.bulk.BULK_THRESHOLD``), then the enterprise pull over Bulk: API calls by
    kind, wall time, peak memory (the server and its org run in the same process: counted too).
 
-``python -m bench enterprise`` runs this section alone (``make bench`` runs it too): about 2.5
+``python -m bench enterprise`` runs this section alone (``make bench`` runs it too): about 2
 minutes of CPU, plus building the org once a day; on a 2-core machine shared with other work the
 wall time was 15 to 28 minutes. Times are for information, never asserted; call counts are
 exact.
