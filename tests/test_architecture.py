@@ -44,9 +44,11 @@ ALLOWED: dict[str, set[str]] = {
     | _FPA
     | _XLAM
     | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
+    "sync.handoff": {"sync.org", "sync.pull", "sync.cycle"},  # issue 13 part B
+    "addin.handoff": _REVIEW | {"addin.review", "sync.handoff", "sync.cycle"},  # issue 13 part B
     "addin.cli": {"*"},
     # issue 12 part B: planning science and the executive pre-read
-    "sync.science": {"sync.org", "sync.cycle", "sync.handoff"},
+    "sync.science": {"sync.org", "sync.fpa", "sync.cycle", "sync.handoff"},
     "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
 

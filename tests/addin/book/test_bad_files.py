@@ -33,6 +33,7 @@ from addin.push.file import push_file
 from addin.review import layout
 from addin.review.file import refresh_file
 from addin.review.pull import pull_review
+from addin.review.writer import FilledWorkbook
 from sync.localorg import LocalOrg, store
 from sync.localorg.demo.org import DEMO_REP
 from sync.org.seam import OrgError
@@ -160,6 +161,7 @@ def disk_full(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     mp.setattr(openpyxl.Workbook, "save", full)
+    mp.setattr(FilledWorkbook, "save", full)  # the pull's streamed writer
 
 
 def no_space_left(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
