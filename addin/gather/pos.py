@@ -78,8 +78,8 @@ def make_templates(
     names = lookup.accounts(org).names
     folder.mkdir(parents=True, exist_ok=True)
     built, taken = [], set()
-    for distributor_id in sorted(walk.distributors, key=lambda d: names.get(d, d).casefold()):
-        name = names.get(distributor_id, distributor_id)
+    for distributor_id in sorted(walk.distributors, key=lambda d: (names.get(d) or d).casefold()):
+        name = names.get(distributor_id) or distributor_id
         file = submission_name(name, period)
         if file in taken:  # two distributors whose names start alike
             file = file.replace(
