@@ -27,10 +27,16 @@ _MEASURES = (("AdjustedForecastedQuantity", "Quantity"), ("AdjustedForecastedRev
 
 
 def write_update(
-    conn: sqlite3.Connection, obj: ObjectDef, records: Sequence[Record], *, user_id: str
+    conn: sqlite3.Connection,
+    obj: ObjectDef,
+    records: Sequence[Record],
+    *,
+    user_id: str,
+    stamp: str | None = None,
 ) -> str:
-    """Write ``records`` (already checked) and return the stamp they now carry."""
-    stamp = next_stamp(conn)
+    """Write ``records`` (already checked) and return the stamp they now carry (``stamp``: the
+    transaction's, when one save writes several objects)."""
+    stamp = stamp or next_stamp(conn)
     before = _adjusted_before(conn, records) if obj.name == CELL_OBJECT else {}
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for record in records:

@@ -16,6 +16,11 @@ What crosses the seam, and nothing more:
   and the fields to set; **all or none**: either every record is written and a list of
   successes comes back, or nothing is written and ``UpdateRefused`` is raised carrying the
   per-record errors. One API call.
+- ``save(writes)``: updates by Id and upserts on an external-id field, of one or more objects,
+  in **one all-or-none call** (at most ``UPDATE_LIMIT`` records in all): a forecast fact's new
+  measure and its adjustment record land together or not at all (Advanced Account Forecasting,
+  docs/aaf.md). Results in request order, writes after one another; ``UpdateRefused`` as for
+  ``update``. One API call.
 - ``describe(object_name)``: the object's fields (type, length, scale, updateable, relationships).
 - ``limits()``: the remaining daily API budget.
 - ``identity()``: which org and which user we are talking to.
@@ -62,6 +67,17 @@ class SaveResult:
     id: str
     success: bool
     errors: tuple[FieldError, ...] = ()
+    created: bool = False  # an upsert (or save) that inserted a new record
+
+
+@dataclass(frozen=True)
+class Write:
+    """One part of a ``save``: records of one object, updated by ``Id`` (``key_field`` None) or
+    upserted on the external-id field ``key_field`` (every record carries it, none an ``Id``)."""
+
+    object_name: str
+    records: Sequence[Record]
+    key_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,8 @@ class Org(Protocol):
     def query(self, soql: str) -> Iterator[Record]: ...
 
     def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]: ...
+
+    def save(self, writes: Sequence[Write]) -> list[SaveResult]: ...
 
     def describe(self, object_name: str) -> ObjectDescribe: ...
 

@@ -37,7 +37,8 @@ import numpy as np
 from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
-from sync.localorg.demo.build import Book
+from sync.localorg.demo.aaf import convert_to_aaf
+from sync.localorg.demo.build import ADMIN_ID, Book
 from sync.localorg.demo.rep import rep_forecasts
 from sync.localorg.demo.series import month_index, month_start
 from sync.localorg.store import ADMIN_USERNAME, DAILY_API_REQUESTS
@@ -50,6 +51,8 @@ ACCOUNTS_PER_REP = 30
 DEMO_PLANNER = "planner@demandgrid.demo"
 FPA_USER = "fpa@demandgrid.demo"
 ORG_NAME = "demandgrid demo org"
+#: Forecasting data models the demo org can be built on.
+MODELS = ("standard", "aaf")
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,17 @@ DEMO_REP = _username(*_rep_name(0))
 
 
 def create_demo_org(
-    path: str | Path, *, size: str = "demo", as_of: date | None = None, seed: int = 7
+    path: str | Path,
+    *,
+    size: str = "demo",
+    as_of: date | None = None,
+    seed: int = 7,
+    model: str = "standard",
 ) -> Path:
-    """Build the demo org at ``path`` (replacing any file there) and return the path."""
+    """Build the demo org at ``path`` (replacing any file there) and return the path.
+    ``model="aaf"``: the same org on Advanced Account Forecasting (``sync.localorg.demo.aaf``)."""
+    if model not in MODELS:
+        raise ValueError(f"Unknown forecasting model {model!r}. Models: {', '.join(MODELS)}.")
     if size not in SIZES:
         raise ValueError(f"Unknown demo org size {size!r}. Sizes: {', '.join(SIZES)}.")
     as_of = as_of or datetime.now(UTC).date()
@@ -106,6 +117,8 @@ def create_demo_org(
         )
         last_stamp = _populate(book, SIZES[size])
         book.flush()
+        if model == "aaf":
+            convert_to_aaf(conn, ADMIN_ID, book.created)
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),
@@ -113,6 +126,7 @@ def create_demo_org(
             ("seed", seed),
             ("demo_rep", DEMO_REP),
             ("last_stamp", last_stamp),
+            ("model", model),
         ):
             set_meta(conn, key, value)
         conn.execute("COMMIT")
