@@ -85,6 +85,16 @@ class AafProfile(MappingProfile):
             changes_per_call=1000 // (2 if self.writes_adjustment_record else 1),
         )
 
+    def updateable_fields(self) -> tuple[str, ...]:
+        return (self.adjusted,)
+
+    def created_fields(self) -> tuple[tuple[str, str], ...]:
+        if not self.writes_adjustment_record:
+            return ()
+        fields = (self.adjustment_key, self.adjustment_fact, "AdvAcctForecastMeasureDefId",
+                  "InitialValue", "UpdatedValue", self.note)  # fmt: skip
+        return tuple((self.adjustment_object, f) for f in fields)
+
     # ------------------------------------------------------------ pull
 
     def cell_paths(self) -> dict[str, str]:

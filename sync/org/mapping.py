@@ -77,8 +77,13 @@ class MappingProfile:
     #: Changes one all-or-none call carries (one record each here).
     changes_per_call: int = 1000
 
-    def updateable_fields(self) -> tuple[str, str]:
+    def updateable_fields(self) -> tuple[str, ...]:
+        """Fields of the cell object a push updates."""
         return (self.adjusted, self.note)
+
+    def created_fields(self) -> tuple[tuple[str, str], ...]:
+        """(object, field) a push sets on records it creates (none here)."""
+        return ()
 
     def with_measure(self, measure: Measure) -> MappingProfile:
         return _standard(measure) if self.name == "standard" else replace(self, measure=measure)

@@ -48,6 +48,7 @@ from sync.org.seam import (
     SaveResult,
     SessionExpired,
     UpdateRefused,
+    Write,
     chunks,
 )
 from sync.salesforce.answers import (
@@ -58,6 +59,7 @@ from sync.salesforce.answers import (
     same_value,
 )
 from sync.salesforce.auth import TokenSource
+from sync.salesforce.saves import save_request, save_results
 from sync.salesforce.verify import UnknownObject, check_mapping
 from sync.salesforce.wire import RetryPolicy, WireSession, error_code, error_message, is_transient
 
@@ -205,6 +207,60 @@ class SalesforceOrg:
             pending = [r for r in pending if r["Id"] not in landed]
             if not pending:
                 return [done[r["Id"]] for r in records]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def save(self, writes: Sequence[Write]) -> list[SaveResult]:
+        """Every write or none, in one Composite (``sync.salesforce.saves``). Each part is safe
+        to send again (an update sets the same values, an upsert finds its key), so an answer
+        lost in transit is retried as it is."""
+        count = sum(len(w.records) for w in writes)
+        what = " and ".join(f"{len(w.records)} {w.object_name}" for w in writes)
+        if count > UPDATE_LIMIT:
+            too_many = FieldError(
+                "EXCEEDED_ID_LIMIT",
+                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records into "
+                f"this call (this call had {count})",
+            )
+            raise UpdateRefused(
+                f"{what} records in one save: at most {UPDATE_LIMIT} per call; nothing was sent.",
+                [
+                    SaveResult(str(r.get("Id") or ""), False, (too_many,))
+                    for w in writes
+                    for r in w.records
+                ],
+            )
+        if not count:
+            return []
+        body = save_request(writes, self.api_version)
+        attempts = self.retry.attempts
+        for attempt in range(attempts):
+            try:
+                answer = self._sf.restful("composite", method="POST", json=body)
+            except SalesforceError as e:
+                if not (isinstance(e, SalesforceGeneralError) and e.status >= 500):
+                    raise self._org_error(e, f"the save of {what} records") from None
+                outcome = f"HTTP {e.status}"
+            except requests.RequestException as e:
+                if not is_transient(e):
+                    raise self._unavailable(e, f"the save of {what} records") from None
+                outcome = type(e).__name__
+            else:
+                results = save_results(answer, writes)
+                if all(r.success for r in results):
+                    return results
+                if attempt + 1 < attempts and lock_contention(results):
+                    self._sleep(self.retry.delay(attempt))
+                    continue
+                names = " + ".join(w.object_name for w in writes)
+                raise UpdateRefused(refusal_message(names, results), results)
+            if attempt + 1 == attempts:
+                raise OrgUnavailable(
+                    f"Salesforce did not confirm the save of {what} records after {attempts} "
+                    f"tries ({outcome}). Run the push again: it re-reads the records first, so "
+                    "nothing is applied twice."
+                )
+            log.warning("save of %s: %s; sending again (safe to repeat)", what, outcome)
+            self._sleep(self.retry.delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def describe(self, object_name: str) -> ObjectDescribe:
