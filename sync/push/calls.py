@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from sync.org.mapping import MappingProfile
 from sync.org.records import Change, Conflict, Receipt
-from sync.org.seam import Org, OrgError, SaveResult, UpdateRefused
+from sync.org.seam import UPDATE_LIMIT, Org, OrgError, SaveResult, UpdateRefused
 from sync.push.cas import CONFLICT, Before, Overwritten, check_before, same_note, verify_after
 from sync.push.journal import Journal, JournalUnusable, pending_restores
 from sync.push.plan import (
@@ -64,7 +64,7 @@ def send(
     then prove from the adjustment history that nobody wrote in between, restoring theirs
     where someone did."""
     todo = list(plan.to_send)
-    size = profile.changes_per_call
+    size = min(profile.changes_per_call, UPDATE_LIMIT)
     calls = [todo[i : i + size] for i in range(0, len(todo), size)]
     total, n_calls, sent = len(todo), len(calls), Sent()
     expected = plan.org_cells

@@ -29,6 +29,7 @@ from dataclasses import replace
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.records import CellReceipt, Change, Conflict, Receipt
 from sync.org.seam import (
+    UPDATE_LIMIT,
     ApiLimitExceeded,
     Org,
     OrgError,
@@ -295,7 +296,7 @@ def _dry_run(
     fields = ", ".join(["Id", profile.adjusted, profile.note])
     lines = [
         f"Dry run: would send {len(plan.to_send):,} cells in {plan.calls} update call(s) "
-        f"of at most {profile.changes_per_call:,} records to {profile.cell_object} ({fields}); "
+        f"of at most {min(profile.changes_per_call, UPDATE_LIMIT):,} records to {profile.cell_object} ({fields}); "
         "nothing was sent.",
         f"Already in org: {len(plan.already_done):,}; overwrite theirs: {len(plan.overwrites):,}; "
         f"kept theirs: {len(plan.kept_theirs):,}.",

@@ -34,6 +34,7 @@ from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.records import Change, Conflict
 from sync.org.seam import (
     QUERY_PAGE,
+    UPDATE_LIMIT,
     ApiLimits,
     Org,
     OrgError,
@@ -193,7 +194,7 @@ def batches(changes: Sequence[Change], profile: MappingProfile = STANDARD) -> li
         {"Id": c.record_id, profile.adjusted: _value(c), profile.note: note_text(c)}
         for c in changes
     ]
-    size = profile.changes_per_call
+    size = min(profile.changes_per_call, UPDATE_LIMIT)
     return [payload[i : i + size] for i in range(0, len(payload), size)]
 
 
@@ -260,7 +261,7 @@ def plan_push(
         to_send=tuple(to_send),
         already_done=tuple(already),
         conflicts=tuple(conflicts),
-        calls=math.ceil(len(to_send) / profile.changes_per_call),
+        calls=math.ceil(len(to_send) / min(profile.changes_per_call, UPDATE_LIMIT)),
         query_calls=query_calls,
         budget=budget,
         overwrites=tuple(overwrites),
