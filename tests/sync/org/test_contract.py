@@ -1,0 +1,185 @@
+"""The contract every mapping profile keeps (issue 14): the same tests on {standard, aaf} x
+{local, Salesforce over HTTPS} (``profiled_org``, tests/conftest_contract.py). Pull and push are
+called exactly as the workbook commands call them; only the assertions about *where* the org
+keeps a note look below the seam."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from simple_salesforce import format_soql
+
+from sync.localorg.demo.org import DEMO_REP
+from sync.org.mapping import MappingProfile
+from sync.org.records import Change
+from sync.org.seam import OrgError
+from sync.pull.cells import pull_cells
+from sync.push.engine import push
+
+
+def _open_cells(org, profile: MappingProfile, n: int):
+    """``n`` editable cells of the demo rep that hold no adjustment yet."""
+    frame = pull_cells(org, DEMO_REP, profile=profile).frame
+    free = frame[~frame["locked"] & frame["adjusted"].isna()]
+    assert len(free) >= n
+    return free.head(n)
+
+
+def _changes(cells, new_value, note: str) -> list[Change]:
+    return [
+        Change(
+            record_id=c.record_id,
+            sheet="Review",
+            cell=f"H{i + 10}",
+            account_name=c.account_name,
+            product_name=c.product_name,
+            period_start=c.period_start,
+            old=None,
+            new=new_value(c),
+            note=f"{note} {i}",
+            reason_code="Promo",
+            modstamp=c.modstamp,
+            old_note=c.note,
+        )
+        for i, c in enumerate(cells.itertuples())
+    ]
+
+
+@pytest.mark.parametrize("measure", ["quantity", "revenue"])
+def test_pull_edit_push_pull_round_trips_every_editable_measure(profiled_org, measure) -> None:
+    org, profile = profiled_org.org, profiled_org.profile.with_measure(measure)
+    cells = _open_cells(org, profile, 5)
+    changes = _changes(cells, lambda c: float(round(c.baseline * 1.1 + 7, 2)), "round trip")
+    receipt = push(org, changes, profile=profile)
+    assert [c.outcome for c in receipt.cells] == ["written"] * 5
+    again = pull_cells(org, DEMO_REP, profile=profile).frame.set_index("record_id")
+    for ch in changes:
+        assert again.loc[ch.record_id, "adjusted"] == pytest.approx(ch.new)
+        assert again.loc[ch.record_id, "note"] == f"[Promo] {ch.note}"
+    # re-run safety: the same changeset again sends nothing and writes nothing twice
+    updates = org.calls.update
+    second = push(org, changes, profile=profile)
+    assert {c.outcome for c in second.cells} == {"already in org"}
+    assert org.calls.update == updates
+
+
+def test_notes_land_where_each_model_keeps_them(profiled_org) -> None:
+    org, profile, local = profiled_org.org, profiled_org.profile, profiled_org.local
+    cells = _open_cells(org, profile, 3)
+    changes = _changes(cells, lambda c: c.baseline + 1, "where is my note")
+    push(org, changes, profile=profile)
+    ids = [c.record_id for c in changes]
+    obj, field = profile.note_location()
+    if obj == profile.cell_object:  # standard: on the cell, beside the adjusted value
+        soql = format_soql("SELECT Id, {:literal} FROM {:literal} WHERE Id IN {}", field, obj, ids)
+        held = {r["Id"]: r[field] for r in local.query(soql)}
+    else:  # AAF: the Comment of the adjustment record written with the change
+        assert profile.cell_object == "AdvAccountForecastFact"
+        assert obj == "AdvAcctForecastFactAdj"
+        assert local.describe(profile.cell_object).field(field) is None
+        soql = format_soql(
+            "SELECT AdvAcctForecastFactId, Comment FROM AdvAcctForecastFactAdj "
+            "WHERE AdvAcctForecastFactId IN {} ORDER BY CreatedDate",
+            ids,
+        )
+        held = {r["AdvAcctForecastFactId"]: r["Comment"] for r in local.query(soql)}
+    assert held == {c.record_id: f"[Promo] {c.note}" for c in changes}
+
+
+def test_100_edits_leave_100_adjustment_records_with_initial_and_updated_values(
+    profiled_org,
+) -> None:
+    org, profile, local = profiled_org.org, profiled_org.profile, profiled_org.local
+    cells = _open_cells(org, profile, 100)
+    changes = _changes(cells, lambda c: float(round(c.baseline * 0.9 + 3)), "hundred")
+    push(org, changes, profile=profile)
+    h = profile.history()
+    soql = format_soql(
+        "SELECT {parent:literal}, {old:literal}, {new:literal}, {note:literal} FROM {obj:literal} "
+        "WHERE {measure:literal} AND {parent:literal} IN {ids}",
+        parent=h.parent_id,
+        old=h.from_value,
+        new=h.to_value,
+        note=h.note,
+        obj=h.object,
+        measure=h.where,
+        ids=[c.record_id for c in changes],
+    )
+    rows = list(local.query(soql))
+    assert len(rows) == 100
+    by_cell = {r[h.parent_id]: r for r in rows}
+    for ch in changes:
+        row = by_cell[ch.record_id]
+        assert row[h.from_value] is None  # no adjustment before: the initial value is empty
+        assert row[h.to_value] == pytest.approx(ch.new)
+        assert row[h.note] == f"[Promo] {ch.note}"
+
+
+def test_a_second_edit_records_the_first_as_its_initial_value(profiled_org) -> None:
+    org, profile, local = profiled_org.org, profiled_org.profile, profiled_org.local
+    cells = _open_cells(org, profile, 2)
+    first = _changes(cells, lambda c: c.baseline + 10, "first")
+    push(org, first, profile=profile)
+    pulled = pull_cells(org, DEMO_REP, profile=profile).frame.set_index("record_id")
+    second = [
+        replace(
+            c,
+            old=c.new,
+            new=c.new + 5,
+            note="second",
+            modstamp=pulled.loc[c.record_id, "modstamp"],
+            old_note=pulled.loc[c.record_id, "note"],
+        )
+        for c in first
+    ]
+    push(org, second, profile=profile)
+    h = profile.history()
+    soql = format_soql(
+        "SELECT {old:literal}, {new:literal} FROM {obj:literal} WHERE {measure:literal} "
+        "AND {parent:literal} IN {ids} ORDER BY CreatedDate",
+        old=h.from_value,
+        new=h.to_value,
+        obj=h.object,
+        measure=h.where,
+        parent=h.parent_id,
+        ids=[c.record_id for c in first],
+    )
+    pairs = sorted((r[h.from_value] or math.nan, r[h.to_value]) for r in local.query(soql))
+    expected = sorted(
+        [(math.nan, c.new) for c in first] + [(c.new, c.new + 5) for c in first],
+        key=lambda p: (p[0], p[1]),
+    )
+    assert len(pairs) == 4
+    assert [p[1] for p in sorted(pairs, key=lambda p: p[1])] == sorted(p[1] for p in expected)
+    assert {p[0] for p in pairs if not math.isnan(p[0])} == {c.new for c in first}
+
+
+def test_a_measure_that_is_not_editable_is_refused_naming_its_definition(profiled_org) -> None:
+    org, profile = profiled_org.org, profiled_org.profile
+    cells = _open_cells(org, profile, 2)
+    frozen = replace(profile, adjusted=profile.baseline)  # the system forecast: not editable
+    changes = [
+        replace(ch, old=c.baseline)  # as a workbook pulled with that mapping would hold it
+        for ch, c in zip(
+            _changes(cells, lambda c: c.baseline + 1, "not allowed"), cells.itertuples(), strict=True
+        )
+    ]
+    with pytest.raises(OrgError) as refused:
+        push(org, changes, profile=frozen)
+    message = str(refused.value)
+    assert profile.baseline in message
+    if profile.cell_object == "AdvAccountForecastFact":
+        assert "measure definition 'Forecasted Quantity'" in message
+        assert "CUSTOM" in message
+    after = pull_cells(org, DEMO_REP, profile=profile).frame.set_index("record_id")
+    assert after.loc[[c.record_id for c in changes], "adjusted"].isna().all()  # nothing landed
+
+
+def test_the_profile_is_detected_from_the_org(profiled_org) -> None:
+    from sync.org.aaf import detect_profile
+
+    assert detect_profile(profiled_org.org).name == profiled_org.profile.name
+    assert date.today()  # (detection costs describe calls and at most two one-row queries)
