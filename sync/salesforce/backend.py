@@ -107,13 +107,21 @@ class SalesforceOrg:
 
     @classmethod
     def connect(
-        cls, instance_url: str, tokens: TokenSource, *, profile: MappingProfile, **kwargs: Any
+        cls,
+        instance_url: str,
+        tokens: TokenSource,
+        *,
+        profile: MappingProfile | None,
+        **kwargs: Any,
     ) -> SalesforceOrg:
-        """Open the org, learn who we are, and check the mapping against its describe."""
+        """Open the org, learn who we are, and check the mapping against its describe
+        (``profile`` None: the one the org speaks, ``sync.org.aaf.detect_profile``)."""
+        from sync.org.aaf import detect_profile
+
         org = cls(instance_url, tokens, **kwargs)
         org.check_api_version()
         org.identity()
-        org.verify_mapping(profile)
+        org.verify_mapping(profile or detect_profile(org))
         return org
 
     def __repr__(self) -> str:

@@ -164,7 +164,9 @@ def test_a_measure_that_is_not_editable_is_refused_naming_its_definition(profile
     changes = [
         replace(ch, old=c.baseline)  # as a workbook pulled with that mapping would hold it
         for ch, c in zip(
-            _changes(cells, lambda c: c.baseline + 1, "not allowed"), cells.itertuples(), strict=True
+            _changes(cells, lambda c: c.baseline + 1, "not allowed"),
+            cells.itertuples(),
+            strict=True,
         )
     ]
     with pytest.raises(OrgError) as refused:
