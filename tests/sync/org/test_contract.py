@@ -15,7 +15,7 @@ from simple_salesforce import format_soql
 from sync.localorg.demo.org import DEMO_REP
 from sync.org.mapping import MappingProfile
 from sync.org.records import Change
-from sync.org.seam import OrgError
+from sync.org.seam import CallCounter, OrgError
 from sync.pull.cells import pull_cells
 from sync.push.engine import push
 
@@ -185,3 +185,35 @@ def test_the_profile_is_detected_from_the_org(profiled_org) -> None:
 
     assert detect_profile(profiled_org.org).name == profiled_org.profile.name
     assert date.today()  # (detection costs describe calls and at most two one-row queries)
+
+
+# ---------------------------------------------------------------- the same story on both models
+
+_SAME = ["account_name", "product_name", "period_start", "baseline", "adjusted", "note",
+         "actual", "last_year", "target", "locked", "lock_reason", "modstamp"]  # fmt: skip
+
+
+def test_the_aaf_demo_tells_the_standard_demos_story(demo_org_file, aaf_org_file) -> None:
+    from sync.localorg import LocalOrg
+    from sync.org.aaf import detect_profile
+
+    standard, aaf = LocalOrg(demo_org_file), LocalOrg(aaf_org_file)
+    profile = detect_profile(aaf)
+    aaf.calls = CallCounter()
+    ours = pull_cells(aaf, DEMO_REP, profile=profile).frame
+    theirs = pull_cells(standard, DEMO_REP).frame
+    assert ours.loc[:, _SAME].equals(theirs.loc[:, _SAME])
+    assert set(ours["record_id"].str[:3]) == {"0Xf"}  # AdvAccountForecastFact records
+    assert aaf.calls.query == standard.calls.query + 1  # the notes: one query for all cells
+
+
+def test_the_whole_plan_reads_the_same_on_both_models(demo_org_file, aaf_org_file) -> None:
+    from sync.fpa.forecast_sets import DEFAULT_SETS
+    from sync.fpa.plan import read_plan
+    from sync.localorg import LocalOrg
+
+    standard = read_plan(LocalOrg(demo_org_file), DEFAULT_SETS["sop"], region="EMEA").cells
+    aaf = read_plan(LocalOrg(aaf_org_file), DEFAULT_SETS["sop"], region="EMEA").cells
+    same = [c for c in standard.columns if c not in ("record_id", "period_id")]
+    assert len(aaf) == len(standard) > 0
+    assert aaf.loc[:, same].equals(standard.loc[:, same])
