@@ -18,6 +18,7 @@ SECTIONS = [
     "bench.bench_salesforce",
     "bench.bench_excel",
     "bench.bench_scenarios",
+    "bench.bench_profiles",
 ]
 
 
