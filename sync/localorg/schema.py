@@ -363,17 +363,26 @@ _OBJECT_LIST = (
         "0Xj",
         "Advanced Account Forecast Fact Adjustment",
         name(),
-        reference("AdvAcctForecastFactId", "AdvAccountForecastFact", "AdvAcctForecastFact"),
+        # the field reference lists these as Create and Update
         reference(
-            "AdvAcctForecastMeasureDefId", "AdvAcctForecastMeasureDef", "AdvAcctForecastMeasureDef"
+            "AdvAcctForecastFactId",
+            "AdvAccountForecastFact",
+            "AdvAcctForecastFact",
+            updateable=True,
         ),
-        reference("AdjustedById", "User", "AdjustedBy", "Adjusted By ID"),
-        number("InitialValue"),
-        number("UpdatedValue"),
-        FieldDef("Comment", "textarea", "Comment", length=COMMENTS_LENGTH),
+        reference(
+            "AdvAcctForecastMeasureDefId",
+            "AdvAcctForecastMeasureDef",
+            "AdvAcctForecastMeasureDef",
+            updateable=True,
+        ),
+        reference("AdjustedById", "User", "AdjustedBy", "Adjusted By ID", updateable=True),
+        number("InitialValue", updateable=True),
+        number("UpdatedValue", updateable=True),
+        FieldDef("Comment", "textarea", "Comment", length=COMMENTS_LENGTH, updateable=True),
         # demandgrid's key (external id): "<fact Id>|<measure field>|<fact stamp before>", so
         # re-sending the same adjustment is harmless (docs/aaf.md)
-        text("DemandgridKey__c", 120),
+        text("DemandgridKey__c", 120, updateable=True),
     ),
     sobject(
         "AdvAcctForecastAdjPeriod",
