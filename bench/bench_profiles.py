@@ -8,7 +8,8 @@ region's open cells (a realistic review), with note and reason. Columns: queries
 (each one all-or-none Composite), all calls, wall time (for information, never asserted; the
 machine is shared). Where AAF costs more: pull reads the notes (one query: they live on
 adjustment records), push reads the measure definition once and the notes beside the values in
-the re-read, and an AAF call carries 500 changes (fact + adjustment record = 1,000 records).
+the re-read, and an AAF call carries 400 changes (facts and adjustment records in separate collections of
+200, five a call).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from sync.localorg.save import check_save, write_save
 from sync.localorg.schema import OBJECTS, object_def
 from sync.localorg.writes import write_update
 from sync.org.seam import (
+    COMPOSITE_COLLECTIONS,
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
@@ -45,6 +46,7 @@ from sync.org.seam import (
     SaveResult,
     UpdateRefused,
     Write,
+    collections_of,
 )
 
 #: The daily API request budget of a fresh local org (a Salesforce Enterprise org's order).
@@ -253,6 +255,13 @@ class LocalOrg:
             "update", f"save {' + '.join(f'{w.object_name} x{len(w.records)}' for w in writes)}"
         )
         everything = [r for w in writes for r in w.records]
+        if collections_of(writes) > COMPOSITE_COLLECTIONS:
+            error = FieldError(
+                "LIMIT_EXCEEDED",
+                f"A composite request may hold at most {COMPOSITE_COLLECTIONS} sObject "
+                f"Collections; this save needs {collections_of(writes)}.",
+            )
+            raise _refused("+".join(w.object_name for w in writes), everything, [(error,)] * count)
         if count > UPDATE_LIMIT:
             raise _refused(
                 "+".join(w.object_name for w in writes), everything, [(too_many(count),)] * count

@@ -38,7 +38,17 @@ from sync.org.mapping import (
     Measure,
     number,
 )
-from sync.org.seam import MappingMismatch, Org, OrgError, Record, SaveResult, Write
+from sync.org.seam import (
+    COLLECTION_LIMIT,
+    COMPOSITE_COLLECTIONS,
+    UPDATE_LIMIT,
+    MappingMismatch,
+    Org,
+    OrgError,
+    Record,
+    SaveResult,
+    Write,
+)
 
 MEASURE_DEF = "AdvAcctForecastMeasureDef"
 EDITABLE = "CUSTOM"
@@ -82,7 +92,7 @@ class AafProfile(MappingProfile):
             actual=fields.actual,
             last_year=fields.last_year,
             target_value_suffix="TargetValue" if measure == "quantity" else "TargetCurrencyValue",
-            changes_per_call=1000 // (2 if self.writes_adjustment_record else 1),
+            changes_per_call=changes_per_call(self.writes_adjustment_record),
         )
 
     def updateable_fields(self) -> tuple[str, ...]:
@@ -231,6 +241,14 @@ class AafProfile(MappingProfile):
         return (self.adjustment_object, self.note)
 
 
+def changes_per_call(writes_adjustment_record: bool) -> int:
+    """Changes one all-or-none call carries: with an adjustment record each, the facts and the
+    adjustments go in separate collections of 200, five at most: 400 (2 + 2 collections)."""
+    if not writes_adjustment_record:
+        return UPDATE_LIMIT
+    return COLLECTION_LIMIT * (COMPOSITE_COLLECTIONS // 2)
+
+
 def adjustment_key(fact_id: str, measure: str, before: CellState | None) -> str:
     """The adjustment record's external id: one per fact, measure and state the change left."""
     stamp = before[2] if before else ""
@@ -270,7 +288,7 @@ AAF = AafProfile(
     forecast_status_path="SetPartner.Status",
     region_field="Region__c",
     adjustment_object="AdvAcctForecastFactAdj",
-    changes_per_call=500,
+    changes_per_call=changes_per_call(True),
 )
 PROFILES["aaf"] = AAF
 

@@ -17,7 +17,8 @@ What crosses the seam, and nothing more:
   successes comes back, or nothing is written and ``UpdateRefused`` is raised carrying the
   per-record errors. One API call.
 - ``save(writes)``: updates by Id and upserts on an external-id field, of one or more objects,
-  in **one all-or-none call** (at most ``UPDATE_LIMIT`` records in all): a forecast fact's new
+  in **one all-or-none call** (at most ``UPDATE_LIMIT`` records in all, in at most
+  ``COMPOSITE_COLLECTIONS`` collections of 200, each write in its own: ``collections_of``): a forecast fact's new
   measure and its adjustment record land together or not at all (Advanced Account Forecasting,
   docs/aaf.md). Results in request order, writes after one another; ``UpdateRefused`` as for
   ``update``. One API call.
@@ -203,6 +204,12 @@ class Org(Protocol):
     def describe(self, object_name: str) -> ObjectDescribe: ...
 
     def limits(self) -> ApiLimits: ...
+
+
+def collections_of(writes: Sequence[Write]) -> int:
+    """sObject Collections a ``save`` of ``writes`` takes (each write in its own, 200 a piece);
+    one call holds at most ``COMPOSITE_COLLECTIONS``."""
+    return sum(-(-len(w.records) // COLLECTION_LIMIT) for w in writes)
 
 
 def chunks(records: Sequence[Record], size: int = UPDATE_LIMIT) -> Iterator[Sequence[Record]]:

@@ -33,6 +33,7 @@ from simple_salesforce.exceptions import (
 from sync.org.mapping import MappingProfile
 from sync.org.seam import (
     COLLECTION_LIMIT,
+    COMPOSITE_COLLECTIONS,
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
@@ -50,6 +51,7 @@ from sync.org.seam import (
     UpdateRefused,
     Write,
     chunks,
+    collections_of,
 )
 from sync.salesforce.answers import (
     composite_results,
@@ -223,11 +225,12 @@ class SalesforceOrg:
         lost in transit is retried as it is."""
         count = sum(len(w.records) for w in writes)
         what = " and ".join(f"{len(w.records)} {w.object_name}" for w in writes)
-        if count > UPDATE_LIMIT:
+        if count > UPDATE_LIMIT or collections_of(writes) > COMPOSITE_COLLECTIONS:
             too_many = FieldError(
                 "EXCEEDED_ID_LIMIT",
-                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records into "
-                f"this call (this call had {count})",
+                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records in "
+                f"{COMPOSITE_COLLECTIONS} collections of {COLLECTION_LIMIT} into this call (this "
+                f"call had {count} in {collections_of(writes)})",
             )
             raise UpdateRefused(
                 f"{what} records in one save: at most {UPDATE_LIMIT} per call; nothing was sent.",

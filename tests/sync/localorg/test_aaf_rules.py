@@ -132,16 +132,16 @@ def test_save_is_all_or_none_a_comment_over_2000_characters_writes_nothing(aaf):
     assert _adjustments(aaf, fact["Id"]) == []
 
 
-def test_save_refuses_more_than_the_call_limit_in_all(aaf):
+def test_save_refuses_more_than_five_collections_as_one_composite_would(aaf):
     fact = _fact(aaf)
-    half = UPDATE_LIMIT // 2 + 1
+    half = UPDATE_LIMIT // 2  # 500 + 500 records: 3 + 3 collections of 200
     writes = [
         Write(FACT, [{"Id": fact["Id"], "AdjustedQuantity__c": 1.0}] * half),
         Write(ADJ, [_adjustment(aaf, fact, f"k{i}") for i in range(half)], "DemandgridKey__c"),
     ]
     with pytest.raises(UpdateRefused) as refused:
         aaf.save(writes)
-    assert any("EXCEEDED_ID_LIMIT" in m for m in _errors(refused))
+    assert any("LIMIT_EXCEEDED" in m and "needs 6" in m for m in _errors(refused))
 
 
 def test_an_upsert_record_must_carry_its_key_and_no_id(aaf):

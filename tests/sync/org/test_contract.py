@@ -118,6 +118,19 @@ def test_100_edits_leave_100_adjustment_records_with_initial_and_updated_values(
         assert row[h.note] == f"[Promo] {ch.note}"
 
 
+def test_a_push_bigger_than_one_call_lands_whole_in_the_calls_the_profile_says(
+    profiled_org,
+) -> None:
+    org, profile = profiled_org.org, profiled_org.profile
+    cells = _open_cells(org, profile, 450)
+    changes = _changes(cells, lambda c: float(round(c.baseline) + 2), "big")
+    receipt = push(org, changes, profile=profile)
+    assert {c.outcome for c in receipt.cells} == {"written"}
+    assert org.calls.update == math.ceil(450 / profile.changes_per_call)  # 1 standard, 2 aaf
+    again = pull_cells(org, DEMO_REP, profile=profile).frame.set_index("record_id")
+    assert list(again.loc[[c.record_id for c in changes], "adjusted"]) == [c.new for c in changes]
+
+
 def test_a_second_edit_records_the_first_as_its_initial_value(profiled_org) -> None:
     org, profile, local = profiled_org.org, profiled_org.profile, profiled_org.local
     cells = _open_cells(org, profile, 2)
