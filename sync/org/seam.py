@@ -22,6 +22,11 @@ What crosses the seam, and nothing more:
   measure and its adjustment record land together or not at all (Advanced Account Forecasting,
   docs/aaf.md). Results in request order, writes after one another; ``UpdateRefused`` as for
   ``update``. One API call.
+- ``upsert(object_name, key_field, records)``: create or update, matched on the external-id
+  field ``key_field`` that every record carries (no ``Id``); at most ``UPDATE_LIMIT`` records,
+  all or none, one API call; ``SaveResult.created`` says which were new. Sending the same
+  records again changes nothing, so a call whose outcome is unknown is simply sent again.
+  Every record demandgrid creates in an org (snapshots, loads) goes this way.
 - ``describe(object_name)``: the object's fields (type, length, scale, updateable, relationships).
 - ``limits()``: the remaining daily API budget.
 - ``identity()``: which org and which user we are talking to.
@@ -68,7 +73,7 @@ class SaveResult:
     id: str
     success: bool
     errors: tuple[FieldError, ...] = ()
-    created: bool = False  # an upsert (or save) that inserted a new record
+    created: bool = False  # an upsert that inserted the record (False: it updated one)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class FieldDescribe:
     nillable: bool = True
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
+    external_id: bool = False  # may key an upsert
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ class CallCounter:
     """API calls made through one org object, by kind. Call counts do not vary between runs."""
 
     query: int = 0
-    update: int = 0
+    update: int = 0  # write calls: update and upsert
     describe: int = 0
     limits: int = 0
     other: int = 0
@@ -200,6 +206,9 @@ class Org(Protocol):
     def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]: ...
 
     def save(self, writes: Sequence[Write]) -> list[SaveResult]: ...
+    def upsert(
+        self, object_name: str, key_field: str, records: Sequence[Record]
+    ) -> list[SaveResult]: ...
 
     def describe(self, object_name: str) -> ObjectDescribe: ...
 

@@ -149,4 +149,5 @@ def test_an_upsert_record_must_carry_its_key_and_no_id(aaf):
     bad = {**_adjustment(aaf, fact, "k-3"), "Id": fact["Id"]}
     with pytest.raises(UpdateRefused) as refused:
         aaf.save([Write(ADJ, [bad], "DemandgridKey__c")])
-    assert any("MISSING_ARGUMENT" in m for m in _errors(refused))
+    assert any("Id" in m for m in _errors(refused))
+    assert _adjustments(aaf, fact["Id"]) == []
