@@ -19,10 +19,12 @@ object in ``demandgrid.toml`` ``[mapping]``: ``profile_from_config``).
 
 from __future__ import annotations
 
+import tomllib
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -334,6 +336,41 @@ def profile_from_config(
         owner_path=str(section.get("owner_path", AAF.owner_path)),
     )
     return custom.with_measure(measure)
+
+
+class MappingConfigError(OrgError):
+    """``demandgrid.toml``'s ``[mapping]`` cannot be read or names unknown keys."""
+
+
+#: Where the ``[mapping]`` section is read from: the directory demandgrid runs in.
+CONFIG_FILE = Path("demandgrid.toml")
+
+
+def mapping_section(config_file: Path = CONFIG_FILE) -> dict[str, Any]:
+    """``[mapping]`` of ``config_file`` (empty when the file or the section is absent)."""
+    if not config_file.is_file():
+        return {}
+    try:
+        doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise MappingConfigError(
+            f"Cannot read {config_file}: {e}. Fix or remove the file."
+        ) from None
+    return dict(doc.get("mapping") or {})
+
+
+def configured_profile(
+    name: str, measure: Measure = "quantity", config_file: Path = CONFIG_FILE
+) -> MappingProfile:
+    """The profile ``name`` with ``[mapping]``'s fact object and measures when that section
+    describes the same profile (a workbook pulled with them is pushed with them)."""
+    section = mapping_section(config_file)
+    try:
+        if str(section.get("profile") or "") == name:
+            return profile_from_config(section, measure)
+        return profile_from_config({"profile": name}, measure)
+    except ValueError as e:
+        raise MappingConfigError(f"{config_file}: {e}") from None
 
 
 def detect_profile(org: Org, measure: Measure = "quantity") -> MappingProfile:

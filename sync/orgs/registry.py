@@ -253,23 +253,11 @@ def org_profile(
     config_file: Path = Path("demandgrid.toml"),
 ) -> MappingProfile:
     """The mapping profile for ``org`` (see the module docstring)."""
-    from sync.org.aaf import detect_profile, profile_from_config
+    from sync.org.aaf import configured_profile, detect_profile, mapping_section
 
-    section: dict[str, object] = {}
-    if config_file.is_file():
-        try:
-            doc = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as e:
-            raise OrgConfigError(
-                f"Cannot read {config_file}: {e}. Fix or remove the file."
-            ) from None
-        section = dict(doc.get("mapping") or {})
-    name = str(section.get("profile") or "")
+    name = str(mapping_section(config_file).get("profile") or "")
     if not name and spec and not is_local(spec):
         config = load_org_configs().get(str(spec))
         name = config.profile if config else ""
     name = name or detect_profile(org, measure).name
-    try:
-        return profile_from_config({**section, "profile": name}, measure)
-    except ValueError as e:
-        raise OrgConfigError(f"{config_file}: {e}") from None
+    return configured_profile(name, measure, config_file)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sync.localorg import LocalOrg
-from sync.org.aaf import AAF, detect_profile, profile_from_config
+from sync.org.aaf import AAF, MappingConfigError, detect_profile, profile_from_config
 from sync.org.mapping import STANDARD, profile
-from sync.orgs.registry import OrgConfigError, org_profile
+from sync.orgs.registry import org_profile
 
 
 def test_detection_reads_the_org(demo_org_file, aaf_org_file) -> None:
@@ -43,5 +43,14 @@ def test_demandgrid_toml_wins_over_detection(demo_org_file, tmp_path) -> None:
     assert chosen.name == "aaf" and chosen.adjusted == "Mine__c"
     assert org_profile(LocalOrg(demo_org_file), config_file=tmp_path / "none.toml") == STANDARD
     config.write_text("[mapping\n")
-    with pytest.raises(OrgConfigError, match="Cannot read"):
+    with pytest.raises(MappingConfigError, match="Cannot read"):
         org_profile(LocalOrg(demo_org_file), config_file=config)
+
+
+def test_a_workbook_of_a_profile_is_pushed_with_that_profiles_configuration(tmp_path) -> None:
+    from sync.org.aaf import configured_profile
+
+    config = tmp_path / "demandgrid.toml"
+    config.write_text('[mapping]\nprofile = "aaf"\nadjusted_revenue = "Rev__c"\n')
+    assert configured_profile("aaf", "revenue", config).adjusted == "Rev__c"
+    assert configured_profile("standard", "revenue", config) == profile("standard", "revenue")
