@@ -230,3 +230,85 @@ def test_the_whole_plan_reads_the_same_on_both_models(demo_org_file, aaf_org_fil
     same = [c for c in standard.columns if c not in ("record_id", "period_id")]
     assert len(aaf) == len(standard) > 0
     assert aaf.loc[:, same].equals(standard.loc[:, same])
+
+
+# ---------------------------------------------------------------- conflicts and lost answers
+
+
+def test_someone_elses_value_or_note_is_a_conflict_never_overwritten(profiled_org) -> None:
+    from sync.push.plan import ConflictsPending
+
+    org, profile = profiled_org.org, profiled_org.profile
+    cells = _open_cells(org, profile, 3)
+    mine = _changes(cells, lambda c: c.baseline + 5, "mine")
+    # a colleague changes the first cell's value, and only the note of the second
+    theirs = _changes(cells.head(2), lambda c: c.baseline + 9, "theirs")
+    theirs[1] = replace(theirs[1], new=None)  # value untouched (still empty): a note-only change
+    push(org, theirs, profile=profile)
+    updates = org.calls.update
+    with pytest.raises(ConflictsPending) as pending:
+        push(org, mine, profile=profile)
+    assert {c.change.record_id for c in pending.value.plan.conflicts} == {
+        mine[0].record_id,
+        mine[1].record_id,
+    }
+    assert org.calls.update == updates  # nothing sent, not even the third cell
+    held = pull_cells(org, DEMO_REP, profile=profile).frame.set_index("record_id")
+    assert held.loc[mine[0].record_id, "adjusted"] == theirs[0].new
+    assert held.loc[mine[1].record_id, "note"] == "[Promo] theirs 1"
+    receipt = push(org, mine, profile=profile, take="mine")
+    assert sorted(c.outcome for c in receipt.cells) == [
+        "overwrote theirs",
+        "overwrote theirs",
+        "written",
+    ]
+
+
+class _AnswerLost:
+    """The org writes, then the answer is lost on the way back (a timeout after the commit)."""
+
+    def __init__(self, org) -> None:  # type: ignore[no-untyped-def]
+        self._org = org
+        self.lost = 0
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._org, name)
+
+    def _lose(self, results):  # type: ignore[no-untyped-def]
+        from sync.org.seam import OrgUnavailable
+
+        if self.lost == 0:
+            self.lost += 1
+            raise OrgUnavailable("the answer was lost (test)")
+        return results
+
+    def update(self, object_name, records):  # type: ignore[no-untyped-def]
+        return self._lose(self._org.update(object_name, records))
+
+    def save(self, writes):  # type: ignore[no-untyped-def]
+        return self._lose(self._org.save(writes))
+
+
+def test_a_push_whose_answer_was_lost_finishes_on_the_rerun_and_never_applies_twice(
+    profiled_org,
+) -> None:
+    from sync.push.engine import PushIncomplete
+
+    org, profile, local = profiled_org.org, profiled_org.profile, profiled_org.local
+    cells = _open_cells(org, profile, 4)
+    changes = _changes(cells, lambda c: c.baseline + 3, "lost")
+    flaky = _AnswerLost(org)
+    with pytest.raises(PushIncomplete, match="not confirm|may or may not"):
+        push(flaky, changes, profile=profile)
+    again = push(flaky, changes, profile=profile)
+    assert {c.outcome for c in again.cells} == {"already in org"}
+    h = profile.history()
+    soql = format_soql(
+        "SELECT {parent:literal} FROM {obj:literal} WHERE {measure:literal} "
+        "AND {parent:literal} IN {ids}",
+        parent=h.parent_id,
+        obj=h.object,
+        measure=h.where,
+        ids=[c.record_id for c in changes],
+    )
+    assert len(list(local.query(soql))) == 4  # one adjustment record per change, never two
