@@ -23,7 +23,7 @@ import tomllib
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ class AafProfile(MappingProfile):
     def cell_paths(self) -> dict[str, str]:
         paths = super().cell_paths()
         del paths["row_key"], paths["note"]  # from complete_cells
+        paths["forecast_set"] = "SetPartner.AdvAccountForecastSetId"
         return paths
 
     def cell_condition(self) -> str:
@@ -140,7 +141,30 @@ class AafProfile(MappingProfile):
             for r in org.query(soql):
                 notes[str(r[self.adjustment_fact])[:15]] = r.get("Comment") or ""
         out["note"] = [notes.get(i[:15], "") for i in out["record_id"]]
+        closed = self.closed_windows(org)
+        out["org_lock"] = [closed.get(str(s)[:15], "") for s in out["forecast_set"]]
         return out
+
+    def closed_windows(self, org: Org) -> dict[str, str]:
+        """Forecast sets (15-character Id) whose monthly adjustment window is closed today, with
+        the lock reason. One query. [I] The window's ``ProfileId`` is not looked at, and only
+        ``Frequency = Month`` windows are known (docs/aaf.md)."""
+        today = getattr(org, "today", None)
+        if not isinstance(today, date):
+            today = datetime.now(UTC).date()
+        soql = (
+            "SELECT AdvAccountForecastSetId, StartDay, AdjustmentDayCount FROM "
+            "AdvAcctForecastAdjPeriod WHERE Frequency = 'Month'"
+        )
+        closed: dict[str, str] = {}
+        for r in org.query(soql):
+            first, days = int(r.get("StartDay") or 1), int(r.get("AdjustmentDayCount") or 31)
+            if not first <= today.day < first + days:
+                last = first + days - 1
+                closed[str(r["AdvAccountForecastSetId"])[:15]] = (
+                    f"outside the adjustment window (days {first}-{last} of each month)"
+                )
+        return closed
 
     # ------------------------------------------------------------ push
 

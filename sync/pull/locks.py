@@ -8,7 +8,9 @@ Salesforce has no lock field on a forecast cell; the project decides. A cell is 
    "frozen: inside the 1-month frozen zone";
 3. its account forecast is ``Expired``: "account forecast expired";
 4. the S&OP calendar has closed it: every period starting on or before ``closed_through``, or a
-   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30".
+   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30";
+5. the org's data model closes it (the optional ``org_lock`` column, set by the mapping
+   profile: AAF's adjustment window), with the reason the profile gives.
 
 ``apply_locks`` is a pure function of frame columns (``period_start`` and, when present,
 ``forecast_status``) and ``today``, so pull sets the locks and push re-checks them the same way.
@@ -25,6 +27,8 @@ import pandas as pd
 
 #: The optional frame column holding the account forecast's status (``Active``, ``Expired``).
 FORECAST_STATUS = "forecast_status"
+#: The optional frame column holding a lock the org's data model states ("" where none).
+ORG_LOCK = "org_lock"
 
 PAST = "past period"
 EXPIRED = "account forecast expired"
@@ -64,7 +68,11 @@ def _add_months(first: date, months: int) -> date:
 
 
 def lock_reasons(
-    period_start: pd.Series, status: pd.Series | None, rules: LockRules, today: date
+    period_start: pd.Series,
+    status: pd.Series | None,
+    rules: LockRules,
+    today: date,
+    org_lock: pd.Series | None = None,
 ) -> np.ndarray:
     """The lock reason of every cell ("" where editable), as an object array."""
     starts = pd.to_datetime(period_start).dt.date.to_numpy()
@@ -88,16 +96,22 @@ def lock_reasons(
     for start, closes in rules.close_dates:  # type: ignore[misc]
         if closes <= today:
             lock(starts == start, f"closed by the S&OP calendar on {closes.isoformat()}")
+    if org_lock is not None:
+        said = org_lock.fillna("").astype(str).to_numpy(dtype=object)
+        hit = (said != "") & open_
+        reasons[hit] = said[hit]
+        open_[hit] = False
     return reasons
 
 
 def apply_locks(frame: pd.DataFrame, rules: LockRules, today: date) -> pd.DataFrame:
     """A copy of ``frame`` with ``locked`` and ``lock_reason`` set by ``rules`` as of ``today``.
 
-    Needs ``period_start``; uses ``forecast_status`` when the frame has it.
+    Needs ``period_start``; uses ``forecast_status`` and ``org_lock`` when the frame has them.
     """
     status = frame[FORECAST_STATUS] if FORECAST_STATUS in frame.columns else None
-    reasons = lock_reasons(frame["period_start"], status, rules, today)
+    org_lock = frame[ORG_LOCK] if ORG_LOCK in frame.columns else None
+    reasons = lock_reasons(frame["period_start"], status, rules, today, org_lock)
     out = frame.copy()
     out["lock_reason"] = pd.Series(reasons, index=frame.index, dtype=object)
     out["locked"] = out["lock_reason"] != ""

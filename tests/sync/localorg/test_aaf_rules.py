@@ -151,3 +151,29 @@ def test_an_upsert_record_must_carry_its_key_and_no_id(aaf):
         aaf.save([Write(ADJ, [bad], "DemandgridKey__c")])
     assert any("Id" in m for m in _errors(refused))
     assert _adjustments(aaf, fact["Id"]) == []
+
+
+def test_pull_locks_the_cells_outside_the_adjustment_window_with_the_reason(aaf_org_file, tmp_path):
+    import sqlite3
+
+    from sync.localorg.demo.org import DEMO_REP
+    from sync.org.mapping import profile
+    from sync.pull.cells import pull_cells
+
+    path = tmp_path / "window.sqlite"
+    shutil.copyfile(aaf_org_file, path)
+    today = date.today()
+    opened = LocalOrg(path, today=today)
+    before = pull_cells(opened, DEMO_REP, profile=profile("aaf")).frame
+    assert not before["lock_reason"].str.startswith("outside").any()
+    with sqlite3.connect(path) as conn:  # the window: 5 days that today is not in
+        start = 3 if today.day > 10 else 20
+        conn.execute(
+            'UPDATE "AdvAcctForecastAdjPeriod" SET StartDay = ?, AdjustmentDayCount = 5', (start,)
+        )
+    after = pull_cells(LocalOrg(path, today=today), DEMO_REP, profile=profile("aaf")).frame
+    newly = after["locked"] & ~before["locked"]
+    assert newly.sum() == (~before["locked"]).sum() > 0  # every open cell is now locked
+    assert set(after.loc[newly, "lock_reason"]) == {
+        f"outside the adjustment window (days {start}-{start + 4} of each month)"
+    }
