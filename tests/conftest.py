@@ -15,6 +15,7 @@ pytest_plugins = [
     "conftest_salesforce",
     "conftest_libreoffice",
     "conftest_contract",
+    "conftest_cycle",
 ]
 
 

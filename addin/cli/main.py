@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import sys
 
-from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
+from addin.cli import (  # noqa: F401 - importing registers the commands
+    commands,
+    cycle,  # issue 12: demandgrid cycle
+    gather,  # issue 13: load actuals, pos
+    orgs,
+    preread,  # issue 12: demandgrid preread
+)
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

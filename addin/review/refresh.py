@@ -14,7 +14,7 @@ or new protection, so ``RefreshNeedsNewPull`` says so and the caller pulls a new
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
@@ -25,6 +25,7 @@ from addin.review.grid import build_grid, record_cells
 from addin.review.readback import profile_of, read_workbook
 from addin.review.record import WorkbookRecord, encode
 from addin.review.writer import header_values
+from sync.gather.review import freshness_line, with_gathered
 from sync.org.records import PullContext
 from sync.org.seam import Org
 
@@ -54,6 +55,7 @@ def refresh_workbook(
     book: BookSurface, org: Org, *, progress: Callable[[str], None] | None = None
 ) -> Refreshed:
     """Re-pull ``book``'s portfolio from ``org`` and write it into the same grid."""
+    from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
 
     say = progress or book.status
@@ -81,9 +83,11 @@ def refresh_workbook(
         horizon=context.horizon,
         history=history,
         include_team=context.team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
+    cells = replace(cells, frame=with_gathered(org, cells.frame, context.measure))
 
     sheet, address = book.resolve(layout.N_GRID) or (reviewed.sheet, "")
     min_col, min_row, max_col, max_row = range_boundaries(address)
@@ -106,6 +110,9 @@ def refresh_workbook(
         block = [row[start:stop] for row in ordered]
         book.write(sheet, f"{_col(min_col + start)}{first_row}", block)
     _write_header(book, cells.context, len(grid.periods))
+    freshness = book.resolve(layout.N_FRESHNESS)
+    if freshness:
+        book.write(freshness[0], freshness[1].split(":")[0], [[freshness_line(org)]])
     _write_record(book, WorkbookRecord(cells.context, fresh, list(old.pushes)))
     book.save()
     done = Refreshed(cells=len(fresh), rows=len(grid.rows), pulled_at=cells.context.pulled_at)

@@ -138,5 +138,10 @@ def convert_to_aaf(conn: sqlite3.Connection, admin_id: str, stamp: str) -> None:
                  LastModifiedById=by, SystemModstamp=created)
         )  # fmt: skip
     _add(conn, "AdvAcctForecastFactAdj", rows)
+    # the closed cycles' snapshot lines name the forecast cell they came from: now its fact
+    conn.executemany(
+        'UPDATE "DemandPlanSnapshot__c" SET "CellId__c" = ? WHERE "CellId__c" = ?',
+        [(fact, cell) for cell, fact in facts.items()],
+    )
     for name in _STANDARD:
         conn.execute(f'DELETE FROM "{name}"')  # noqa: S608 - names from this module
