@@ -18,6 +18,7 @@ SECTIONS = [
     "bench.bench_salesforce",
     "bench.bench_excel",
     "bench.bench_scenarios",
+    "bench.bench_profiles",
     "bench.bench_preread",
     "bench.bench_enterprise",  # issue 16: 500k cells and Bulk API 2.0 (5+ minutes, see module)
     "bench.bench_cycle",

@@ -53,6 +53,11 @@ class MeasureChoice(StrEnum):
     revenue = "revenue"
 
 
+class ForecastModel(StrEnum):
+    standard = "standard"
+    aaf = "aaf"
+
+
 @app.command("pull")
 @user_errors
 def pull(
@@ -78,18 +83,18 @@ def pull(
 ) -> None:
     """Pull a rep's (or with --team a planner's region's) forecast into a review workbook."""
     from addin.review.pull import check_workbook_path, pull_review
-    from sync.org.mapping import STANDARD
-    from sync.orgs.registry import open_org
+    from sync.orgs.registry import open_org, org_profile
 
     check_workbook_path(out)
     with console.status("Pulling") as status:
+        opened = open_org(org)
         pulled = pull_review(
-            open_org(org),
+            opened,
             rep,
             out,
             horizon=horizon,
             history=history,
-            profile=STANDARD.with_measure(measure.value),
+            profile=org_profile(opened, org, measure.value),
             progress=status.update,
             include_team=team,
             force=force,
@@ -104,13 +109,20 @@ def demo(
         Path, typer.Option("--dir", metavar="DIR", help="Where the demo org and workbook go.")
     ] = Path("demo"),
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    model: Annotated[
+        ForecastModel,
+        typer.Option(
+            help="Forecasting data model of a new demo org: standard Account Forecasting or "
+            "Advanced Account Forecasting (aaf)."
+        ),
+    ] = ForecastModel.standard,
 ) -> None:
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
     from addin.gather.demo import demo_steps, write_demo_files
     from addin.review.pull import pull_review
     from sync.localorg.demo.org import DEMO_REP, create_demo_org
     from sync.localorg.store import is_current_local_org
-    from sync.orgs.registry import open_org
+    from sync.orgs.registry import open_org, org_profile
 
     org_path = directory / "org.sqlite"
     with console.status("Preparing the demo") as status:
@@ -122,11 +134,19 @@ def demo(
             )
         if not org_path.exists():
             status.update(f"Building the demo org at {org_path}")
-            create_demo_org(org_path)
+            create_demo_org(org_path, model=model.value)
         out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
-        pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update, force=force)
+        opened = open_org(org_path)
+        pulled = pull_review(
+            opened,
+            DEMO_REP,
+            out,
+            profile=org_profile(opened, org_path),
+            progress=status.update,
+            force=force,
+        )
         status.update("Writing the Phase 1 files (ERP extract, distributor POS)")
-        gathered = write_demo_files(open_org(org_path), directory)  # issue 13 A
+        gathered = write_demo_files(opened, directory)  # issue 13 A
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"

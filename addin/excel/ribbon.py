@@ -231,15 +231,16 @@ def _refresh_scenarios(book: ExcelBook) -> str:
 def pull_action(book: ExcelBook) -> str:
     """A new review workbook for the configured rep, written by the file writer and opened."""
     from addin.review.pull import pull_review
-    from sync.orgs.registry import open_org
+    from sync.orgs.registry import open_org, org_profile
 
     config = settings()
     org = open_org(config.get("ORG") or None)
+    profile = org_profile(org, config.get("ORG") or None)
     rep = config.get("REP") or org.identity().username
     folder = Path(config.get("WORKBOOK_DIR") or Path.home() / "Documents" / "demandgrid")
     folder.mkdir(parents=True, exist_ok=True)
     out = _free_name(folder / f"{rep.split('@')[0]}-review-{date.today():%Y-%m-%d}.xlsx")
-    pulled = pull_review(org, rep, out, progress=book.status)
+    pulled = pull_review(org, rep, out, profile=profile, progress=book.status)
     book.book.app.books.open(str(pulled.path))
     return (
         f"Pulled {pulled.rep}'s forecast: {pulled.cells:,} cells, {pulled.accounts:,} accounts, "

@@ -23,6 +23,7 @@ from addin.review import layout
 from addin.review.grid import LOCK_NOTE_PREFIX, NO_RECORD, starting_value
 from addin.review.record import MARKER, RecordError, WorkbookRecord, decode
 from addin.review.tie import GridLayout, block_names, locate_grid, text, tie_rows
+from sync.org.aaf import configured_profile
 from sync.org.mapping import MappingProfile
 from sync.org.mapping import profile as mapping_profile
 from sync.org.records import Change
@@ -318,9 +319,12 @@ def _number_or_none(value: Any) -> float | None:
 
 
 def profile_of(reviewed: ReviewedWorkbook) -> MappingProfile:
-    """The mapping profile the workbook was pulled with (standard quantity if unknown)."""
+    """The mapping profile the workbook was pulled with (standard quantity if unknown), with
+    ``demandgrid.toml``'s ``[mapping]`` when it describes that profile."""
     ctx = reviewed.record.context
+    measure = ctx.measure if ctx.measure in ("quantity", "revenue") else "quantity"
     try:
-        return mapping_profile(ctx.profile or "standard", ctx.measure or "quantity")  # type: ignore[arg-type]
+        mapping_profile(ctx.profile or "standard")
     except ValueError:
         return mapping_profile()
+    return configured_profile(ctx.profile or "standard", measure)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ import pandas as pd
 from simple_salesforce import format_soql
 
 from sync.fpa.forecast_sets import ForecastSet, quarter_label, quarter_number
+from sync.org.aaf import detect_profile
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org, OrgIdentity, Record
 
@@ -79,21 +80,23 @@ def regions(org: Org, profile: MappingProfile = STANDARD) -> list[str]:
 def read_plan(
     org: Org,
     forecast_set: ForecastSet,
-    profile: MappingProfile = STANDARD,
+    profile: MappingProfile | None = None,
     *,
     region: str | None = None,
     as_of: date | None = None,
 ) -> PlanFrame:
-    """Every forecast cell of ``forecast_set``'s horizon (in ``region`` if given)."""
+    """Every forecast cell of ``forecast_set``'s horizon (in ``region`` if given), read with
+    ``profile`` (default: the one the org speaks, ``sync.org.aaf.detect_profile``)."""
     today = as_of or date.today()
     first, last = forecast_set.first_period(today), forecast_set.last_period(today)
     calls_before = org.calls.query
+    profile = profile or detect_profile(org)
     quantity = profile.with_measure("quantity")
     revenue = profile.with_measure("revenue")
 
     cells = _cells(org, quantity, revenue, first, last, region)
     reps = {r["Id"]: r.get("Name") or "" for r in org.query("SELECT Id, Name FROM User")}
-    targets = _targets(org, profile, set(cells["period_id"]))
+    targets = _targets(org, profile, set(_dates(cells["period_start"])))
     cycle = _prior_cycle(org, today)
     prior = _prior(org, profile, cycle, first, last, region) if cycle else _no_prior()
 
@@ -144,7 +147,7 @@ def _cells(
         "baseline_revenue": revenue.baseline,
         "actual": p.actual,
         "last_year": p.last_year,
-        "product_id": f"{p.product_forecast}.ProductId",
+        "product_id": f"{p.product_path}.Id",
         "product_name": f"{p.product_path}.Name",
         "product_family": f"{p.product_path}.Family",
         "account_id": f"{account}.Id",
@@ -165,20 +168,26 @@ def _frame(records: Iterable[Record], paths: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(paths), dtype=object)
 
 
-def _targets(org: Org, profile: MappingProfile, period_ids: set[str]) -> pd.DataFrame:
+def _targets(org: Org, profile: MappingProfile, period_starts: set[date]) -> pd.DataFrame:
     """Account-manager targets unpivoted from the wide 12-period layout, summed per
-    account x product x period (a split over several target records adds up)."""
+    account x product x period (a split over several target records adds up). Periods are
+    matched by their first day: the cell's period record may be of another object (AAF)."""
     dstr = profile.target_distribution_object
     fields = [f"{dstr}.AccountId", f"{dstr}.ProductId"]
     for n in range(1, 13):
-        fields += [f"Period{n}Id", f"Period{n}TargetValue", f"Period{n}TargetCurrencyValue"]
+        fields += [
+            f"Period{n}.StartDate",
+            f"Period{n}TargetValue",
+            f"Period{n}TargetCurrencyValue",
+        ]
     soql = f"SELECT {', '.join(fields)} FROM {profile.periodic_target_object}"  # noqa: S608
     rows: list[tuple[Any, ...]] = []
     for r in org.query(soql):
         account, product = _value(r, f"{dstr}.AccountId"), _value(r, f"{dstr}.ProductId")
         for n in range(1, 13):
-            period = r.get(f"Period{n}Id")
-            if period in period_ids:
+            start = _value(r, f"Period{n}.StartDate")
+            period = date.fromisoformat(str(start)[:10]) if start else None
+            if period in period_starts:
                 rows.append(
                     (
                         account,
@@ -189,11 +198,12 @@ def _targets(org: Org, profile: MappingProfile, period_ids: set[str]) -> pd.Data
                     )
                 )
     frame = pd.DataFrame(
-        rows, columns=["account_id", "product_id", "period_id", "target", "target_currency"]
+        rows, columns=["account_id", "product_id", "period_start", "target", "target_currency"]
     )
     for column in ("target", "target_currency"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    return frame.groupby(["account_id", "product_id", "period_id"], as_index=False).sum(min_count=1)
+    key = ["account_id", "product_id", "period_start"]
+    return frame.groupby(key, as_index=False).sum(min_count=1)
 
 
 def _prior_cycle(org: Org, today: date) -> str | None:
@@ -266,8 +276,8 @@ def _assemble(
         frame["period_start"] = _dates(frame["period_start"])
         frame["rep"] = frame["owner_id"].map(reps).fillna("")
 
-    cells = cells.merge(targets, on=["account_id", "product_id", "period_id"], how="left")
     key = ["account_id", "product_id", "period_start"]
+    cells = cells.merge(targets, on=key, how="left")
     # a prior-plan row sums per key (a snapshot may split one cell) before it meets the cell
     prior_sums = prior.groupby(key, as_index=False)[["prior", "prior_revenue"]].sum(min_count=1)
     prior_labels = prior.drop_duplicates(key).drop(columns=["prior", "prior_revenue", "owner_id"])

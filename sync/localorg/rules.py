@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from sync.localorg.aafrules import FACT_OBJECT, fact_errors
 from sync.localorg.fields import FieldDef, ObjectDef
 from sync.localorg.ids import is_valid_id, to18
 from sync.localorg.schema import CELL_UPDATEABLE, object_for_prefix
@@ -84,6 +85,12 @@ def check_update(
             errors[n].append(FieldError("ENTITY_IS_DELETED", "entity is deleted", ()))
         elif obj.name == CELL_OBJECT:
             errors[n].extend(_check_cell_lock(row, today))
+    if obj.name == FACT_OBJECT:  # Advanced Account Forecasting (sync.localorg.aafrules)
+        clean = [n for n in known if not errors[n]]
+        for n, errs in zip(
+            clean, fact_errors(conn, [records[n] for n in clean], today=today), strict=True
+        ):
+            errors[n].extend(errs)
     return [tuple(e) for e in errors]
 
 

@@ -335,6 +335,117 @@ _OBJECT_LIST = (
         text("PlanId__c", 80, updateable=True),
         datetime_field("LoadedAt__c", updateable=True),
     ),
+    # Advanced Account Forecasting (issue 14): forecast sets, periods, set partners, facts with
+    # measures as fields, measure definitions (CUSTOM = editable), adjustment records and the
+    # adjustment window. Key prefixes invented (0X*). AdjustedQuantity__c / AdjustedRevenue__c
+    # are the customer's custom, editable measures (docs/aaf.md).
+    sobject(
+        "AdvAccountForecastSet",
+        "0Xs",
+        "Advanced Account Forecast Set",
+        name(),
+        picklist("Status"),  # Draft, Active, Inactive
+        picklist("CalculationFrequency"),
+        reference("ForecastPeriodGroupId", "AdvAcctForecastPeriodGroup", "ForecastPeriodGroup"),
+    ),
+    sobject(
+        "AdvAcctForecastPeriodGroup",
+        "0Xg",
+        "Advanced Account Forecast Period Group",
+        name(),
+        picklist("PeriodType"),  # Month
+        date_field("StartDate"),
+        date_field("EndDate"),
+    ),
+    sobject(
+        "AdvAccountForecastPeriod",
+        "0Xp",
+        "Advanced Account Forecast Period",
+        name(),
+        reference("PeriodGroupId", "AdvAcctForecastPeriodGroup", "PeriodGroup", nillable=False),
+        date_field("StartDate"),
+        date_field("EndDate"),
+    ),
+    sobject(
+        "AdvAcctForecastSetPartner",
+        "0Xa",
+        "Advanced Account Forecast Set Partner",
+        name(),
+        reference("AdvAccountForecastSetId", "AdvAccountForecastSet", "AdvAccountForecastSet"),
+        reference("AccountId", "Account", "Account", "Account ID", nillable=False),
+        # Draft -> Active -> Inactive, forward only; an Inactive partner's facts can't be edited
+        picklist("Status", updateable=True),
+    ),
+    sobject(
+        "AdvAccountForecastFact",
+        "0Xf",
+        "Advanced Account Forecast Fact",
+        name(),
+        reference("AccountId", "Account", "Account", "Account ID", nillable=False),
+        reference("ProductId", "Product2", "Product", "Product ID", nillable=False),
+        reference("PeriodId", "AdvAccountForecastPeriod", "Period", "Period ID", nillable=False),
+        reference("SetPartnerId", "AdvAcctForecastSetPartner", "SetPartner"),
+        text("SetUseId", 18),
+        date_field("PeriodStartDate"),
+        picklist("Status"),
+        # Every measure field is updateable at field level; which ones a user may change is the
+        # measure definitions' say (ComputationMethod CUSTOM), checked by the local org's rules.
+        *measures(
+            "Forecasted", "Order", "LastYearOrder", "Opportunity", "SalesAgreement", updateable=True
+        ),
+        number("AdjustedQuantity__c", updateable=True),
+        number("AdjustedRevenue__c", "currency", updateable=True),
+    ),
+    sobject(
+        "AdvAcctForecastMeasureDef",
+        "0Xm",
+        "Advanced Account Forecast Measure Definition",
+        text("AdvAcctForecastMeasureDefName", 80),
+        reference("AdvAccountForecastSetId", "AdvAccountForecastSet", "AdvAccountForecastSet"),
+        text("ForecastDataMeasureName", 80),  # the fact field holding the measure [I]
+        text("ForecastMeasureName", 80),
+        picklist("ComputationMethod"),  # CUSTOM = user-editable
+        picklist("AggregationType"),
+        boolean("IsAdjustmentTracked"),
+    ),
+    sobject(
+        "AdvAcctForecastFactAdj",
+        "0Xj",
+        "Advanced Account Forecast Fact Adjustment",
+        # an auto-number in Salesforce [I]: set by the org, never by a client
+        FieldDef("Name", "string", "Name", length=255, createable=False, nillable=False),
+        # the field reference lists these as Create and Update
+        reference(
+            "AdvAcctForecastFactId",
+            "AdvAccountForecastFact",
+            "AdvAcctForecastFact",
+            updateable=True,
+        ),
+        reference(
+            "AdvAcctForecastMeasureDefId",
+            "AdvAcctForecastMeasureDef",
+            "AdvAcctForecastMeasureDef",
+            updateable=True,
+        ),
+        reference("AdjustedById", "User", "AdjustedBy", "Adjusted By ID", updateable=True),
+        number("InitialValue", updateable=True),
+        number("UpdatedValue", updateable=True),
+        FieldDef("Comment", "textarea", "Comment", length=COMMENTS_LENGTH, updateable=True),
+        # demandgrid's key (external id): "<fact Id>|<measure field>|<fact stamp before>", so
+        # re-sending the same adjustment is harmless (docs/aaf.md)
+        external_key("DemandgridKey__c", 120),
+    ),
+    sobject(
+        "AdvAcctForecastAdjPeriod",
+        "0Xw",
+        "Advanced Account Forecast Adjustment Period",
+        name(),
+        reference("AdvAccountForecastSetId", "AdvAccountForecastSet", "AdvAccountForecastSet"),
+        picklist("Frequency"),  # Month, Quarter, Year
+        integer("StartDay"),
+        integer("AdjustmentDayCount"),
+        text("ProfileId", 18),
+    ),
     # Phase 1 data gathering (issue 13 A): ERP actuals where the model has no writable home,
     # distributor point-of-sale lines, and the log of loads behind the data-freshness line.
     sobject(

@@ -27,9 +27,11 @@ from sync.localorg import tables
 from sync.localorg.describe import describe_object
 from sync.localorg.ids import make_id, to18
 from sync.localorg.rules import ROLLED_BACK, check_update, check_upsert, too_many
+from sync.localorg.save import check_save, write_save
 from sync.localorg.schema import OBJECTS, object_def
 from sync.localorg.writes import write_update, write_upsert
 from sync.org.seam import (
+    COMPOSITE_COLLECTIONS,
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
@@ -43,6 +45,8 @@ from sync.org.seam import (
     Record,
     SaveResult,
     UpdateRefused,
+    Write,
+    collections_of,
 )
 
 #: The daily API request budget of a fresh local org (a Salesforce Enterprise org's order).
@@ -284,6 +288,40 @@ class LocalOrg:
                     self._conn.execute("ROLLBACK")
                 raise
         return [SaveResult(i, True, created=f is None) for i, f in zip(ids, found, strict=True)]
+
+    def save(self, writes: Sequence[Write]) -> list[SaveResult]:
+        """Every write or none, in one transaction with one stamp (``sync.localorg.save``)."""
+        count = sum(len(w.records) for w in writes)
+        names = " + ".join(w.object_name for w in writes)
+        self._spend(
+            "update", f"save {' + '.join(f'{w.object_name} x{len(w.records)}' for w in writes)}"
+        )
+        everything = [r for w in writes for r in w.records]
+        if collections_of(writes) > COMPOSITE_COLLECTIONS:
+            error = FieldError(
+                "LIMIT_EXCEEDED",
+                f"A composite request may hold at most {COMPOSITE_COLLECTIONS} sObject "
+                f"Collections; this save needs {collections_of(writes)}.",
+            )
+            raise _refused(names, everything, [(error,)] * count)
+        if count > UPDATE_LIMIT:
+            raise _refused(names, everything, [(too_many(count),)] * count)
+        if not count:
+            return []
+        with self._lock, _busy_is_a_message(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                errors, found = check_save(self._conn, writes, today=self.today)
+                flat = [e for errs in errors for e in errs]
+                if any(flat):
+                    raise _refused(names, everything, flat)
+                results = write_save(self._conn, writes, found, user_id=self.user_id)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        return results
 
     def describe(self, object_name: str) -> ObjectDescribe:
         self._spend("describe", f"describe {object_name}")

@@ -69,11 +69,12 @@ def write_upsert(
     ids: Sequence[str | None],
     *,
     user_id: str,
+    stamp: str | None = None,
 ) -> list[str]:
     """Write ``records`` (already checked): update those with an Id in ``ids``, insert the rest
-    with new Ids, one stamp, and this user as creator (and owner, where the object has one).
-    Returns every record's Id in request order."""
-    stamp = next_stamp(conn)
+    with new Ids, one stamp (``stamp``: a ``save``'s, shared by its writes), and this user as
+    creator (and owner, where the object has one). Returns every record's Id in request order."""
+    stamp = stamp or next_stamp(conn)
     last = conn.execute(f'SELECT max("Id") FROM "{obj.name}"').fetchone()[0]  # noqa: S608
     counter = counter_of(last) if last else 0
     out: list[str] = []

@@ -16,6 +16,12 @@ What crosses the seam, and nothing more:
   and the fields to set; **all or none**: either every record is written and a list of
   successes comes back, or nothing is written and ``UpdateRefused`` is raised carrying the
   per-record errors. One API call.
+- ``save(writes)``: updates by Id and upserts on an external-id field, of one or more objects,
+  in **one all-or-none call** (at most ``UPDATE_LIMIT`` records in all, in at most
+  ``COMPOSITE_COLLECTIONS`` collections of 200, each write in its own: ``collections_of``): a forecast fact's new
+  measure and its adjustment record land together or not at all (Advanced Account Forecasting,
+  docs/aaf.md). Results in request order, writes after one another; ``UpdateRefused`` as for
+  ``update``. One API call.
 - ``upsert(object_name, key_field, records)``: create or update, matched on the external-id
   field ``key_field`` that every record carries (no ``Id``); at most ``UPDATE_LIMIT`` records,
   all or none, one API call; ``SaveResult.created`` says which were new. Sending the same
@@ -68,6 +74,16 @@ class SaveResult:
     success: bool
     errors: tuple[FieldError, ...] = ()
     created: bool = False  # an upsert that inserted the record (False: it updated one)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One part of a ``save``: records of one object, updated by ``Id`` (``key_field`` None) or
+    upserted on the external-id field ``key_field`` (every record carries it, none an ``Id``)."""
+
+    object_name: str
+    records: Sequence[Record]
+    key_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +205,7 @@ class Org(Protocol):
 
     def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]: ...
 
+    def save(self, writes: Sequence[Write]) -> list[SaveResult]: ...
     def upsert(
         self, object_name: str, key_field: str, records: Sequence[Record]
     ) -> list[SaveResult]: ...
@@ -196,6 +213,12 @@ class Org(Protocol):
     def describe(self, object_name: str) -> ObjectDescribe: ...
 
     def limits(self) -> ApiLimits: ...
+
+
+def collections_of(writes: Sequence[Write]) -> int:
+    """sObject Collections a ``save`` of ``writes`` takes (each write in its own, 200 a piece);
+    one call holds at most ``COMPOSITE_COLLECTIONS``."""
+    return sum(-(-len(w.records) // COLLECTION_LIMIT) for w in writes)
 
 
 def chunks(records: Sequence[Record], size: int = UPDATE_LIMIT) -> Iterator[Sequence[Record]]:

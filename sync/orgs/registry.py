@@ -14,6 +14,11 @@ External Client App, the username and the API version::
     client_id = "3MVG9..."
     username = "rep@acme.com"
     api_version = "67.0"
+    profile = "aaf"        # the forecasting data model: standard or aaf (blank: detected)
+
+``org_profile`` picks the mapping profile for an org: ``demandgrid.toml`` ``[mapping]`` (the
+customer's fact object and measures, docs/aaf.md), else the alias's ``profile``, else what the
+org's describe and data show (``sync.org.aaf.detect_profile``).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.mapping import MappingProfile, Measure
+from sync.org.mapping import profile as mapping_profile
 from sync.org.seam import Org, OrgError
 
 DEFAULT_LOCAL_ORG = Path("demo/org.sqlite")
@@ -53,6 +59,7 @@ class OrgConfig:
     login_url: str = ""  # where to sign in (default: the instance URL)
     key_file: str = ""  # jwt only: path of the private key, never the key itself
     ca_bundle: str = ""  # a corporate proxy's CA, if any
+    profile: str = ""  # mapping profile: "standard" or "aaf"; blank: detected from the org
 
 
 def config_dir() -> Path:
@@ -228,10 +235,29 @@ def token_source(config: OrgConfig):  # type: ignore[no-untyped-def]
 def _connect(config: OrgConfig, tokens, profile: MappingProfile | None) -> Org:  # type: ignore[no-untyped-def]
     from sync.salesforce.backend import SalesforceOrg
 
+    if profile is None and config.profile:
+        profile = mapping_profile(config.profile)
     return SalesforceOrg.connect(
         config.instance_url,
         tokens,
-        profile=profile or STANDARD,
+        profile=profile,
         api_version=config.api_version,
         verify=config.ca_bundle or True,
     )
+
+
+def org_profile(
+    org: Org,
+    spec: str | Path | None = None,
+    measure: Measure = "quantity",
+    config_file: Path = Path("demandgrid.toml"),
+) -> MappingProfile:
+    """The mapping profile for ``org`` (see the module docstring)."""
+    from sync.org.aaf import configured_profile, detect_profile, mapping_section
+
+    name = str(mapping_section(config_file).get("profile") or "")
+    if not name and spec and not is_local(spec):
+        config = load_org_configs().get(str(spec))
+        name = config.profile if config else ""
+    name = name or detect_profile(org, measure).name
+    return configured_profile(name, measure, config_file)

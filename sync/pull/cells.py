@@ -31,7 +31,7 @@ from simple_salesforce import format_soql
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.records import CELL_COLUMNS, PullContext
 from sync.org.seam import Org, OrgError, Record
-from sync.pull.locks import FORECAST_STATUS, LockRules, apply_locks
+from sync.pull.locks import LockRules, apply_locks
 
 #: Keep every query under this many characters (Salesforce allows 100,000).
 MAX_QUERY_CHARS = 90_000
@@ -220,6 +220,7 @@ def _pull(
     owners = [who.id, *(team_of(org, who) if include_team else [])]
     periods = pull_periods(today, horizon=horizon, history=history)
     cells = _cell_frame(org, profile, owners, periods[0], periods[-1])
+    cells = profile.complete_cells(org, cells, owners, periods[0], periods[-1])
     cells["target"] = _targets(org, profile, owners, periods, cells)
     cells = apply_locks(cells, locks or LockRules(), today)
     cells = cells.sort_values(
@@ -245,29 +246,6 @@ def _pull(
     return PulledCells(frame, context, periods)
 
 
-def _cell_fields(p: MappingProfile) -> dict[str, str]:
-    """Frame column -> path from the cell object."""
-    return {
-        "record_id": "Id",
-        "row_key": f"{p.product_forecast}.Id",
-        "account_id": f"{p.account_path}.Id",
-        "account_name": f"{p.account_path}.Name",
-        "region": f"{p.account_path}.{p.region_field}",
-        "product_id": f"{p.product_path}.Id",
-        "product_name": f"{p.product_path}.Name",
-        "product_family": f"{p.product_path}.Family",
-        "period_id": p.period_id,
-        "period_start": p.period_start,
-        "baseline": p.baseline,
-        "adjusted": p.adjusted,
-        "note": p.note,
-        "actual": p.actual,
-        "last_year": p.last_year,
-        "modstamp": p.modstamp,
-        FORECAST_STATUS: p.forecast_status_path,
-    }
-
-
 _NUMBER_COLUMNS = ("baseline", "adjusted", "actual", "last_year")
 #: Records turned into columns at a time: the record dicts of a big pull never all exist at once.
 _BATCH = 20_000
@@ -288,10 +266,10 @@ def _absorb(
 def _cell_frame(
     org: Org, p: MappingProfile, owners: list[str], first: date, last: date
 ) -> pd.DataFrame:
-    fields = _cell_fields(p)
+    fields = p.cell_paths()
     template = (
         "SELECT {fields:literal} FROM {cell:literal} WHERE {owner:literal} IN {ids} "
-        "AND {active:literal} = true AND {start:literal} >= {first} AND {start:literal} <= {last} "
+        "AND {condition:literal} AND {start:literal} >= {first} AND {start:literal} <= {last} "
         "ORDER BY Id"
     )
     values: dict[str, list[Any]] = {column: [] for column in fields}
@@ -303,7 +281,7 @@ def _cell_frame(
         fields=", ".join(dict.fromkeys(fields.values())),
         cell=p.cell_object,
         owner=p.owner_path,
-        active=f"{p.product_forecast}.IsActive",
+        condition=p.cell_condition(),
         start=p.period_start,
         first=first,
         last=last,
@@ -336,14 +314,14 @@ def _targets(
     dstr, target = p.target_distribution_object, p.target_object
     slots = range(1, PERIODS_PER_TARGET_ROW + 1)
     fields = [f"{dstr}.AccountId", f"{dstr}.ProductId"]
-    fields += [f"Period{n}Id" for n in slots]
+    fields += [f"Period{n}.StartDate" for n in slots]
     fields += [f"Period{n}{p.target_value_suffix}" for n in slots]
     template = (
         "SELECT {fields:literal} FROM {periodic:literal} WHERE {assigned:literal} IN {ids} "
         "AND {starts:literal} < {after} AND {ends:literal} >= {first}"
     )
     through = f"{dstr}.{target}"
-    slot_keys = [(f"Period{n}Id", f"Period{n}{p.target_value_suffix}") for n in slots]
+    slot_keys = [(f"Period{n}", f"Period{n}{p.target_value_suffix}") for n in slots]
     totals: dict[tuple[Any, Any, Any], float] = {}
     for soql in in_chunks(
         template,
@@ -360,14 +338,14 @@ def _targets(
             split = r.get(dstr) or {}
             account, product = split.get("AccountId"), split.get("ProductId")
             for period_key, value_key in slot_keys:
-                period, value = r.get(period_key), r.get(value_key)
+                period, value = (r.get(period_key) or {}).get("StartDate"), r.get(value_key)
                 if period and value is not None:
-                    key = (account, product, period)
+                    key = (account, product, date.fromisoformat(period))
                     totals[key] = totals.get(key, 0.0) + float(value)
     keys = zip(
         cells["account_id"].tolist(),
         cells["product_id"].tolist(),
-        cells["period_id"].tolist(),
+        cells["period_start"].tolist(),
         strict=True,
     )
     return np.array([totals.get(k, math.nan) for k in keys], dtype=float)

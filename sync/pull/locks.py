@@ -12,7 +12,9 @@ Salesforce has no lock field on a forecast cell; the project decides. A cell is 
    reason is the same across the period);
 4. its account forecast is ``Expired``: "account forecast expired";
 5. the S&OP calendar has closed it: every period starting on or before ``closed_through``, or a
-   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30".
+   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30";
+6. the org's data model closes it (the optional ``org_lock`` column, set by the mapping
+   profile: AAF's adjustment window), with the reason the profile gives.
 
 ``apply_locks`` is a pure function of frame columns (``period_start`` and, when present,
 ``forecast_status``) and ``today``, so pull sets the locks and push re-checks them the same way.
@@ -29,6 +31,8 @@ import pandas as pd
 
 #: The optional frame column holding the account forecast's status (``Active``, ``Expired``).
 FORECAST_STATUS = "forecast_status"
+#: The optional frame column holding a lock the org's data model states ("" where none).
+ORG_LOCK = "org_lock"
 
 PAST = "past period"
 EXPIRED = "account forecast expired"
@@ -75,6 +79,7 @@ def lock_reasons(
     rules: LockRules,
     today: date,
     region: pd.Series | None = None,
+    org_lock: pd.Series | None = None,
 ) -> np.ndarray:
     """The lock reason of every cell ("" where editable), as an object array."""
     starts = pd.to_datetime(period_start).dt.date.to_numpy()
@@ -111,17 +116,23 @@ def lock_reasons(
     for start, closes in rules.close_dates:  # type: ignore[misc]
         if closes <= today:
             lock(starts == start, f"closed by the S&OP calendar on {closes.isoformat()}")
+    if org_lock is not None:
+        said = org_lock.fillna("").astype(str).to_numpy(dtype=object)
+        hit = (said != "") & open_
+        reasons[hit] = said[hit]
+        open_[hit] = False
     return reasons
 
 
 def apply_locks(frame: pd.DataFrame, rules: LockRules, today: date) -> pd.DataFrame:
     """A copy of ``frame`` with ``locked`` and ``lock_reason`` set by ``rules`` as of ``today``.
 
-    Needs ``period_start``; uses ``forecast_status`` when the frame has it.
+    Needs ``period_start``; uses ``forecast_status`` and ``org_lock`` when the frame has them.
     """
     status = frame[FORECAST_STATUS] if FORECAST_STATUS in frame.columns else None
     region = frame["region"] if "region" in frame.columns else None
-    reasons = lock_reasons(frame["period_start"], status, rules, today, region)
+    org_lock = frame[ORG_LOCK] if ORG_LOCK in frame.columns else None
+    reasons = lock_reasons(frame["period_start"], status, rules, today, region, org_lock)
     out = frame.copy()
     out["lock_reason"] = pd.Series(reasons, index=frame.index, dtype=object)
     out["locked"] = out["lock_reason"] != ""

@@ -1,7 +1,7 @@
 """Push, sending half: the update calls, each a compare-and-set (ADR 10).
 
-``send`` takes a plan (``sync.push.plan``) and writes it in calls of at most ``UPDATE_LIMIT``
-records: the call's cells are re-read (the plan's re-read serves the first call), what still
+``send`` takes a plan (``sync.push.plan``) and writes it in calls of at most
+``profile.changes_per_call`` changes, each through the profile's all-or-none ``write``: the call's cells are re-read (the plan's re-read serves the first call), what still
 holds the value the plan saw is sent, and the adjustment history proves nobody wrote in between
 (``sync.push.cas``); where someone did, theirs is written back at once. A failed call stops the
 push and says what landed. ``finish_restores`` does, before planning, a restore an earlier push
@@ -64,7 +64,8 @@ def send(
     then prove from the adjustment history that nobody wrote in between, restoring theirs
     where someone did."""
     todo = list(plan.to_send)
-    calls = [todo[i : i + UPDATE_LIMIT] for i in range(0, len(todo), UPDATE_LIMIT)]
+    size = min(profile.changes_per_call, UPDATE_LIMIT)
+    calls = [todo[i : i + size] for i in range(0, len(todo), size)]
     total, n_calls, sent = len(todo), len(calls), Sent()
     expected = plan.org_cells
     chosen = {c.change.record_id for c in plan.overwrites}  # conflicts resolved "mine"
@@ -106,7 +107,7 @@ def send(
                 _stop(sent, calls, i, n_calls, total, e, receipt, None, certain=True)
                 return sent
         try:
-            results = org.update(profile.cell_object, payload)
+            results = profile.write(org, payload, _states(before.found))
             _require_success(results, sent_ids)
         except BaseException as e:  # noqa: BLE001 - recorded, then re-raised or reported
             if not isinstance(e, Exception):
@@ -206,7 +207,7 @@ def _restore(
     payload = batches(back, profile)[0]
     log_after(journal, sent.warnings, "restore", receipt.push_id, call=call, records=payload)
     try:
-        results = org.update(profile.cell_object, payload)
+        results = profile.write(org, payload, _states(after))
         _require_success(results, [r["Id"] for r in payload])
     except Exception as e:  # noqa: BLE001 - reported on each cell and in the message
         why = _why(e, {c.record_id: c for c in back})
@@ -263,7 +264,7 @@ def finish_restores(org: Org, journal: Journal, profile: MappingProfile) -> list
             )
     done_ids = [o.record_id for o in owed]
     if back:
-        _require_success(org.update(profile.cell_object, back), [str(r["Id"]) for r in back])
+        _require_success(profile.write(org, back, _states(found)), [str(r["Id"]) for r in back])
     journal.append("restored", owed[0].push_id, ids=done_ids, late=True)
     if not back:
         return []
@@ -271,6 +272,11 @@ def finish_restores(org: Org, journal: Journal, profile: MappingProfile) -> list
         f"{len(back)} cell(s) an earlier push wrote over someone else's change (and could not "
         "restore before it stopped) now hold theirs again."
     ]
+
+
+def _states(cells: Mapping[str, OrgCell]) -> dict[str, tuple[float | None, str, str]]:
+    """Re-read cells as the profile's ``write`` takes them: (value, note, stamp)."""
+    return {i: (c.value, c.note, c.modstamp) for i, c in cells.items()}
 
 
 def log_after(

@@ -40,9 +40,6 @@ from sync.push.plan import (
 
 #: The outcome prefix of a cell someone else changed while the push ran: "conflict: <why>".
 CONFLICT = "conflict"
-#: Adjustment-history fields (standard Account Forecasting).
-_ADJ_FIELDS = "Id, AccountProdPeriodForecastId, FromValue, ToValue, AdjustmentComments, CreatedDate"
-_PARENT = "AccountProdPeriodForecast"  # the adjustment's relationship to its cell
 
 
 def same_note(a: str | None, b: str | None) -> bool:
@@ -182,18 +179,22 @@ def adjustments(
     """The cells' adjustment history for the profile's measure from ``since`` (to the second,
     inclusive), oldest first, and each cell that has such a row as the org holds it now (read
     through the row's parent, so the proof and the new stamps cost one query per ~400 cells)."""
-    kind = "Quantity" if profile.measure == "quantity" else "Revenue"
+    h = profile.history()
     floor = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    parent = [f"{_PARENT}.{f}" for f in (profile.adjusted, profile.note, profile.modstamp)]
+    own = ["Id", h.parent_id, h.from_value, h.to_value, h.note, "CreatedDate"]
+    parent_fields = [profile.adjusted, profile.modstamp] + (
+        [profile.note] if h.note_on_parent else []
+    )
     template = (
-        "SELECT {fields:literal} FROM {obj:literal} WHERE AdjustmentType = {kind} "
-        "AND CreatedDate >= {since:literal} AND AccountProdPeriodForecastId IN {ids}"
+        "SELECT {fields:literal} FROM {obj:literal} WHERE {measure:literal} "
+        "AND CreatedDate >= {since:literal} AND {parent_id:literal} IN {ids}"
     )
     args = {
-        "fields": ", ".join([_ADJ_FIELDS, *parent]),
-        "obj": profile.adjustment_object,
-        "kind": kind,
+        "fields": ", ".join(own + [f"{h.parent}.{f}" for f in parent_fields]),
+        "obj": h.object,
+        "measure": h.where,
         "since": floor,
+        "parent_id": h.parent_id,
     }
     bare = format_soql(template, ids=[], **args)
     budget = min(int(getattr(org, "query_max_bytes", QUERY_MAX_BYTES)), SOQL_MAX_CHARS)
@@ -202,25 +203,27 @@ def adjustments(
     for chunk in id_chunks(ids, len(quote_plus(bare)), budget):
         asked = {i[:15]: i for i in chunk}
         for r in org.query(format_soql(template, ids=chunk, **args)):
-            rid = _id18(str(r["AccountProdPeriodForecastId"]), asked)
+            rid = _id18(str(r[h.parent_id]), asked)
             found.setdefault(rid, []).append(
                 Adjustment(
                     str(r["Id"]),
                     rid,
-                    _num(r.get("FromValue")),
-                    _num(r.get("ToValue")),
-                    r.get("AdjustmentComments") or "",
+                    _num(r.get(h.from_value)),
+                    _num(r.get(h.to_value)),
+                    r.get(h.note) or "",
                     _when(str(r.get("CreatedDate") or "")),
                 )
             )
-            cell = r.get(_PARENT) or {}
+            cell = r.get(h.parent) or {}
             now[rid] = OrgCell(
                 _num(cell.get(profile.adjusted)),
-                cell.get(profile.note) or "",
+                (cell.get(profile.note) if h.note_on_parent else None) or "",
                 cell.get(profile.modstamp) or "",
             )
-    for rows in found.values():
+    for rid, rows in found.items():
         rows.sort(key=lambda a: (a.created, a.id))
+        if not h.note_on_parent:  # the note is the latest row's
+            now[rid] = OrgCell(now[rid].value, rows[-1].note, now[rid].modstamp)
     return found, now
 
 

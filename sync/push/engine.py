@@ -134,7 +134,8 @@ def push(
     if plan.conflicts:
         raise ConflictsPending(plan)
     # The update calls, one proof query per re-read chunk, a re-read before each later call.
-    needed = plan.calls + 2 * len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
+    rereads = len(reread_soql(org, [c.record_id for c in plan.to_send], profile))
+    needed = plan.calls + 2 * rereads * profile.reread_queries_per_chunk()
     if plan.budget and plan.budget.daily_api_requests_remaining < needed:
         raise BudgetTooLow(
             f"This push needs {needed} API calls but the org has "
@@ -295,7 +296,8 @@ def _dry_run(
     fields = ", ".join(["Id", profile.adjusted, profile.note])
     lines = [
         f"Dry run: would send {len(plan.to_send):,} cells in {plan.calls} update call(s) "
-        f"of at most {UPDATE_LIMIT:,} records to {profile.cell_object} ({fields}); nothing was sent.",
+        f"of at most {min(profile.changes_per_call, UPDATE_LIMIT):,} records to {profile.cell_object} ({fields}); "
+        "nothing was sent.",
         f"Already in org: {len(plan.already_done):,}; overwrite theirs: {len(plan.overwrites):,}; "
         f"kept theirs: {len(plan.kept_theirs):,}.",
     ]

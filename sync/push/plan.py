@@ -187,13 +187,15 @@ def note_text(change: Change) -> str | None:
 
 
 def batches(changes: Sequence[Change], profile: MappingProfile = STANDARD) -> list[list[Record]]:
-    """The update payloads, at most ``UPDATE_LIMIT`` records each, in changeset order."""
+    """The update payloads, at most ``profile.changes_per_call`` (``UPDATE_LIMIT`` for the
+    standard profile) changes each, in changeset order: ``{"Id", <adjusted>, <note>}``."""
     _guard(changes, profile)
     payload = [
         {"Id": c.record_id, profile.adjusted: _value(c), profile.note: note_text(c)}
         for c in changes
     ]
-    return [payload[i : i + UPDATE_LIMIT] for i in range(0, len(payload), UPDATE_LIMIT)]
+    size = min(profile.changes_per_call, UPDATE_LIMIT)
+    return [payload[i : i + size] for i in range(0, len(payload), size)]
 
 
 def plan_push(
@@ -209,6 +211,8 @@ def plan_push(
     """Re-read the changed records and sort each change: send, already done, conflict, missing."""
     _guard(changes, profile)
     choice = _resolver(resolutions, take)
+    if changes:
+        profile.check_writable(org)
     before = org.calls.query
     found = reread(org, [c.record_id for c in changes], profile)
     query_calls = org.calls.query - before
@@ -257,7 +261,7 @@ def plan_push(
         to_send=tuple(to_send),
         already_done=tuple(already),
         conflicts=tuple(conflicts),
-        calls=math.ceil(len(to_send) / UPDATE_LIMIT),
+        calls=math.ceil(len(to_send) / min(profile.changes_per_call, UPDATE_LIMIT)),
         query_calls=query_calls,
         budget=budget,
         overwrites=tuple(overwrites),
@@ -271,25 +275,25 @@ def plan_push(
 
 def reread(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> dict[str, OrgCell]:
     """The records' adjusted value, note and stamp, in as few queries (API calls) as possible."""
-    found: dict[str, OrgCell] = {}
-    for soql in reread_soql(org, ids, profile):
-        for r in org.query(soql):
-            found[r["Id"]] = OrgCell(
-                _number(r.get(profile.adjusted)),
-                r.get(profile.note) or "",
-                r.get(profile.modstamp) or "",
-            )
-    return found
+    found = profile.reread(
+        org, ids, lambda template, ids, **args: _chunked(org, template, ids, args)
+    )
+    return {i: OrgCell(*state) for i, state in found.items()}
 
 
 def reread_soql(org: Org, ids: Sequence[str], profile: MappingProfile = STANDARD) -> list[str]:
-    """The re-read's queries for ``ids``: one API call each (each fits one page)."""
+    """The re-read's cell queries for ``ids``: one API call each (each fits one page); a profile
+    whose notes live elsewhere makes ``reread_queries_per_chunk`` queries per chunk."""
     fields = ", ".join(["Id", profile.adjusted, profile.note, profile.modstamp])
     template = "SELECT {fields:literal} FROM {obj:literal} WHERE Id IN {ids}"
-    bare = format_soql(template, fields=fields, obj=profile.cell_object, ids=[])
+    return _chunked(org, template, ids, {"fields": fields, "obj": profile.cell_object})
+
+
+def _chunked(org: Org, template: str, ids: Sequence[str], args: Mapping[str, object]) -> list[str]:
+    bare = format_soql(template, ids=[], **args)
     budget = min(int(getattr(org, "query_max_bytes", QUERY_MAX_BYTES)), SOQL_MAX_CHARS)
     return [
-        format_soql(template, fields=fields, obj=profile.cell_object, ids=chunk)
+        format_soql(template, ids=chunk, **args)
         for chunk in id_chunks(ids, len(quote_plus(bare)), budget)
     ]
 

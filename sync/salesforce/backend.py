@@ -35,6 +35,7 @@ from simple_salesforce.exceptions import (
 from sync.org.mapping import MappingProfile
 from sync.org.seam import (
     COLLECTION_LIMIT,
+    COMPOSITE_COLLECTIONS,
     QUERY_PAGE,
     UPDATE_LIMIT,
     ApiLimitExceeded,
@@ -50,7 +51,9 @@ from sync.org.seam import (
     SaveResult,
     SessionExpired,
     UpdateRefused,
+    Write,
     chunks,
+    collections_of,
 )
 from sync.salesforce.answers import (
     composite_results,
@@ -61,6 +64,7 @@ from sync.salesforce.answers import (
 )
 from sync.salesforce.auth import TokenSource
 from sync.salesforce.bulk import BULK_THRESHOLD, Bulk, bulk_eligible
+from sync.salesforce.saves import save_request, save_results
 from sync.salesforce.verify import UnknownObject, check_mapping
 from sync.salesforce.wire import RetryPolicy, WireSession, error_code, error_message, is_transient
 
@@ -118,13 +122,21 @@ class SalesforceOrg:
 
     @classmethod
     def connect(
-        cls, instance_url: str, tokens: TokenSource, *, profile: MappingProfile, **kwargs: Any
+        cls,
+        instance_url: str,
+        tokens: TokenSource,
+        *,
+        profile: MappingProfile | None,
+        **kwargs: Any,
     ) -> SalesforceOrg:
-        """Open the org, learn who we are, and check the mapping against its describe."""
+        """Open the org, learn who we are, and check the mapping against its describe
+        (``profile`` None: the one the org speaks, ``sync.org.aaf.detect_profile``)."""
+        from sync.org.aaf import detect_profile
+
         org = cls(instance_url, tokens, **kwargs)
         org.check_api_version()
         org.identity()
-        org.verify_mapping(profile)
+        org.verify_mapping(profile or detect_profile(org))
         return org
 
     def __repr__(self) -> str:
@@ -283,6 +295,61 @@ class SalesforceOrg:
             f"after {attempts} tries. Run the command again: an upsert sent twice changes "
             "nothing the second time."
         )
+
+    def save(self, writes: Sequence[Write]) -> list[SaveResult]:
+        """Every write or none, in one Composite (``sync.salesforce.saves``). Each part is safe
+        to send again (an update sets the same values, an upsert finds its key), so an answer
+        lost in transit is retried as it is."""
+        count = sum(len(w.records) for w in writes)
+        what = " and ".join(f"{len(w.records)} {w.object_name}" for w in writes)
+        if count > UPDATE_LIMIT or collections_of(writes) > COMPOSITE_COLLECTIONS:
+            too_many = FieldError(
+                "EXCEEDED_ID_LIMIT",
+                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records in "
+                f"{COMPOSITE_COLLECTIONS} collections of {COLLECTION_LIMIT} into this call (this "
+                f"call had {count} in {collections_of(writes)})",
+            )
+            raise UpdateRefused(
+                f"{what} records in one save: at most {UPDATE_LIMIT} per call; nothing was sent.",
+                [
+                    SaveResult(str(r.get("Id") or ""), False, (too_many,))
+                    for w in writes
+                    for r in w.records
+                ],
+            )
+        if not count:
+            return []
+        body = save_request(writes, self.api_version)
+        attempts = self.retry.attempts
+        for attempt in range(attempts):
+            try:
+                answer = self._sf.restful("composite", method="POST", json=body)
+            except SalesforceError as e:
+                if not (isinstance(e, SalesforceGeneralError) and e.status >= 500):
+                    raise self._org_error(e, f"the save of {what} records") from None
+                outcome = f"HTTP {e.status}"
+            except requests.RequestException as e:
+                if not is_transient(e):
+                    raise self._unavailable(e, f"the save of {what} records") from None
+                outcome = type(e).__name__
+            else:
+                results = save_results(answer, writes)
+                if all(r.success for r in results):
+                    return results
+                if attempt + 1 < attempts and lock_contention(results):
+                    self._sleep(self.retry.delay(attempt))
+                    continue
+                names = " + ".join(w.object_name for w in writes)
+                raise UpdateRefused(refusal_message(names, results), results)
+            if attempt + 1 == attempts:
+                raise OrgUnavailable(
+                    f"Salesforce did not confirm the save of {what} records after {attempts} "
+                    f"tries ({outcome}). Run the push again: it re-reads the records first, so "
+                    "nothing is applied twice."
+                )
+            log.warning("save of %s: %s; sending again (safe to repeat)", what, outcome)
+            self._sleep(self.retry.delay(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def describe(self, object_name: str) -> ObjectDescribe:
         key = object_name.lower()

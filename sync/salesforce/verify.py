@@ -36,7 +36,7 @@ def check_mapping(describe: Describe, profile: MappingProfile, username: str) ->
                 )
         return objects[name]
 
-    def need(object_name: str, field: str, *, edit: bool = False) -> None:
+    def need(object_name: str, field: str, *, edit: bool = False, create: bool = False) -> None:
         d = obj(object_name)
         if d is None:
             return
@@ -51,6 +51,12 @@ def check_mapping(describe: Describe, profile: MappingProfile, username: str) ->
                 f"{object_name}.{field} is not updateable for {who}: ask your admin for edit "
                 "access to Account Forecasting (permission set 'Manufacturing Cloud Account "
                 f"Forecasting' with field-level edit access on {field})."
+            )
+        elif create and not f.createable:
+            problems.append(
+                f"{object_name}.{field} cannot be set on new records by {who}: ask your admin "
+                f"for create access to {object_name} and field-level edit access on {field} "
+                "(docs/salesforce.md, Advanced Account Forecasting)."
             )
 
     def walk(path: str) -> tuple[str | None, str]:
@@ -85,6 +91,8 @@ def check_mapping(describe: Describe, profile: MappingProfile, username: str) ->
         need(cell, field)
     for field in profile.updateable_fields():
         need(cell, field, edit=True)
+    for object_name, field in profile.created_fields():
+        need(object_name, field, create=True)
     for path in (profile.owner_path, profile.forecast_status_path):
         holder, field = walk(path)
         if holder:

@@ -292,6 +292,8 @@ def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, An
             )
         keys.add(url.group(2))
         parsed.append((sub.get("referenceId", ""), *check_collection(sub.get("body"))))
+    if body.get("allOrNone") and (len(keys) > 1 or len({p[1] for p in parsed}) > 1):
+        return _save(org, subrequests)  # updates and upserts of several objects together
     if len(keys) > 1:
         raise WireError(
             400, "INVALID_BATCH_REQUEST", "The test server takes updates or upserts, not both."
@@ -328,6 +330,52 @@ def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, An
     for ref, obj, records, aon in parsed:
         results = _apply(org, obj, records, aon, key)
         answer.append(_sub(ref, 200, [save_body(r, bool(key)) for r in results]))
+    return {"compositeResponse": answer}
+
+
+def _save(org: Any, subrequests: list[Any]) -> dict[str, Any]:
+    """An all-or-none Composite of update and upsert collections, of several objects: one
+    ``Org.save`` (issue 14: a forecast fact and its adjustment record)."""
+    from sync.org.seam import Write
+
+    writes, refs = [], []
+    for sub in subrequests:
+        url = _COLLECTIONS_URL.match(str(sub.get("url", "")))
+        if sub.get("method") != "PATCH" or not url:
+            raise WireError(
+                400,
+                "INVALID_BATCH_REQUEST",
+                "The test server's composite takes PATCH /composite/sobjects[/Object/KeyField] "
+                "subrequests only.",
+            )
+        object_name, records, _ = check_collection(sub.get("body"))
+        if url.group(2):
+            if object_name.lower() != url.group(1).lower():
+                raise WireError(400, "INVALID_TYPE", f"Records must be of {url.group(1)}.")
+            writes.append(Write(object_name, records, url.group(2)))
+        else:
+            writes.append(Write(object_name, records))
+        refs.append(sub.get("referenceId", ""))
+    if len(writes) > COMPOSITE_COLLECTIONS:
+        raise WireError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"A composite request may hold at most {COMPOSITE_COLLECTIONS} sObject Collections or query subrequests.",
+        )
+    try:
+        results = list(org.save(writes))
+    except UpdateRefused as e:
+        results = list(e.results)
+    failed = not all(r.success for r in results)
+    answer, start = [], 0
+    for ref, w in zip(refs, writes, strict=True):
+        mine = results[start : start + len(w.records)]
+        start += len(w.records)
+        if failed and all(_only_rolled_back(r) for r in mine):
+            answer.append(_sub(ref, 400, PROCESSING_HALTED))
+        else:
+            body = [{**save_body(r), "created": r.created} for r in mine]
+            answer.append(_sub(ref, 200, body))
     return {"compositeResponse": answer}
 
 

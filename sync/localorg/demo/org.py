@@ -38,7 +38,8 @@ import numpy as np
 from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
-from sync.localorg.demo.build import Book
+from sync.localorg.demo.aaf import convert_to_aaf
+from sync.localorg.demo.build import ADMIN_ID, Book
 from sync.localorg.demo.designwins import add_design_wins
 from sync.localorg.demo.gathering import agreements_take_erp_actuals
 from sync.localorg.demo.history import close_history
@@ -54,6 +55,8 @@ ACCOUNTS_PER_REP = 30
 DEMO_PLANNER = "planner@demandgrid.demo"
 FPA_USER = "fpa@demandgrid.demo"
 ORG_NAME = "demandgrid demo org"
+#: Forecasting data models the demo org can be built on.
+MODELS = ("standard", "aaf")
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,17 @@ DEMO_REP = _username(*_rep_name(0))
 
 
 def create_demo_org(
-    path: str | Path, *, size: str = "demo", as_of: date | None = None, seed: int = 7
+    path: str | Path,
+    *,
+    size: str = "demo",
+    as_of: date | None = None,
+    seed: int = 7,
+    model: str = "standard",
 ) -> Path:
-    """Build the demo org at ``path`` (replacing any file there) and return the path."""
+    """Build the demo org at ``path`` (replacing any file there) and return the path.
+    ``model="aaf"``: the same org on Advanced Account Forecasting (``sync.localorg.demo.aaf``)."""
+    if model not in MODELS:
+        raise ValueError(f"Unknown forecasting model {model!r}. Models: {', '.join(MODELS)}.")
     if size not in SIZES:
         raise ValueError(f"Unknown demo org size {size!r}. Sizes: {', '.join(SIZES)}.")
     as_of = as_of or datetime.now(UTC).date()
@@ -115,6 +126,8 @@ def create_demo_org(
         book.flush()
         agreements_take_erp_actuals(conn)  # issue 13 A
         add_design_wins(book, DEMO_REP)  # issue 13: closed-won opportunities with schedules
+        if model == "aaf":
+            convert_to_aaf(conn, ADMIN_ID, book.created)
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),
@@ -122,6 +135,7 @@ def create_demo_org(
             ("seed", seed),
             ("demo_rep", DEMO_REP),
             ("last_stamp", last_stamp),
+            ("model", model),
         ):
             set_meta(conn, key, value)
         conn.execute("COMMIT")
