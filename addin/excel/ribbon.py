@@ -196,7 +196,9 @@ def refresh_action(book: ExcelBook) -> str:
     if SCENARIO_RECORD in book.sheet_names():
         return _refresh_scenarios(book)
     _require_review(book)
-    return refresh_workbook(book, org_for(book)).summary()
+    from addin.push.sheets import write_conflicts
+
+    return refresh_workbook(book, org_for(book), conflicts_sheet=write_conflicts).summary()
 
 
 class WorkbookNotSaved(UserError):

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from conftest_checkpush import ReviewFile
 from conftest_push import snapshot
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from addin.book.errors import ConflictsFound
@@ -114,7 +114,12 @@ def test_unknown_push_and_unpushed_edits_are_refused(org, pulled: ReviewFile) ->
     assert snapshot(org) == before and pulled.path.read_bytes() == data
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(
     values=st.lists(st.integers(0, 10_000), min_size=1, max_size=4),
     touched=st.integers(0, 4),
