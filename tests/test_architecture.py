@@ -37,7 +37,8 @@ ALLOWED: dict[str, set[str]] = {
     "addin.push": _PUSH,
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
-    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
+    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"} | {"addin.spread"},
+    "addin.spread": _CHECK,  # issue 15: spread a total (reads the review workbook)
     "addin.cli": {"*"},
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
+from addin.cli import planner  # noqa: F401 - spread, undo (issue 15)
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

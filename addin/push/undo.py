@@ -13,16 +13,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from addin.book.errors import ChecksFailed, ConflictsFound, UserError
+from addin.book.lock import hold, refuse_if_open
 from addin.book.surface import BookSurface
-from addin.check.rules import CheckRules, check
+from addin.book.xlsx import XlsxBook
+from addin.check.rules import CheckRules, check, load_rules
 from addin.push.reconcile import reconcile_from_journal
 from addin.push.sheets import append_push_log, clear_conflicts, write_conflicts
 from addin.push.workbook import PushOutcome, _write_mirror, _write_record, as_seen_conflicts
+from addin.review.file import org_of_workbook
 from addin.review.grid import starting_value
 from addin.review.readback import EditedCell, ReviewedWorkbook, profile_of, read_workbook
 from sync.org.records import Change, Receipt
@@ -209,3 +213,26 @@ def _write_cells(book: BookSurface, reviewed: ReviewedWorkbook, moved: dict[str,
         row = int("".join(ch for ch in address if ch.isdigit()))
         block[row - top][column_index_from_string(letters) - first] = value
     book.write(reviewed.sheet, f"{get_column_letter(first)}{top}", block)
+
+
+def undo_file(
+    path: str | Path,
+    push_id: str,
+    org_spec: str | None = None,
+    *,
+    dry_run: bool = False,
+    rules: str | Path | None = None,
+) -> PushOutcome:
+    """``undo_push`` on a file (what ``demandgrid undo`` runs): holds the workbook's lock,
+    refuses one open in an application (a dry run, which writes nothing, is allowed)."""
+    with hold(path, "undo"):
+        if not dry_run:
+            refuse_if_open(path, "undo")
+        book = XlsxBook.open(path)
+        return undo_push(
+            book,
+            org_of_workbook(book, org_spec),
+            push_id,
+            dry_run=dry_run,
+            rules=load_rules(rules, workbook=path),
+        )

@@ -18,12 +18,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 from addin.book.errors import UserError
+from addin.book.lock import hold, refuse_if_open
 from addin.book.surface import BookSurface, ColumnFormat
+from addin.book.xlsx import XlsxBook
 from addin.review import layout
 from addin.review.grid import quarter_of
 from addin.review.readback import ReviewedWorkbook, SpreadInput, read_workbook
@@ -359,3 +362,19 @@ def _filled(value: Any) -> bool:
 
 def _default_note(r: RowSpread, note: str, outcome: SpreadOutcome) -> str:
     return note or f"Spread a new total of {r.total:,.0f} over {r.over} by {outcome.profile}."
+
+
+def spread_file(
+    path: str | Path,
+    *,
+    profile: str = "adjusted",
+    apply: bool = False,
+    reason: str = "",
+    note: str = "",
+) -> SpreadOutcome:
+    """``spread_workbook`` on a file: holds its lock; refuses one open in an application."""
+    with hold(path, "spread"):
+        refuse_if_open(path, "spread")
+        return spread_workbook(
+            XlsxBook.open(path), profile=profile, apply=apply, reason=reason, note=note
+        )
