@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,10 +108,17 @@ def demo(
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
     from addin.review.pull import pull_review
     from sync.localorg.demo.org import DEMO_REP, create_demo_org
+    from sync.localorg.store import is_current_local_org
     from sync.orgs.registry import open_org
 
     org_path = directory / "org.sqlite"
     with console.status("Preparing the demo") as status:
+        if org_path.exists() and not is_current_local_org(org_path):
+            aside = org_path.with_name(f"org-outdated-{datetime.now(UTC):%Y%m%d-%H%M%S}.sqlite")
+            org_path.rename(aside)
+            console.print(
+                f"The demo org was built by another version of demandgrid; set aside as {aside}."
+            )
         if not org_path.exists():
             status.update(f"Building the demo org at {org_path}")
             create_demo_org(org_path)

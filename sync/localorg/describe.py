@@ -24,6 +24,7 @@ def describe_object(obj: ObjectDef) -> ObjectDescribe:
             nillable=f.nillable,
             reference_to=(f.reference_to,) if f.reference_to else (),
             relationship_name=f.relationship_name,
+            external_id=f.external_id,
         )
         for f in obj.fields
     )

@@ -10,7 +10,7 @@ The SOQL engine (``sync.localorg.soql``) and describe both read these definition
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class FieldDef:
     nillable: bool = True
     reference_to: str | None = None  # target object for a reference field
     relationship_name: str | None = None  # e.g. "Account" for AccountId
+    external_id: bool = False  # unique, and may key an upsert
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,21 @@ def number(name: str, kind: str = "double", *, updateable: bool = False) -> Fiel
     return FieldDef(name, kind, name, precision=18, scale=2, updateable=updateable)
 
 
+def external_key(name: str, length: int) -> FieldDef:
+    """A unique external-id text field that keys ``upsert`` (required on create)."""
+    return FieldDef(name, "string", name, length=length, updateable=True, external_id=True)
+
+
+def datetime_field(name: str, *, updateable: bool = False) -> FieldDef:
+    return FieldDef(name, "datetime", name, updateable=updateable)
+
+
 def percent(name: str) -> FieldDef:
     return FieldDef(name, "percent", name, precision=5, scale=2)
 
 
-def integer(name: str) -> FieldDef:
-    return FieldDef(name, "int", name, precision=9)
+def integer(name: str, *, updateable: bool = False) -> FieldDef:
+    return FieldDef(name, "int", name, precision=9, updateable=updateable)
 
 
 def boolean(name: str, *, updateable: bool = False) -> FieldDef:
@@ -129,16 +139,22 @@ def owner() -> FieldDef:
     return reference("OwnerId", "User", "Owner", "Owner ID", updateable=True, nillable=False)
 
 
+def _system(f: FieldDef) -> FieldDef:
+    return replace(f, createable=False)
+
+
 def audit() -> tuple[FieldDef, ...]:
     """The system audit fields every object carries; none is writable through the API."""
     return (
         FieldDef("CreatedDate", "datetime", "Created Date", createable=False, nillable=False),
-        reference("CreatedById", "User", "CreatedBy", "Created By ID", nillable=False),
+        _system(reference("CreatedById", "User", "CreatedBy", "Created By ID", nillable=False)),
         FieldDef(
             "LastModifiedDate", "datetime", "Last Modified Date", createable=False, nillable=False
         ),
-        reference(
-            "LastModifiedById", "User", "LastModifiedBy", "Last Modified By ID", nillable=False
+        _system(
+            reference(
+                "LastModifiedById", "User", "LastModifiedBy", "Last Modified By ID", nillable=False
+            )
         ),
         FieldDef("SystemModstamp", "datetime", "System Modstamp", createable=False, nillable=False),
     )

@@ -87,6 +87,95 @@ def check_update(
     return [tuple(e) for e in errors]
 
 
+def check_upsert(
+    conn: sqlite3.Connection, obj: ObjectDef, key_field: str, records: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple[FieldError, ...]], dict[str, str]]:
+    """Each record's errors in request order, and the Ids of the keys that already exist.
+
+    A record is matched on ``key_field`` (an external id); a new record must set every required
+    createable field, an existing one may set only updateable fields."""
+    key = obj.field(key_field)
+    if key is None or not key.external_id:
+        what = "is not an external id field" if key else "does not exist"
+        error = FieldError(
+            "INVALID_FIELD", f"Field {key_field} {what} on sobject of type {obj.name}", (key_field,)
+        )
+        return [(error,)] * len(records), {}
+    values = [_key_value(r, key.name) for r in records]
+    counts = Counter(v for v in values if v)
+    existing = _ids_by_key(conn, obj, key.name, [v for v in counts if v])
+    errors: list[tuple[FieldError, ...]] = []
+    for record, value in zip(records, values, strict=True):
+        errors.append(tuple(_upsert_errors(obj, key, record, value, counts, value in existing)))
+    return errors, existing
+
+
+def _key_value(record: Mapping[str, Any], key: str) -> str | None:
+    value = next((v for k, v in record.items() if k.lower() == key.lower()), None)
+    return value if isinstance(value, str) and value else None
+
+
+def _ids_by_key(conn: sqlite3.Connection, obj: ObjectDef, key: str, values: list[str]) -> dict:
+    found: dict[str, str] = {}
+    for start in range(0, len(values), 500):
+        part = values[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        sql = f'SELECT "{key}", "Id" FROM "{obj.name}" WHERE "{key}" IN ({marks})'  # noqa: S608
+        found.update(conn.execute(sql, part).fetchall())
+    return found
+
+
+def _upsert_errors(
+    obj: ObjectDef,
+    key: FieldDef,
+    record: Mapping[str, Any],
+    value: str | None,
+    counts: Counter[str],
+    exists: bool,
+) -> list[FieldError]:
+    if value is None:
+        return [
+            FieldError("MISSING_ARGUMENT", f"{key.name} not specified in an upsert", (key.name,))
+        ]
+    if counts[value] > 1:
+        return [
+            FieldError(
+                "DUPLICATE_EXTERNAL_ID",
+                f"{key.name}: {value!r} appears more than once in this call",
+                (key.name,),
+            )
+        ]
+    errors: list[FieldError] = []
+    for name, field_value in record.items():
+        if name == "attributes":
+            continue
+        f = obj.field(name)
+        if f is not None and not exists and f.createable and not f.updateable:
+            errors.extend(_check_value(f, field_value) if field_value is not None else [])
+            continue
+        errors.extend(_check_field(obj, name, field_value))
+    if not exists:
+        given = {k.lower() for k in record}
+        missing = [
+            f.name
+            for f in obj.fields
+            if f.createable
+            and not f.nillable
+            and f.type != "boolean"
+            and f.name != "OwnerId"
+            and f.name.lower() not in given
+        ]
+        if missing:
+            errors.append(
+                FieldError(
+                    "REQUIRED_FIELD_MISSING",
+                    f"Required fields are missing: [{', '.join(missing)}]",
+                    tuple(missing),
+                )
+            )
+    return errors
+
+
 def _only_field_errors(errors: list[FieldError]) -> bool:
     return all(e.fields and e.fields != ("Id",) for e in errors)
 

@@ -11,6 +11,8 @@ from sync.localorg.fields import (
     ObjectDef,
     boolean,
     date_field,
+    datetime_field,
+    external_key,
     integer,
     measures,
     name,
@@ -281,9 +283,57 @@ _OBJECT_LIST = (
         reference("Product__c", "Product2", "Product__r", updateable=True),
         reference("Period__c", "Period", "Period__r", updateable=True),
         date_field("PeriodStartDate__c", updateable=True),
-        number("Quantity__c", updateable=True),
+        number("Quantity__c", updateable=True),  # the consensus: adjusted, else baseline
         number("Revenue__c", "currency", updateable=True),
         boolean("IsLocked__c", updateable=True),
+        # Issue 12: one line of a content-hashed plan snapshot (its header: DemandPlanCycle__c).
+        text("SnapshotId__c", 40, updateable=True),
+        external_key("LineKey__c", 120),  # <SnapshotId>|<Account15>|<Product15>|<YYYY-MM>
+        text("CellId__c", 18, updateable=True),
+        reference("Rep__c", "User", "Rep__r", updateable=True),
+        number("BaselineQuantity__c", updateable=True),
+        number("BaselineRevenue__c", "currency", updateable=True),
+        number("RepQuantity__c", updateable=True),
+        number("RepRevenue__c", "currency", updateable=True),
+        number("TargetQuantity__c", updateable=True),
+        number("TargetRevenue__c", "currency", updateable=True),
+        text("ReasonCode__c", 40, updateable=True),
+        text("Note__c", COMMENTS_LENGTH, updateable=True, kind="textarea"),
+    ),
+    # Issue 12: one closed demand review = one plan snapshot's header.
+    sobject(
+        "DemandPlanCycle__c",
+        "a0E",
+        "Demand Plan Cycle",
+        name(updateable=True),
+        owner(),
+        external_key("SnapshotId__c", 40),
+        text("Cycle__c", 7, updateable=True),
+        text("Region__c", 80, updateable=True),  # blank: every region
+        datetime_field("ClosedAt__c", updateable=True),
+        reference("ClosedBy__c", "User", "ClosedBy__r", updateable=True),
+        text("ContentHash__c", 64, updateable=True),
+        integer("LineCount__c", updateable=True),
+        picklist("Status__c", updateable=True),  # Closed, Reopened
+        datetime_field("ReopenedAt__c", updateable=True),
+        reference("ReopenedBy__c", "User", "ReopenedBy__r", updateable=True),
+        text("ReopenReason__c", COMMENTS_LENGTH, updateable=True, kind="textarea"),
+        date_field("FirstPeriod__c", updateable=True),
+        date_field("LastPeriod__c", updateable=True),
+    ),
+    # Issue 13: the production commitment by product line and month (`demandgrid import supply`).
+    sobject(
+        "SupplyCommitment__c",
+        "a0F",
+        "Supply Commitment",
+        name(updateable=True),
+        owner(),
+        external_key("Key__c", 120),  # <ProductFamily>|<YYYY-MM>
+        text("ProductFamily__c", 80, updateable=True),
+        date_field("PeriodStartDate__c", updateable=True),
+        number("Quantity__c", updateable=True),
+        text("PlanId__c", 80, updateable=True),
+        datetime_field("LoadedAt__c", updateable=True),
     ),
 )
 

@@ -26,9 +26,9 @@ from pathlib import Path
 from sync.localorg import tables
 from sync.localorg.describe import describe_object
 from sync.localorg.ids import make_id, to18
-from sync.localorg.rules import ROLLED_BACK, check_update, too_many
+from sync.localorg.rules import ROLLED_BACK, check_update, check_upsert, too_many
 from sync.localorg.schema import OBJECTS, object_def
-from sync.localorg.writes import write_update
+from sync.localorg.writes import write_update, write_upsert
 from sync.org.seam import (
     QUERY_PAGE,
     UPDATE_LIMIT,
@@ -58,6 +58,10 @@ BUSY_SECONDS = 30.0
 
 class NotALocalOrg(OrgError):
     """The path is missing or is not a demandgrid local org file."""
+
+
+class OutdatedLocalOrg(NotALocalOrg):
+    """The local org file was built by a demandgrid whose objects differ from this one's."""
 
 
 class UnknownUser(OrgError):
@@ -143,6 +147,14 @@ class LocalOrg:
                 "Create one with `demandgrid demo`."
             )
         self.org_id, self.org_name = org
+        built = tables.get_meta(self._conn, "schema")
+        if built != tables.schema_fingerprint():
+            self._conn.close()
+            raise OutdatedLocalOrg(
+                f"The local org at {self.path} was built by another version of demandgrid: "
+                "its objects and fields differ from this version's. Build a new one with "
+                "`demandgrid demo` (it sets the old file aside) or `demandgrid demo --dir DIR`."
+            )
         with _busy_is_a_message(self.path):
             user = self._conn.execute(
                 'SELECT Id, Name, Username FROM "User" WHERE lower(Username) = lower(?)',
@@ -244,6 +256,35 @@ class LocalOrg:
                 raise
         return [SaveResult(to18(str(r["Id"])), True) for r in records]
 
+    def upsert(
+        self, object_name: str, key_field: str, records: Sequence[Record]
+    ) -> list[SaveResult]:
+        """Create or update every record or none, matched on the external id ``key_field``."""
+        self._spend("update", f"upsert {object_name} on {key_field} x{len(records)}")
+        obj = object_def(object_name)
+        if obj is None:
+            error = FieldError("INVALID_TYPE", f"sObject type '{object_name}' is not supported.")
+            raise _refused(object_name, records, [(error,)] * len(records))
+        if len(records) > UPDATE_LIMIT:
+            raise _refused(obj.name, records, [(too_many(len(records)),)] * len(records))
+        if not records:
+            return []
+        with self._lock, _busy_is_a_message(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                errors, existing = check_upsert(self._conn, obj, key_field, records)
+                if any(errors):
+                    raise _refused(obj.name, records, errors, key_field)
+                key = obj.field(key_field).name  # type: ignore[union-attr]  # checked
+                found = [existing.get(_key(r, key)) for r in records]
+                ids = write_upsert(self._conn, obj, records, found, user_id=self.user_id)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        return [SaveResult(i, True, created=f is None) for i, f in zip(ids, found, strict=True)]
+
     def describe(self, object_name: str) -> ObjectDescribe:
         self._spend("describe", f"describe {object_name}")
         obj = object_def(object_name)
@@ -316,12 +357,31 @@ class LocalOrg:
             self.calls.log.append(note)
 
 
+def is_current_local_org(path: Path) -> bool:
+    """Whether ``path`` is a local org built with this version's objects (False for an
+    outdated one; other problems are left to ``LocalOrg`` to report)."""
+    try:
+        LocalOrg(path).close()
+    except OutdatedLocalOrg:
+        return False
+    except OrgError:
+        return True
+    return True
+
+
+def _key(record: Record, key: str) -> str:
+    return next(str(v) for k, v in record.items() if k.lower() == key.lower())
+
+
 def _clamp(batch_size: int) -> int:
     return max(MIN_BATCH, min(QUERY_PAGE, int(batch_size)))
 
 
 def _refused(
-    object_name: str, records: Sequence[Record], errors: Sequence[tuple[FieldError, ...]]
+    object_name: str,
+    records: Sequence[Record],
+    errors: Sequence[tuple[FieldError, ...]],
+    key: str = "Id",
 ) -> UpdateRefused:
     results = [
         SaveResult(str(r.get("Id") or ""), False, errs or (ROLLED_BACK,))
@@ -329,9 +389,10 @@ def _refused(
     ]
     failing = [(n, errs) for n, errs in enumerate(errors) if errs]
     first_n, first = failing[0]
-    where = f"record {first_n + 1} ({records[first_n].get('Id') or 'no Id'})"
+    where = f"record {first_n + 1} ({records[first_n].get(key) or f'no {key}'})"
+    verb = "update" if key == "Id" else "upsert"
     return UpdateRefused(
-        f"The org refused the update of {len(records)} {object_name} record(s); nothing was "
+        f"The org refused the {verb} of {len(records)} {object_name} record(s); nothing was "
         f"written. {len(failing)} record(s) failed; first, {where}: "
         f"{first[0].status_code}: {first[0].message}",
         results,

@@ -7,6 +7,7 @@ handed out (so stamps stay strictly increasing across processes).
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
@@ -46,7 +47,22 @@ def create_tables(conn: sqlite3.Connection) -> None:
         name = f"ix_{table}_{'_'.join(columns)}".replace("__", "_")
         cols = ", ".join(f'"{c}"' for c in columns)
         conn.execute(f'CREATE INDEX "{name}" ON "{table}" ({cols})')
+    for obj in OBJECTS.values():  # external ids are unique, as in Salesforce
+        for f in obj.fields:
+            if f.external_id:
+                name = f"ux_{obj.name}_{f.name}".replace("__", "_")
+                conn.execute(f'CREATE UNIQUE INDEX "{name}" ON "{obj.name}" ("{f.name}")')
     conn.execute(f'CREATE TABLE "{META_TABLE}" (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+    set_meta(conn, "schema", schema_fingerprint())
+
+
+def schema_fingerprint() -> str:
+    """A short hash of every object's fields and types: a file built by another version of the
+    schema has another fingerprint (``LocalOrg`` refuses it with a message)."""
+    text = "\n".join(
+        f"{o.name}.{f.name}:{f.type}" for o in OBJECTS.values() for f in sorted(o.fields, key=str)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def table_ddl(obj: ObjectDef) -> str:

@@ -27,10 +27,16 @@ _MEASURES = (("AdjustedForecastedQuantity", "Quantity"), ("AdjustedForecastedRev
 
 
 def write_update(
-    conn: sqlite3.Connection, obj: ObjectDef, records: Sequence[Record], *, user_id: str
+    conn: sqlite3.Connection,
+    obj: ObjectDef,
+    records: Sequence[Record],
+    *,
+    user_id: str,
+    stamp: str | None = None,
 ) -> str:
-    """Write ``records`` (already checked) and return the stamp they now carry."""
-    stamp = next_stamp(conn)
+    """Write ``records`` (already checked) and return the stamp they now carry (``stamp``, or
+    a new one)."""
+    stamp = stamp or next_stamp(conn)
     before = _adjusted_before(conn, records) if obj.name == CELL_OBJECT else {}
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for record in records:
@@ -54,6 +60,55 @@ def write_update(
     if before:
         _record_adjustments(conn, records, before, stamp=stamp, user_id=user_id)
     return stamp
+
+
+def write_upsert(
+    conn: sqlite3.Connection,
+    obj: ObjectDef,
+    records: Sequence[Record],
+    ids: Sequence[str | None],
+    *,
+    user_id: str,
+) -> list[str]:
+    """Write ``records`` (already checked): update those with an Id in ``ids``, insert the rest
+    with new Ids, one stamp, and this user as creator (and owner, where the object has one).
+    Returns every record's Id in request order."""
+    stamp = next_stamp(conn)
+    last = conn.execute(f'SELECT max("Id") FROM "{obj.name}"').fetchone()[0]  # noqa: S608
+    counter = counter_of(last) if last else 0
+    out: list[str] = []
+    updates: list[Record] = []
+    for record, record_id in zip(records, ids, strict=True):
+        fields = {_name(obj, k): v for k, v in record.items() if k != "attributes"}
+        if record_id is not None:
+            updates.append({"Id": record_id, **fields})
+            out.append(record_id)
+            continue
+        counter += 1
+        record_id = make_id(obj.key_prefix, counter)
+        row: dict[str, Any] = {f.name: 0 for f in obj.fields if f.type == "boolean"}
+        if obj.field("OwnerId"):
+            row["OwnerId"] = user_id
+        row.update({k: _stored_value(v) for k, v in fields.items()})
+        row.update(
+            Id=record_id,
+            CreatedDate=stamp,
+            CreatedById=user_id,
+            LastModifiedDate=stamp,
+            LastModifiedById=user_id,
+            SystemModstamp=stamp,
+        )
+        conn.execute(insert_sql(obj, list(row)), list(row.values()))
+        out.append(record_id)
+    if updates:
+        write_update(conn, obj, updates, user_id=user_id, stamp=stamp)
+    return out
+
+
+def _name(obj: ObjectDef, name: str) -> str:
+    f = obj.field(name)
+    assert f is not None  # checked by the rules
+    return f.name
 
 
 def _stored_value(value: Any) -> Any:

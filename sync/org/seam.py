@@ -16,6 +16,11 @@ What crosses the seam, and nothing more:
   and the fields to set; **all or none**: either every record is written and a list of
   successes comes back, or nothing is written and ``UpdateRefused`` is raised carrying the
   per-record errors. One API call.
+- ``upsert(object_name, key_field, records)``: create or update, matched on the external-id
+  field ``key_field`` that every record carries (no ``Id``); at most ``UPDATE_LIMIT`` records,
+  all or none, one API call; ``SaveResult.created`` says which were new. Sending the same
+  records again changes nothing, so a call whose outcome is unknown is simply sent again.
+  Every record demandgrid creates in an org (snapshots, loads) goes this way.
 - ``describe(object_name)``: the object's fields (type, length, scale, updateable, relationships).
 - ``limits()``: the remaining daily API budget.
 - ``identity()``: which org and which user we are talking to.
@@ -62,6 +67,7 @@ class SaveResult:
     id: str
     success: bool
     errors: tuple[FieldError, ...] = ()
+    created: bool = False  # an upsert that inserted the record (False: it updated one)
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class FieldDescribe:
     nillable: bool = True
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
+    external_id: bool = False  # may key an upsert
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ class CallCounter:
     """API calls made through one org object, by kind. Call counts do not vary between runs."""
 
     query: int = 0
-    update: int = 0
+    update: int = 0  # write calls: update and upsert
     describe: int = 0
     limits: int = 0
     other: int = 0
@@ -181,6 +188,10 @@ class Org(Protocol):
     def query(self, soql: str) -> Iterator[Record]: ...
 
     def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]: ...
+
+    def upsert(
+        self, object_name: str, key_field: str, records: Sequence[Record]
+    ) -> list[SaveResult]: ...
 
     def describe(self, object_name: str) -> ObjectDescribe: ...
 

@@ -21,7 +21,7 @@ ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 LOCK_CONTENTION = "UNABLE_TO_LOCK_ROW"
 
 
-def composite_results(answer: Any, sent: list[Record]) -> list[SaveResult]:
+def composite_results(answer: Any, sent: list[Record], key: str = "Id") -> list[SaveResult]:
     """Save results in request order from a Composite answer whose subrequests are Collections.
 
     A subrequest answers either per-record results (``[{id, success, errors}]``) or, when the
@@ -37,7 +37,12 @@ def composite_results(answer: Any, sent: list[Record]) -> list[SaveResult]:
             for rec, item in zip(batch, items, strict=False):
                 errors = tuple(field_error(e) for e in item.get("errors") or [])
                 results.append(
-                    SaveResult(item.get("id") or rec["Id"], bool(item["success"]), errors)
+                    SaveResult(
+                        item.get("id") or str(rec.get(key) or ""),
+                        bool(item["success"]),
+                        errors,
+                        created=bool(item.get("created")),
+                    )
                 )
             continue
         first = items[0] if items and isinstance(items[0], dict) else {}
@@ -46,7 +51,7 @@ def composite_results(answer: Any, sent: list[Record]) -> list[SaveResult]:
         if code == "PROCESSING_HALTED":
             code = ROLLED_BACK
         error = FieldError(code, message, tuple(first.get("fields") or ()))
-        results.extend(SaveResult(rec["Id"], False, (error,)) for rec in batch)
+        results.extend(SaveResult(str(rec.get(key) or ""), False, (error,)) for rec in batch)
     return results
 
 
@@ -60,7 +65,7 @@ def lock_contention(results: list[SaveResult]) -> bool:
     return LOCK_CONTENTION in codes and codes <= {LOCK_CONTENTION, ROLLED_BACK}
 
 
-def refusal_message(object_name: str, results: list[SaveResult]) -> str:
+def refusal_message(object_name: str, results: list[SaveResult], verb: str = "update") -> str:
     failed = [
         r for r in results if not r.success and any(e.status_code != ROLLED_BACK for e in r.errors)
     ]
@@ -73,7 +78,7 @@ def refusal_message(object_name: str, results: list[SaveResult]) -> str:
     detail = f"{err.status_code}: {err.message}" if err else "no reason given"
     where = f" (fields: {', '.join(err.fields)})" if err and err.fields else ""
     return (
-        f"Salesforce refused the update of {len(results)} {object_name} records; nothing was "
+        f"Salesforce refused the {verb} of {len(results)} {object_name} records; nothing was "
         f"written. {len(failed)} record(s) failed; first, {first.id}: {detail}{where}."
     )
 
@@ -109,6 +114,7 @@ def object_describe(body: dict[str, Any]) -> ObjectDescribe:
                 nillable=bool(f.get("nillable", True)),
                 reference_to=tuple(f.get("referenceTo") or ()),
                 relationship_name=f.get("relationshipName"),
+                external_id=bool(f.get("externalId")),
             )
             for f in body.get("fields", [])
         ),

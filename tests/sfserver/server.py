@@ -56,6 +56,7 @@ RESOURCES: list[tuple[str, dict[str, str]]] = [
     (r"/sobjects/\w+/describe", {"GET": "describe"}),
     (r"/limits", {"GET": "limits"}),
     (r"/composite/sobjects", {"PATCH": "collections"}),
+    (r"/composite/sobjects/\w+/\w+", {"PATCH": "upsert"}),
     (r"/composite", {"POST": "composite"}),
     (r"/sobjects/Organization/\w+", {"GET": "sobject", "PATCH": "sobject_update"}),
     (r"/sobjects/\w+/\w+", {"GET": "record", "PATCH": "sobject_update"}),
@@ -349,6 +350,11 @@ class SalesforceServer:
                 return 200, {"DailyApiRequests": daily}
             if kind == "collections":
                 return 200, self.run(lambda org: wire.collections(org, body, lock_row))
+            if kind == "upsert":
+                *_, obj, key = rest.split("/")
+                return 200, self.run(
+                    lambda org: wire.upsert_collection(org, obj, key, body, lock_row)
+                )
             if kind == "composite":
                 return 200, self.run(lambda org: wire.composite(org, body, lock_row))
             if kind == "sobject":

@@ -32,7 +32,7 @@ PROCESSING_HALTED = [
         "message": "The transaction was rolled back since another operation in the same transaction failed.",
     }
 ]
-_COLLECTIONS_URL = re.compile(r"^/services/data/v\d+\.\d/composite/sobjects/?$")
+_COLLECTIONS_URL = re.compile(r"^/services/data/v\d+\.\d/composite/sobjects(?:/(\w+)/(\w+))?/?$")
 
 
 class WireError(Exception):
@@ -121,18 +121,22 @@ def describe_body(d: ObjectDescribe, version: str) -> dict[str, Any]:
                 "nillable": f.nillable,
                 "referenceTo": list(f.reference_to),
                 "relationshipName": f.relationship_name,
+                "externalId": f.external_id,
             }
             for f in d.fields
         ],
     }
 
 
-def save_body(result: SaveResult) -> dict[str, Any]:
-    return {
+def save_body(result: SaveResult, upsert: bool = False) -> dict[str, Any]:
+    body = {
         "id": result.id,
         "success": result.success,
         "errors": [e.as_salesforce() for e in result.errors],
     }
+    if upsert and result.success:
+        body["created"] = result.created
+    return body
 
 
 def lock_row_results(records: list[dict[str, Any]]) -> list[SaveResult]:
@@ -192,22 +196,29 @@ def _strip(records: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     return (chunks[0][0] if chunks else ""), [r for _, rs in chunks for r in rs]
 
 
-def _apply(org: Any, object_name: str, records: list[dict[str, Any]], all_or_none: bool):
-    """Write through the org; all-or-none in one transaction, else record by record."""
+def _apply(
+    org: Any,
+    object_name: str,
+    records: list[dict[str, Any]],
+    all_or_none: bool,
+    key: str | None = None,
+):
+    """Write through the org (an update, or an upsert on ``key``); all-or-none in one
+    transaction, else record by record."""
     if not records:
         return []
-    if all_or_none:
+
+    def write(part: list[dict[str, Any]]) -> list[SaveResult]:
         try:
-            return list(org.update(object_name, records))
+            if key is None:
+                return list(org.update(object_name, part))
+            return list(org.upsert(object_name, key, part))
         except UpdateRefused as e:
             return list(e.results)
-    results: list[SaveResult] = []
-    for rec in records:
-        try:
-            results.extend(org.update(object_name, [rec]))
-        except UpdateRefused as e:
-            results.extend(e.results)
-    return results
+
+    if all_or_none:
+        return write(records)
+    return [r for rec in records for r in write([rec])]
 
 
 def _collection_body(body: Any) -> tuple[list[Any], bool]:
@@ -227,6 +238,19 @@ def check_collection(body: Any) -> tuple[str, list[dict[str, Any]], bool]:
     records, all_or_none = _collection_body(body)
     object_name, plain = _strip(records)
     return object_name, plain, all_or_none
+
+
+def upsert_collection(
+    org: Any, object_name: str, key: str, body: Any, fault_lock_row: bool = False
+) -> list[dict[str, Any]]:
+    """``PATCH /composite/sobjects/{object}/{external id field}``: upsert, one object type."""
+    records, all_or_none = _collection_body(body)
+    kind, plain = _strip(records)
+    if kind.lower() != object_name.lower():
+        raise WireError(400, "INVALID_TYPE", f"Records must be of type {object_name}.")
+    if fault_lock_row:
+        return [save_body(r) for r in lock_row_results(plain)]
+    return [save_body(r, True) for r in _apply(org, object_name, plain, all_or_none, key)]
 
 
 def collections(org: Any, body: Any, fault_lock_row: bool = False) -> list[dict[str, Any]]:
@@ -257,14 +281,22 @@ def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, An
             f"A composite request may hold at most {COMPOSITE_SUBREQUESTS} subrequests.",
         )
     parsed = []
+    keys = set()
     for sub in subrequests:
-        if sub.get("method") != "PATCH" or not _COLLECTIONS_URL.match(str(sub.get("url", ""))):
+        url = _COLLECTIONS_URL.match(str(sub.get("url", "")))
+        if sub.get("method") != "PATCH" or not url:
             raise WireError(
                 400,
                 "INVALID_BATCH_REQUEST",
                 "The test server's composite takes PATCH /composite/sobjects subrequests only.",
             )
+        keys.add(url.group(2))
         parsed.append((sub.get("referenceId", ""), *check_collection(sub.get("body"))))
+    if len(keys) > 1:
+        raise WireError(
+            400, "INVALID_BATCH_REQUEST", "The test server takes updates or upserts, not both."
+        )
+    key = keys.pop()
     if len(parsed) > COMPOSITE_COLLECTIONS:
         raise WireError(
             400,
@@ -281,7 +313,7 @@ def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, An
         if fault_lock_row:
             results = lock_row_results(every)
         else:
-            results = _apply(org, parsed[0][1], every, True)
+            results = _apply(org, parsed[0][1], every, True, key)
         failed = not all(r.success for r in results)
         answer, start = [], 0
         for ref, _obj, records, _aon in parsed:
@@ -290,11 +322,12 @@ def composite(org: Any, body: Any, fault_lock_row: bool = False) -> dict[str, An
             if failed and all(_only_rolled_back(r) for r in mine):
                 answer.append(_sub(ref, 400, PROCESSING_HALTED))
             else:
-                answer.append(_sub(ref, 200, [save_body(r) for r in mine]))
+                answer.append(_sub(ref, 200, [save_body(r, bool(key)) for r in mine]))
         return {"compositeResponse": answer}
     answer = []
     for ref, obj, records, aon in parsed:
-        answer.append(_sub(ref, 200, [save_body(r) for r in _apply(org, obj, records, aon)]))
+        results = _apply(org, obj, records, aon, key)
+        answer.append(_sub(ref, 200, [save_body(r, bool(key)) for r in results]))
     return {"compositeResponse": answer}
 
 

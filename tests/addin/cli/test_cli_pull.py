@@ -112,6 +112,24 @@ def test_demo_reuses_an_existing_org(demo_org_file: Path, tmp_path: Path, size: 
     assert "Building the demo org" not in text
 
 
+def test_demo_sets_an_outdated_org_aside_and_builds_anew(
+    demo_org_file: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from sync.localorg.tables import set_meta
+
+    directory = tmp_path / "demo"
+    directory.mkdir()
+    shutil.copyfile(demo_org_file, directory / "org.sqlite")
+    with sqlite3.connect(directory / "org.sqlite") as conn:
+        set_meta(conn, "schema", "0123456789abcdef")
+    code, text = run("demo", "--dir", str(directory))
+    assert code == 0, text
+    assert "set aside" in text
+    assert len(list(directory.glob("org-outdated-*.sqlite"))) == 1
+
+
 def test_a_planner_pulls_the_region_with_team(org_file: Path, tmp_path: Path) -> None:
     from sync.localorg.demo.org import DEMO_PLANNER
 

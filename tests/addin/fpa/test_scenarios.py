@@ -175,7 +175,9 @@ def test_strings_from_the_org_stay_text_and_negatives_stay_numbers(tmp_path):
 def test_unknown_forecast_set_or_empty_scope_is_refused(tmp_path, demo_org_file):
     with pytest.raises(ScenarioSetupError, match="No forecast set called 'budget'"):
         build_scenarios(LocalOrg(demo_org_file), tmp_path / "x.xlsx", forecast_set="budget")
-    with pytest.raises(ScenarioSetupError, match="No sales region 'Atlantis' in the org. Its regions: APAC, EMEA"):
+    with pytest.raises(
+        ScenarioSetupError, match="No sales region 'Atlantis' in the org. Its regions: APAC, EMEA"
+    ):
         build_scenarios(LocalOrg(demo_org_file), tmp_path / "x.xlsx", region="Atlantis")
     assert not (tmp_path / "x.xlsx").exists()
 

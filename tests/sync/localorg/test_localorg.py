@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from simple_salesforce import format_soql
 
-from sync.localorg import LocalOrg, NotALocalOrg, UnknownUser
+from sync.localorg import LocalOrg, NotALocalOrg, OutdatedLocalOrg, UnknownUser
 from sync.localorg.demo.org import DEMO_REP
 from sync.localorg.ids import checksum, counter_of, is_valid_id, make_id, to18
 from sync.localorg.schema import CELL_UPDATEABLE, OBJECTS
@@ -157,6 +157,13 @@ def test_unknown_user_and_missing_file(org_file, tmp_path):
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
     with pytest.raises(NotALocalOrg):
         LocalOrg(tmp_path / "junk.sqlite")
+
+
+def test_an_org_built_by_another_schema_is_refused_with_what_to_do(org_file):
+    with sqlite3.connect(org_file) as conn:
+        set_meta(conn, "schema", "0123456789abcdef")
+    with pytest.raises(OutdatedLocalOrg, match="another version of demandgrid.*demandgrid demo"):
+        LocalOrg(org_file)
 
 
 # ---------------------------------------------------------------- update: refusals
