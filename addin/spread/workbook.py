@@ -192,7 +192,7 @@ def _spread_row(grid: _Grid, source: SpreadInput, profile: str, scale: int) -> R
         split = spread_total(float(total), current, weights, [bool(r) for r in locks], scale=scale)
     except SpreadImpossible as e:
         raise SpreadRefused(
-            f"{where}: the total {total:,} cannot be reached: {e}. Type a total the open "
+            f"{where}: the total {_show(total)} cannot be reached: {e}. Type a total the open "
             f"months can reach, or clear {layout.H_NEW_TOTAL}. Nothing was changed."
         ) from None
     row = grid.reviewed.adjusted_rows[key]
@@ -264,7 +264,7 @@ def _write_preview(book: BookSurface, outcome: SpreadOutcome, reviewed: Reviewed
         fallback = " (the profile is all zero: spread equally)" if r.fell_back_to_equal else ""
         titles.append(
             [
-                f"{r.source.account_name} / {r.source.product_name}: {r.total:,.2f} over "
+                f"{r.source.account_name} / {r.source.product_name}: {_show(r.total)} over "
                 f"{r.over}{fallback}"
             ]
         )
@@ -356,12 +356,16 @@ def _write_cells(
     book.write(sheet, f"{get_column_letter(first)}{top}", block)
 
 
+def _show(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _filled(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
 
 def _default_note(r: RowSpread, note: str, outcome: SpreadOutcome) -> str:
-    return note or f"Spread a new total of {r.total:,.0f} over {r.over} by {outcome.profile}."
+    return note or f"Spread a new total of {_show(r.total)} over {r.over} by {outcome.profile}."
 
 
 def spread_file(
