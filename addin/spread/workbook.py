@@ -262,10 +262,13 @@ def _write_preview(book: BookSurface, outcome: SpreadOutcome, reviewed: Reviewed
     for r in outcome.rows:
         shares = sum(c.weight for c in r.cells) or 1.0
         fallback = " (the profile is all zero: spread equally)" if r.fell_back_to_equal else ""
+        held = sum(float(c.old or 0) for c in r.cells if c.locked)
+        where = "the whole row" if r.over == layout.SPREAD_ROW else r.over
         titles.append(
             [
-                f"{r.source.account_name} / {r.source.product_name}: {_show(r.total)} over "
-                f"{r.over}{fallback}"
+                f"{r.source.account_name} / {r.source.product_name}: new total {_show(r.total)} "
+                f"over {where}; locked months hold {_show(held)}, so {_show(r.total - held)} "
+                f"is shared over the open months{fallback}."
             ]
         )
         for c in r.cells:
