@@ -72,9 +72,17 @@ def undo_push(
         )
     cells = undo_cells(journal.entries(), push_id, profile)
     edits = _as_edits(reviewed, cells, push_id)
+    # The restored note is sent as it was (no "[Undo] " label), the replaced value may have had
+    # no note, and it was the org's value before: only locks, values and length are checked.
+    rules = rules.for_org(org, profile)
     report = check(
         replace(reviewed, edits=edits, reason_codes=(*reviewed.reason_codes, UNDO)),
-        replace(rules.for_org(org, profile), require_note=False, outlier_factor=None),
+        replace(
+            rules,
+            require_note=False,
+            outlier_factor=None,
+            note_max_length=rules.note_max_length + len(f"[{UNDO}] "),
+        ),
     )
     report.workbook = book.path
     if not report.ok:
