@@ -37,10 +37,11 @@ ALLOWED: dict[str, set[str]] = {
     "addin.push": _PUSH,
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
-    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"} | {"addin.spread"},
+    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
     "addin.spread": _CHECK,  # issue 15: spread a total (reads the review workbook)
     "addin.cli": {"*"},
 }
+ALLOWED["addin.excel"] |= {"addin.spread"}  # issue 15: the ribbon's Spread
 
 
 def _package_of(path: Path) -> str:

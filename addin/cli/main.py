@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import addin.cli.planner  # noqa: F401 - spread, undo (issue 15)
 from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
-from addin.cli import planner  # noqa: F401 - spread, undo (issue 15)
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

@@ -26,16 +26,21 @@ class Profile(StrEnum):
 def spread_cmd(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The review workbook (.xlsx).")],
     profile: Annotated[
-        Profile, typer.Option(help="Split by: the row's adjusted values, baseline, last year, or equally.")
+        Profile,
+        typer.Option(help="Split by: the row's adjusted values, baseline, last year, or equally."),
     ] = Profile.adjusted,
     apply: Annotated[
-        bool, typer.Option("--apply", help="Write the spread into the grid (default: preview only).")
+        bool,
+        typer.Option("--apply", help="Write the spread into the grid (default: preview only)."),
     ] = False,
     reason: Annotated[
         str, typer.Option(metavar="CODE", help="Reason code for rows that have none.")
     ] = "",
     note: Annotated[
-        str, typer.Option(metavar="TEXT", help="Note for rows that have none (default: says the spread).")
+        str,
+        typer.Option(
+            metavar="TEXT", help="Note for rows that have none (default: says the spread)."
+        ),
     ] = "",
 ) -> None:
     """Spread each New total typed in the grid over its row's open months (or a quarter)."""

@@ -31,7 +31,13 @@ from addin.review.grid import starting_value
 from addin.review.readback import EditedCell, ReviewedWorkbook, profile_of, read_workbook
 from sync.org.records import Change, Receipt
 from sync.org.seam import Org
-from sync.push.engine import ConflictsDuringPush, ConflictsPending, PushIncomplete, baseline_after, push
+from sync.push.engine import (
+    ConflictsDuringPush,
+    ConflictsPending,
+    PushIncomplete,
+    baseline_after,
+    push,
+)
 from sync.push.journal import Journal
 from sync.push.undo import UNDO, UndoCell, undo_cells
 
@@ -119,7 +125,9 @@ def undo_push(
         _record(book, reviewed, _as_undo(e.receipt, push_id))
         write_conflicts(book, as_seen_conflicts(e.conflicts, reviewed))
         book.save()
-        raise ConflictsFound(f"{e}\nThe Conflicts sheet lists them; the Push Log has the receipt.") from None
+        raise ConflictsFound(
+            f"{e}\nThe Conflicts sheet lists them; the Push Log has the receipt."
+        ) from None
     except PushIncomplete as e:
         _record(book, reviewed, _as_undo(e.receipt, push_id))
         book.save()

@@ -155,7 +155,9 @@ class _Grid:
         self.by_cell = reviewed.record.by_cell()
 
     def row(self, key: str, kind: str) -> list[Any]:
-        return self.rows.get((key, kind)) or [None] * (len(self.index) + len(self.reviewed.periods) * 2)
+        return self.rows.get((key, kind)) or [None] * (
+            len(self.index) + len(self.reviewed.periods) * 2
+        )
 
     def at(self, key: str, kind: str, period: date) -> Any:
         column = self.reviewed.period_columns[period]

@@ -53,9 +53,16 @@ def conflict_rows(path) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_merge_keeps_mine_updates_theirs_and_lists_both_changed(org, pulled: ReviewFile) -> None:
     mine_only, both, theirs_only = (pulled.open_cell(0, i) for i in range(3))
     note_cell = pulled.row_cell(layout.H_NOTE, 0)
-    pulled_values = {a: openpyxl.load_workbook(pulled.path)[layout.REVIEW][a].value for a in (both,)}
+    pulled_values = {
+        a: openpyxl.load_workbook(pulled.path)[layout.REVIEW][a].value for a in (both,)
+    }
     pulled.edit(
-        {mine_only: 111, both: 222, note_cell: "Distributor promo", pulled.row_cell(layout.H_REASON, 0): "Promotion"},
+        {
+            mine_only: 111,
+            both: 222,
+            note_cell: "Distributor promo",
+            pulled.row_cell(layout.H_REASON, 0): "Promotion",
+        },
         comments={both: "Cell note for the promo month"},
     )
     someone_else_sets(org, pulled, {both: 999, theirs_only: 333})
@@ -116,8 +123,16 @@ def test_property_merge_keeps_every_mine_only_edit_and_lists_every_both_changed(
 ) -> None:  # type: ignore[no-untyped-def]
     review = ReviewFile(pull_review_file(org, tmp_path_factory.mktemp("merge") / "review.xlsx"))
     cells = [review.open_cell(i // 3, i % 3) for i in range(len(plan))]
-    mine = {a: seed + i for i, (a, p) in enumerate(zip(cells, plan, strict=True)) if p in ("mine", "both")}
-    theirs = {a: 10_000 + seed + i for i, (a, p) in enumerate(zip(cells, plan, strict=True)) if p in ("theirs", "both")}
+    mine = {
+        a: seed + i
+        for i, (a, p) in enumerate(zip(cells, plan, strict=True))
+        if p in ("mine", "both")
+    }
+    theirs = {
+        a: 10_000 + seed + i
+        for i, (a, p) in enumerate(zip(cells, plan, strict=True))
+        if p in ("theirs", "both")
+    }
     review.edit(dict(mine))
     if theirs:
         someone_else_sets(org, review, theirs)

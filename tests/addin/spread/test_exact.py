@@ -75,7 +75,11 @@ def test_locked_periods_keep_their_value_and_count_toward_the_total() -> None:
 
 @pytest.mark.parametrize(
     ("total", "locked", "says"),
-    [(100, [True, True], "every period"), (10, [True, False], "already hold"), (-1, [False, False], "0 or more")],
+    [
+        (100, [True, True], "every period"),
+        (10, [True, False], "already hold"),
+        (-1, [False, False], "0 or more"),
+    ],
 )
 def test_unreachable_totals_are_refused(total, locked, says) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SpreadImpossible, match=says):

@@ -10,6 +10,7 @@ import pytest
 from conftest_checkpush import ReviewFile, pull_review_file
 from conftest_push import ADJUSTED, CELL, NOTE
 
+from addin.book.xlsx import XlsxBook
 from addin.check.file import check_file
 from addin.push.file import push_file
 from addin.push.sheets import write_conflicts
@@ -17,7 +18,6 @@ from addin.review import layout
 from addin.review.file import refresh_file
 from addin.review.readback import read_workbook
 from addin.spread.workbook import spread_file
-from addin.book.xlsx import XlsxBook
 from sync.localorg import LocalOrg
 
 pytestmark = pytest.mark.libreoffice
