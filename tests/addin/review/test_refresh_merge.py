@@ -149,3 +149,28 @@ def test_property_merge_keeps_every_mine_only_edit_and_lists_every_both_changed(
             assert ws[a].value == expected
     edits = {e.cell for e in read_workbook(XlsxBook.open(review.path)).edits}
     assert edits == set(mine)
+
+
+def test_a_take_already_chosen_survives_a_refresh(org, pulled: ReviewFile) -> None:
+    cell = pulled.open_cell(0, 0)
+    pulled.edit(
+        {
+            cell: 321,
+            pulled.row_cell(layout.H_NOTE, 0): "Mine",
+            pulled.row_cell(layout.H_REASON, 0): "Promotion",
+        }
+    )
+    someone_else_sets(org, pulled, {cell: 654})
+    with pytest.raises(ConflictsFound):
+        push_workbook(XlsxBook.open(pulled.path), org)
+    take = f"{openpyxl.utils.get_column_letter(CONFLICT_HEADINGS.index('Take') + 1)}3"
+    pulled.edit({take: "mine"}, sheet=layout.CONFLICTS)
+
+    done = refresh_workbook(XlsxBook.open(pulled.path), org, conflicts_sheet=write_conflicts)
+
+    assert [c.change.cell for c in done.conflicts] == [cell]
+    [row] = conflict_rows(pulled.path)
+    assert row["Take"] == "mine"
+    outcome = push_workbook(XlsxBook.open(pulled.path), org)
+    assert outcome.receipt is not None
+    assert [c.outcome for c in outcome.receipt.cells] == ["overwrote theirs"]
