@@ -14,6 +14,7 @@ pytest_plugins = [
     "conftest_push",
     "conftest_salesforce",
     "conftest_libreoffice",
+    "conftest_cycle",
 ]
 
 

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 _SYNC_BACKENDS = {"sync.org", "sync.localorg", "sync.salesforce"}
-_REVIEW = {"addin.book", "sync.org", "sync.pull", "sync.orgs"}
+_REVIEW = {"addin.book", "sync.org", "sync.pull", "sync.orgs", "sync.cycle", "sync.gather"}
 _CHECK = _REVIEW | {"addin.review"}
 _PUSH = _CHECK | {"addin.check", "sync.push"}
 _FPA = {"addin.book", "sync.org", "sync.fpa"}
@@ -31,15 +31,24 @@ ALLOWED: dict[str, set[str]] = {
     "sync.pull": {"sync.org"},
     "sync.push": {"sync.org"},
     "sync.fpa": {"sync.org"},
+    "sync.cycle": {"sync.org", "sync.pull", "sync.fpa"},  # issue 12: calendar, close, snapshots
+    "sync.gather": {"sync.org"},  # issue 13 A: ERP actuals, POS, data freshness
     "addin.book": set(),
     "addin.review": _REVIEW,
     "addin.check": _CHECK,
     "addin.push": _PUSH,
     "addin.fpa": _FPA,
     "addin.xlam": _XLAM,
-    "addin.excel": _PUSH | _FPA | _XLAM | {"addin.push", "addin.fpa", "addin.xlam"},
+    "addin.gather": {"addin.book", "sync.org", "sync.pull", "sync.gather"},  # issue 13 A
+    "addin.excel": _PUSH
+    | _FPA
+    | _XLAM
+    | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
     "addin.spread": _CHECK,  # issue 15: spread a total (reads the review workbook)
     "addin.cli": {"*"},
+    # issue 12 part B: planning science and the executive pre-read
+    "sync.science": {"sync.org", "sync.cycle", "sync.handoff"},
+    "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
 ALLOWED["addin.excel"] |= {"addin.spread"}  # issue 15: the ribbon's Spread
 

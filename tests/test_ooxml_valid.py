@@ -175,3 +175,35 @@ def test_the_validator_catches_a_broken_package(tmp_path) -> None:
             zout.writestr(info, data)
     found = "\n".join(findings(bad))
     assert "bogus" in found and "theme" in found
+
+
+# ---------------------------------------------------------------- Phase 1 files (issue 13 A)
+
+
+def test_pos_workbook_and_reports_are_valid_ooxml(org_file, tmp_path) -> None:
+    """The POS submission workbook (template, and as returned by LibreOffice), the
+    reconciliation report and the coverage report."""
+    from addin.gather.actuals import load_actuals_file
+    from addin.gather.demo import write_demo_files
+    from addin.gather.pos import coverage_report, make_template
+    from sync.pull.cells import org_today
+
+    org = LocalOrg(org_file)
+    files = write_demo_files(org, tmp_path)
+    template = make_template(
+        org,
+        "Alder Mining Equipment Corp.",
+        org_today(org),
+        tmp_path / "pos.xlsx",
+        crosswalk=files.crosswalk,
+    )
+    assert_valid(template.path)
+    report = tmp_path / "reconciliation.xlsx"
+    load_actuals_file(org, files.erp, today=org_today(org), report=report, dry_run=True)
+    assert_valid(report)
+    coverage_report(org, org_today(org), org_today(org), tmp_path / "cov.xlsx")
+    assert_valid(tmp_path / "cov.xlsx")
+    if libreoffice.available():
+        returned = tmp_path / "returned.xlsx"
+        libreoffice.recalc(template.path, returned)
+        assert_valid(returned, LIBREOFFICE_WRITES_NO_THEME)

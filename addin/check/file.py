@@ -12,7 +12,7 @@ from pathlib import Path
 
 from addin.book.lock import hold, refuse_if_open
 from addin.book.xlsx import XlsxBook
-from addin.check.rules import CheckReport, CheckRules, check, load_rules
+from addin.check.rules import CheckReport, CheckRules, calendar_lock_rules, check, load_rules
 from addin.check.sheet import write_check_sheet
 from addin.review.file import org_of_workbook
 from addin.review.readback import profile_of, read_workbook
@@ -27,7 +27,7 @@ def check_file(path: str | Path, rules_path: str | Path | None = None) -> CheckR
         reviewed = read_workbook(book)
         rules = load_rules(rules_path, workbook=path)
         rules = _with_org_limits(book, rules, reviewed)
-        report = check(reviewed, rules)
+        report = check(reviewed, rules, locks=calendar_lock_rules(path))
         report.workbook = str(path)
         write_check_sheet(book, report, reviewed.sheet)
         book.save()

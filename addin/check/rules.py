@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,6 +24,9 @@ from addin.review import layout
 from addin.review.readback import EditedCell, ReviewedWorkbook
 from sync.org.mapping import MappingProfile
 from sync.org.seam import Org
+
+if TYPE_CHECKING:
+    from sync.pull.locks import LockRules
 
 ERROR = "error"
 WARNING = "warning"
@@ -168,10 +171,12 @@ def check(
     rules: CheckRules = CheckRules(),  # noqa: B008 - frozen
     *,
     today: date | None = None,
+    locks: LockRules | None = None,
 ) -> CheckReport:
-    """Every problem in ``reviewed``'s changeset under ``rules`` (locks as of ``today``)."""
+    """Every problem in ``reviewed``'s changeset under ``rules`` (locks as of ``today``, by
+    ``locks``: the default lock rules, or those with the S&OP calendar's closed review)."""
     codes = {c.casefold() for c in reviewed.reason_codes}
-    since_pull = _locked_since_pull(reviewed, today) if rules.recheck_locks else {}
+    since_pull = _locked_since_pull(reviewed, today, locks) if rules.recheck_locks else {}
     typical = _typical_values(reviewed) if rules.outlier_factor else {}
     issues: list[CheckIssue] = []
     for edit in reviewed.edits:
@@ -206,6 +211,22 @@ def _unspread_totals(reviewed: ReviewedWorkbook) -> list[CheckIssue]:
     ]
 
 
+def calendar_lock_rules(workbook: str | Path | None, today: date | None = None) -> LockRules | None:
+    """The default lock rules plus the S&OP calendar's closed review (``demandgrid.toml``
+    ``[cycle]`` beside the workbook or here), known without any API call; None when the
+    calendar closes nothing today."""
+    from sync.cycle.calendar import CalendarInvalid, calendar_near
+    from sync.cycle.locks import calendar_locks
+    from sync.pull.locks import LockRules
+
+    try:
+        calendar = calendar_near(workbook)
+    except CalendarInvalid as e:
+        raise RulesInvalid(f"{e} Fix the [cycle] section, then check again.") from None
+    closed = calendar_locks(calendar, today or datetime.now(UTC).date())
+    return LockRules(closed=closed) if closed else None
+
+
 def _typical_values(reviewed: ReviewedWorkbook) -> dict[str, float]:
     """Row key -> the median of the row's positive pulled values (adjusted, else baseline)."""
     from addin.review.grid import starting_value
@@ -222,7 +243,9 @@ def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[str, str]:
+def _locked_since_pull(
+    reviewed: ReviewedWorkbook, today: date | None, locks: LockRules | None = None
+) -> dict[str, str]:
     """Edited cells open at pull time that the lock rules (``sync.pull.locks``) lock today."""
     open_edits = [e for e in reviewed.edits if not e.locked]
     if not open_edits:
@@ -230,7 +253,8 @@ def _locked_since_pull(reviewed: ReviewedWorkbook, today: date | None) -> dict[s
     from sync.pull.locks import DEFAULT_RULES, lock_reasons  # pandas: only when there are edits
 
     starts = pd.Series([e.period_start for e in open_edits])
-    reasons = lock_reasons(starts, None, DEFAULT_RULES, today or datetime.now(UTC).date())
+    rules = locks or DEFAULT_RULES
+    reasons = lock_reasons(starts, None, rules, today or datetime.now(UTC).date())
     return {e.cell: str(r) for e, r in zip(open_edits, reasons, strict=True) if r}
 
 

@@ -106,6 +106,7 @@ def demo(
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Create the local demo org (if absent) and pull the demo rep's review workbook."""
+    from addin.gather.demo import demo_steps, write_demo_files
     from addin.review.pull import pull_review
     from sync.localorg.demo.org import DEMO_REP, create_demo_org
     from sync.localorg.store import is_current_local_org
@@ -124,6 +125,8 @@ def demo(
             create_demo_org(org_path)
         out = directory / f"{DEMO_REP.split('@')[0]}-review.xlsx"
         pulled = pull_review(open_org(org_path), DEMO_REP, out, progress=status.update, force=force)
+        status.update("Writing the Phase 1 files (ERP extract, distributor POS)")
+        gathered = write_demo_files(open_org(org_path), directory)  # issue 13 A
     _print_pulled(pulled)
     console.print(
         "\n[bold]Next:[/]\n"
@@ -139,6 +142,7 @@ def demo(
         highlight=False,
         soft_wrap=True,
     )
+    console.print(demo_steps(gathered, org_path, out), highlight=False, soft_wrap=True)
 
 
 def _activate_hint() -> str:

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import sys
 
-import addin.cli.planner  # noqa: F401 - spread, undo (issue 15)
-from addin.cli import commands, orgs  # noqa: F401 - importing registers the commands
+from addin.cli import (  # noqa: F401 - importing registers the commands
+    commands,
+    cycle,  # issue 12: demandgrid cycle
+    gather,  # issue 13: load actuals, pos
+    orgs,
+    planner,  # issue 15: spread, undo
+    preread,  # issue 12: demandgrid preread
+)
 from addin.cli.app import app
 
 __all__ = ["app", "main"]

@@ -6,7 +6,9 @@ Every method is one or a constant number of calls into Excel on whole 2-D blocks
 over cells; each call crosses to Excel (COM on Windows, AppleScript on macOS) and costs the
 same for one cell as for thousands. The exceptions grow with what they are about, not with
 the grid: ``set_fill`` with the number of marked ranges (Excel takes at most 255 characters
-of union address per call), ``read_notes``/``set_notes`` with the number of notes.
+of union address per call), ``read_notes``/``set_notes`` with the number of notes. Reads of
+more than ``READ_BLOCK_CELLS`` cells go in bands of whole rows of at most that many cells (one
+call each): the array Excel marshals for one call stays bounded on an enterprise-sized sheet.
 
 Text is written as text: every string gets Excel's text prefix (an apostrophe, which Excel
 does not store as part of the value), so an account named ``=HYPERLINK("x")`` or ``00123``
@@ -26,6 +28,8 @@ from addin.book.surface import HEADING_STYLE, INPUT_STYLE, Block, ColumnFormat
 
 #: Excel's limit on the length of a Range address string.
 MAX_ADDRESS = 255
+#: Cells one read asks Excel for at most (a region's grid is one call; 500,000 cells a few).
+READ_BLOCK_CELLS = 250_000
 
 
 def _plain(address: str) -> str:
@@ -47,6 +51,27 @@ def _two_d(value: Any) -> list[list[Any]]:
     if value and not isinstance(value[0], list | tuple):
         return [list(value)]
     return [list(row) for row in value]
+
+
+def row_bands(address: str, max_cells: int | None = None) -> list[str]:
+    """``address`` as bands of whole rows of at most ``max_cells`` cells, top to bottom (the
+    address itself when it is small enough)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    max_cells = max_cells or READ_BLOCK_CELLS
+    plain = _plain(address)
+    min_col, min_row, max_col, max_row = range_boundaries(plain)
+    if min_col is None or min_row is None or max_col is None or max_row is None:
+        return [plain]
+    width, height = max_col - min_col + 1, max_row - min_row + 1
+    if width * height <= max_cells:
+        return [plain]
+    rows = max(1, max_cells // width)
+    first, last = get_column_letter(min_col), get_column_letter(max_col)
+    return [
+        f"{first}{top}:{last}{min(top + rows - 1, max_row)}"
+        for top in range(min_row, max_row + 1, rows)
+    ]
 
 
 def union_addresses(addresses: Sequence[str], limit: int = MAX_ADDRESS) -> list[str]:
@@ -164,9 +189,18 @@ class ExcelBook:
         self._book.names.add(name, f"={_quote(sheet)}!{_absolute(address)}")
 
     def read(self, sheet: str, address: str) -> Block:
-        return self._range(sheet, address).options(ndim=2, err_to_str=True).value
+        block: list[list[Any]] = []
+        for band in row_bands(address):
+            block.extend(self._range(sheet, band).options(ndim=2, err_to_str=True).value)
+        return block
 
     def read_formulas(self, sheet: str, address: str) -> Block:
+        block: list[list[Any]] = []
+        for band in row_bands(address):
+            block.extend(self._read_formulas(sheet, band))
+        return block
+
+    def _read_formulas(self, sheet: str, address: str) -> Block:
         cells = self._range(sheet, address)
         values = cells.options(ndim=2, err_to_str=True).value
         formulas = _two_d(cells.formula)

@@ -322,3 +322,31 @@ def _selected_push_id(book: ExcelBook) -> str:
     if not isinstance(value, str) or not value.strip():
         raise NoPushSelected(f"{sheet}!{column}{row} holds no push id. {how}")
     return value.strip()
+
+
+# ------------------------------------------------------------------ Pre-read (issue 12)
+
+
+def preread() -> None:
+    """Pre-read: the executive pre-read of the latest closed cycle, opened in Excel."""
+    run(preread_action, ExcelBook.caller())
+
+
+def preread_action(book: ExcelBook) -> str:
+    """Build the pre-read (the same call as `demandgrid preread`) into the workbook folder and
+    open it; the region comes from the ``REGION`` setting, if any."""
+    from addin.preread.build import build_preread, summary_lines
+    from sync.orgs.registry import open_org
+
+    config = settings()
+    org = open_org(config.get("ORG") or None)
+    folder = Path(config.get("WORKBOOK_DIR") or Path.home() / "Documents" / "demandgrid")
+    folder.mkdir(parents=True, exist_ok=True)
+    book.status("Reading the plan snapshots and building the pre-read...")
+    made = build_preread(
+        org,
+        _free_name(folder / f"preread-{date.today():%Y-%m-%d}.xlsx"),
+        region=config.get("REGION") or None,
+    )
+    book.book.app.books.open(str(made.path))
+    return "\n".join(summary_lines(made))

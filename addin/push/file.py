@@ -17,7 +17,7 @@ from addin.book.atomic import room_to_save, why_not_written
 from addin.book.errors import WorkbookNotSaved
 from addin.book.lock import hold, refuse_if_open
 from addin.book.xlsx import XlsxBook
-from addin.check.rules import load_rules
+from addin.check.rules import calendar_lock_rules, load_rules
 from addin.push.workbook import PushOutcome, push_workbook
 from addin.review.file import org_of_workbook
 from sync.push.journal import journal_path, last_push
@@ -49,6 +49,7 @@ def push_file(
                 dry_run=dry_run,
                 take=take,  # type: ignore[arg-type]
                 rules=load_rules(rules, workbook=path),
+                locks=calendar_lock_rules(path),
             )
         except WorkbookNotSaved as e:
             if org.calls.update == updates_before:

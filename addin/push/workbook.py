@@ -28,6 +28,7 @@ from addin.review.readback import ReviewedWorkbook, profile_of, read_workbook
 from addin.review.record import encode
 from sync.org.records import Change, Conflict, Receipt
 from sync.org.seam import Org
+from sync.pull.locks import LockRules
 from sync.push.engine import (
     KEPT_THEIRS,
     ConflictsDuringPush,
@@ -81,19 +82,25 @@ def push_workbook(
     resolutions_from_sheet: bool = True,
     rules: CheckRules = CheckRules(),  # noqa: B008 - frozen
     on_progress: Callable[[int, int], None] | None = None,
+    locks: LockRules | None = None,
 ) -> PushOutcome:
-    """Check ``book`` and push its changes to ``org``; see the module docstring."""
+    """Check ``book`` and push its changes to ``org``; see the module docstring.
+
+    ``locks``: lock rules with the S&OP calendar's closed review (``calendar_lock_rules``);
+    an edit they lock is refused before anything is asked of the org."""
     who = org.identity()
     book.status("Reading the workbook...")
     reviewed = read_workbook(book, expect_org=who, expect_user=who.username)
     profile = profile_of(reviewed)
+    if locks is not None and locks.closed:
+        _refuse_locked(book, check(reviewed, rules, locks=locks), dry_run)
     journal = Journal.beside(book.path) if book.path and not dry_run else None
     reconciled: list[str] = []
     if journal:  # what landed before the workbook could be saved moves its baseline first
         reconciled = reconcile_from_journal(book, reviewed, org, journal, profile)
         if any(line.startswith("Reconciled") for line in reconciled):
             reviewed = read_workbook(book, expect_org=who, expect_user=who.username)
-    report = check(reviewed, rules.for_org(org, profile))
+    report = check(reviewed, rules.for_org(org, profile), locks=locks)
     report.workbook = book.path
     if not report.ok:
         if not dry_run:
@@ -114,6 +121,7 @@ def push_workbook(
         if any(line.startswith("Reconciled") for line in reconciled):
             book.save()
         return outcome
+    _refuse_closed_in_org(org, reviewed)
     resolutions = read_resolutions(book) if resolutions_from_sheet else {}
     resolutions = {k: v for k, v in resolutions.items() if any(c.record_id == k for c in changes)}
     book.status(f"Pushing {len(changes):,} changed cell(s)...")
@@ -164,6 +172,48 @@ def push_workbook(
     book.save()
     book.status(outcome.summary())
     return outcome
+
+
+def _refuse_locked(book: BookSurface, report: CheckReport, dry_run: bool) -> None:
+    """Refuse edits the calendar's closed review locks, before any call to the org."""
+    locked = [i for i in report.errors if i.rule == "locked"]
+    if locked:
+        report.issues = locked
+        if not dry_run:
+            write_check_sheet(book, report, locked[0].sheet)
+            book.save()
+        raise ChecksFailed(_checks_failed(report, dry_run))
+
+
+def _refuse_closed_in_org(org: Org, reviewed: ReviewedWorkbook) -> None:
+    """Refuse edits to periods of a review the org holds as closed (one query, no write)."""
+    from sync.cycle.locks import closed_edits
+    from sync.pull.cells import org_today
+
+    edits = {e.record_id: e for e in reviewed.edits}
+    closed = closed_edits(
+        org, org_today(org), [(e.record_id, e.period_start) for e in edits.values()]
+    )
+    if not closed:
+        return
+    lines = [
+        f"  {edits[r].sheet}!{edits[r].cell} ({edits[r].account_name} / "
+        f"{edits[r].product_name}, {edits[r].period_start:%b %Y}): {why}"
+        for r, why in list(closed.items())[:10]
+    ]
+    more = [f"  ... and {len(closed) - 10} more"] if len(closed) > 10 else []
+    raise ChecksFailed(
+        "\n".join(
+            [
+                f"{len(closed)} changed cell(s) are in periods whose demand review is closed; "
+                "nothing was sent:",
+                *lines,
+                *more,
+                "Put the pulled values back (or pull again to see the locks), or ask your "
+                "planner to reopen the review (`demandgrid cycle reopen`).",
+            ]
+        )
+    )
 
 
 def _with_pulled_notes(reviewed: ReviewedWorkbook) -> list[Change]:

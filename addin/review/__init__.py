@@ -5,5 +5,7 @@ rows to records with ``tie``, find the changeset). The ways in: ``pull`` (a new 
 ``refresh`` (the org's latest values into an existing one); ``file`` runs refresh on a file
 and finds the org a workbook belongs to.
 
-May import: ``addin.book``; ``sync.org``, ``sync.pull``, ``sync.orgs`` (which org a file belongs to).
+May import: ``addin.book``; ``sync.org``, ``sync.pull``, ``sync.orgs`` (which org a file belongs to),
+``sync.cycle`` (the periods a closed review locks), ``sync.gather`` (what Phase 1 loaded: ERP
+actuals, POS, when).
 """

@@ -1,7 +1,7 @@
 """Pulled cells -> the review grid as 2-D blocks of values and formulas (no workbook library).
 
 One block of rows per account x product, in ``layout.ROW_KINDS`` order (Baseline, Actual,
-Last year, Target, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
+POS for distributor accounts only, Last year, Target, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
 period's first day), ``layout.RIGHT_HEADINGS``, then the hidden mirror columns
 (``layout.H_MIRROR_PREFIX`` + ISO date). Every row carries the block's Key and its Row kind,
 so sorting or filtering keeps the tie between a cell and its record.
@@ -222,6 +222,11 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
         layout.TARGET: _as_objects(matrix("target")),
         layout.ADJUSTED: _as_objects(start),
     }
+    # POS (issue 13 A): a row only in the blocks of distributor accounts (sync.gather.review)
+    has_pos = np.zeros(n, dtype=bool)
+    if "pos" in frame.columns and "pos_row" in frame.columns:
+        by_kind[layout.POS] = _as_objects(matrix("pos"))
+        has_pos = blocks["pos_row"].to_numpy(dtype=bool)
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
@@ -241,8 +246,9 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     row = top
     for i, key in enumerate(keys):
         account, region, family, product = (str(v) if v is not None else "" for v in infos[i])
-        target_row = row + 1 + layout.ROW_KINDS.index(layout.TARGET)
-        for kind in layout.ROW_KINDS:
+        kinds = [k for k in layout.ROW_KINDS if k not in layout.OPTIONAL_KINDS or has_pos[i]]
+        target_row = row + 1 + kinds.index(layout.TARGET)
+        for kind in kinds:
             row += 1
             values = by_kind[kind][i]
             mirror = values if kind == layout.ADJUSTED else empty_mirror

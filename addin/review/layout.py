@@ -45,6 +45,7 @@ N_RECORD = "dg_record"  # anchor: first cell of the hidden record
 N_CHECK_ANCHOR = "dg_check_anchor"
 N_PUSH_LOG_ANCHOR = "dg_push_log_anchor"
 N_CONFLICTS_ANCHOR = "dg_conflicts_anchor"
+N_FRESHNESS = "dg_freshness"  # when ERP actuals and POS were last loaded (issue 13 A)
 
 # ---- grid columns, by heading text (left to right)
 H_ACCOUNT = "Account"
@@ -70,11 +71,14 @@ SPREAD_ROW = "Row"  # "Spread over" for the whole row
 
 # ---- row kinds within a block, top to bottom; only ADJUSTED is editable
 BASELINE = "Baseline"
-ACTUAL = "Actual"
+ACTUAL = "Actual"  # ERP actuals where loaded, else the org's orders (issue 13 A)
+POS = "POS"  # distributor sell-through; only in blocks of distributor accounts (issue 13 A)
 LAST_YEAR = "Last year"
 TARGET = "Target"
 ADJUSTED = "Adjusted"
-ROW_KINDS = (BASELINE, ACTUAL, LAST_YEAR, TARGET, ADJUSTED)
+ROW_KINDS = (BASELINE, ACTUAL, POS, LAST_YEAR, TARGET, ADJUSTED)
+#: Row kinds a block may leave out (the grid shows them only where they apply).
+OPTIONAL_KINDS = (POS,)
 
 # ---- reason codes (the template's default list; a customer may edit the Lists sheet)
 REASON_CODES = (

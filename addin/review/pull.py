@@ -22,10 +22,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from addin.book.atomic import not_saved, save_beside
 from addin.book.errors import UserError, WouldReplaceWork
 from addin.book.lock import hold, refuse_if_open
-from addin.review.writer import fill_workbook, load_template
+from addin.review import layout
+from addin.review.writer import anchor, fill_workbook, load_template
+from sync.gather.review import freshness_line, with_gathered
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org
 from sync.pull.duplicates import lock_duplicates
@@ -205,13 +209,20 @@ def _pull(
     progress: Progress | None,
     include_team: bool,
 ) -> PulledWorkbook:
+    from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
     started = time.perf_counter()
     cells = pull_cells(
-        org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
+        org,
+        rep,
+        profile=profile,
+        horizon=horizon,
+        history=history,
+        include_team=include_team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
     queried = time.perf_counter()
     if cells.frame.empty:
@@ -221,11 +232,13 @@ def _pull(
             "(the owner of the account forecasts), or use --team for a planner's region."
         )
     frame, warnings = lock_duplicates(cells.frame)
-    if warnings:
-        cells = replace(cells, frame=frame)
+    say("Adding what Phase 1 loaded (ERP actuals, distributor POS)")
+    cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
+    freshness = freshness_line(org)
     say(f"Writing {len(cells.frame):,} cells to {out}")
     wb = load_template(template)
     fill_workbook(cells, wb)
+    write_freshness(wb, freshness)
     kept = keep_copy(out) if target.at_stake and out.exists() else None
     path = save_beside(out, wb.save, keep_previous=False)
     written = time.perf_counter()
@@ -243,6 +256,16 @@ def _pull(
         kept=kept,
         warnings=tuple(warnings),
     )
+
+
+def write_freshness(wb: Workbook, line: str) -> None:
+    """The header's data-freshness line (a template without its defined name goes without)."""
+    if layout.N_FRESHNESS not in wb.defined_names:
+        return
+    ws, row, col = anchor(wb, layout.N_FRESHNESS)
+    cell = ws.cell(row, col)
+    cell.value = line
+    cell.data_type = "s"
 
 
 def pull_to_workbook(

@@ -36,6 +36,7 @@ from addin.review.grid import Grid, build_grid, record_cells, starting_value
 from addin.review.readback import EditedCell, ReviewedWorkbook, profile_of, read_workbook
 from addin.review.record import WorkbookRecord, encode
 from addin.review.writer import header_values
+from sync.gather.review import freshness_line, with_gathered
 from sync.org.records import Change, Conflict, PullContext
 from sync.org.seam import Org
 
@@ -88,6 +89,7 @@ def refresh_workbook(
     """Re-pull ``book``'s portfolio from ``org`` and merge it into the same grid, keeping
     unpushed changes (see the module docstring). ``conflicts_sheet`` writes the conflicts
     (``addin.push.sheets.write_conflicts``; this package cannot import it)."""
+    from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
 
     say = progress or book.status
@@ -107,9 +109,11 @@ def refresh_workbook(
         horizon=context.horizon,
         history=history,
         include_team=context.team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
+    cells = replace(cells, frame=with_gathered(org, cells.frame, context.measure))
 
     sheet, address = book.resolve(layout.N_GRID) or (reviewed.sheet, "")
     min_col, min_row, max_col, max_row = range_boundaries(address)
@@ -136,6 +140,9 @@ def refresh_workbook(
     for address, formula in merged.formulas.items():  # a formula the rep typed: rare
         book.write_formulas(sheet, address, [[formula]])
     _write_header(book, cells.context, len(grid.periods))
+    freshness = book.resolve(layout.N_FRESHNESS)
+    if freshness:
+        book.write(freshness[0], freshness[1].split(":")[0], [[freshness_line(org)]])
     _write_record(book, WorkbookRecord(cells.context, merged.cells, list(old.pushes)))
     if conflicts_sheet is not None and (merged.conflicts or reviewed.edits):
         conflicts_sheet(book, merged.conflicts)

@@ -49,6 +49,7 @@ _HEADER_LABELS = {  # label cell -> (label, value cell, defined name)
     "A5": ("Measure", "B5", layout.N_MEASURE),
     "F2": ("Changed cells", "G2", layout.N_CHANGED_CELLS),
     "F3": ("Open problems", "G3", layout.N_OPEN_PROBLEMS),
+    "F4": ("Data loaded", "G4", layout.N_FRESHNESS),  # issue 13 A: ERP actuals, POS
 }
 _HINT = (
     "Edit the yellow Adjusted cells. Give every changed row a reason code and a note "

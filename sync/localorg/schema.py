@@ -335,6 +335,53 @@ _OBJECT_LIST = (
         text("PlanId__c", 80, updateable=True),
         datetime_field("LoadedAt__c", updateable=True),
     ),
+    # Phase 1 data gathering (issue 13 A): ERP actuals where the model has no writable home,
+    # distributor point-of-sale lines, and the log of loads behind the data-freshness line.
+    sobject(
+        "ErpActual__c",
+        "a1E",
+        "ERP Actual",
+        name(updateable=True),
+        external_key("Key__c", 120),  # <Account15>|<Product15>|<YYYY-MM>
+        reference("Account__c", "Account", "Account__r", updateable=True),
+        reference("Product__c", "Product2", "Product__r", updateable=True),
+        date_field("PeriodStartDate__c", updateable=True),
+        number("Quantity__c", updateable=True),
+        number("Revenue__c", "currency", updateable=True),
+        text("SourceFile__c", 255, updateable=True),
+        datetime_field("LoadedAt__c", updateable=True),
+    ),
+    sobject(
+        "PosSale__c",
+        "a1P",
+        "POS Sale",
+        name(updateable=True),
+        external_key("Key__c", 120),  # <Account15>|<YYYY-MM>|<PART>
+        reference("Account__c", "Account", "Account__r", updateable=True),  # the distributor
+        reference("Product__c", "Product2", "Product__r", updateable=True),  # empty: unmatched
+        text("DistributorPart__c", 80, updateable=True),
+        date_field("PeriodStartDate__c", updateable=True),
+        number("Quantity__c", updateable=True),
+        number("Revenue__c", "currency", updateable=True),
+        text("Note__c", 255, updateable=True),
+        text("SubmissionId__c", 80, updateable=True),
+        datetime_field("SubmittedAt__c", updateable=True),
+        boolean("IsCurrent__c", updateable=True),  # False: replaced by a resubmission
+    ),
+    sobject(
+        "DataLoad__c",
+        "a1L",
+        "Data Load",
+        name(updateable=True),
+        external_key("Key__c", 120),  # <source>|<loaded at>|<random>
+        text("Source__c", 80, updateable=True),  # "ERP actuals" or "POS"
+        datetime_field("LoadedAt__c", updateable=True),
+        text("LoadedBy__c", 80, updateable=True),
+        text("File__c", 255, updateable=True),
+        integer("Rows__c"),
+        integer("Written__c"),
+        date_field("Through__c", updateable=True),  # the latest period the load carried
+    ),
 )
 
 #: Every object of the local org by API name.

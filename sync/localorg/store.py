@@ -130,7 +130,7 @@ class LocalOrg:
         self._lock = threading.RLock()
         self.today = today or datetime.now(UTC).date()
         self.calls = CallCounter()
-        self._cursors: OrderedDict[str, list[Record]] = OrderedDict()
+        self._cursors: OrderedDict[str, Sequence[Record]] = OrderedDict()
         self._cursor_count = 0
         try:
             self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -212,7 +212,7 @@ class LocalOrg:
         with self._lock:
             try:
                 with _busy_is_a_message(self.path):
-                    records = engine.run(self._conn, OBJECTS, soql, today=self.today)
+                    records = engine.run_rows(self._conn, OBJECTS, soql, today=self.today)
             except sqlite3.Error as e:
                 raise QueryRefused(f"The local org could not run this query: {e}") from e
             return self._page(None, records, 0, _clamp(batch_size))
@@ -305,7 +305,7 @@ class LocalOrg:
     # ------------------------------------------------------------ internals
 
     def _page(
-        self, cursor_id: str | None, records: list[Record], offset: int, batch: int
+        self, cursor_id: str | None, records: Sequence[Record], offset: int, batch: int
     ) -> QueryPage:
         end = offset + batch
         done = end >= len(records)

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -154,7 +155,10 @@ class _Columns:
         if prefix not in self._levels:
             parent, _, key = prefix.rpartition(".")
             above = self._level(parent)
-            self._levels[prefix] = [n.get(key) if n is not None else None for n in above]
+            if None in above:
+                self._levels[prefix] = [n.get(key) if n is not None else None for n in above]
+            else:  # every parent present: the lookups run in C
+                self._levels[prefix] = list(map(dict.get, above, repeat(key)))
         return self._levels[prefix]
 
     def __getitem__(self, path: str) -> list[Any]:
@@ -265,6 +269,20 @@ def _cell_fields(p: MappingProfile) -> dict[str, str]:
 
 
 _NUMBER_COLUMNS = ("baseline", "adjusted", "actual", "last_year")
+#: Records turned into columns at a time: the record dicts of a big pull never all exist at once.
+_BATCH = 20_000
+
+
+def _absorb(
+    batch: list[Record], fields: dict[str, str], values: dict[str, list[Any]], shared: dict
+) -> None:
+    """Append the batch's values to ``values`` (column -> list), texts shared through ``shared``."""
+    found = _Columns(batch)
+    for column, path in fields.items():
+        column_values = found[path]
+        if column not in _NUMBER_COLUMNS:
+            column_values = list(map(shared.setdefault, column_values, column_values))
+        values[column].extend(column_values)
 
 
 def _cell_frame(
@@ -276,7 +294,9 @@ def _cell_frame(
         "AND {active:literal} = true AND {start:literal} >= {first} AND {start:literal} <= {last} "
         "ORDER BY Id"
     )
-    records: list[Record] = []
+    values: dict[str, list[Any]] = {column: [] for column in fields}
+    shared: dict[Any, Any] = {}  # one object per distinct text: names repeat on every period
+    batch: list[Record] = []
     for soql in in_chunks(
         template,
         owners,
@@ -288,17 +308,22 @@ def _cell_frame(
         first=first,
         last=last,
     ):
-        records.extend(org.query(soql))
-    found = _Columns(records)
+        for record in org.query(soql):
+            batch.append(record)
+            if len(batch) == _BATCH:
+                _absorb(batch, fields, values, shared)
+                batch = []
+    _absorb(batch, fields, values, shared)
     columns: dict[str, Any] = {}
-    for column, path in fields.items():
-        values = found[path]
+    for column in fields:
+        found = values.pop(column)  # each list goes as soon as its column is built
         if column in _NUMBER_COLUMNS:
-            columns[column] = _numbers(values)
+            columns[column] = _numbers(found)
         elif column == "period_start":
-            columns[column] = [date.fromisoformat(v) if v else None for v in values]
+            days = {v: date.fromisoformat(v) for v in set(found) if v}
+            columns[column] = [days.get(v) for v in found]
         else:
-            columns[column] = _texts(values)
+            columns[column] = _texts(found)
     return pd.DataFrame(columns, columns=list(fields))
 
 

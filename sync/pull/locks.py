@@ -8,7 +8,10 @@ Salesforce has no lock field on a forecast cell; the project decides. A cell is 
    "frozen: inside the 1-month frozen zone";
 3. its account forecast is ``Expired``: "account forecast expired";
 4. the S&OP calendar has closed it: every period starting on or before ``closed_through``, or a
-   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30".
+   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30";
+5. a closed demand review (``closed``, from ``sync.cycle.locks``): entries (period start,
+   region or ``"*"``, reason), the first entry matching a cell's period and region decides, and
+   an empty reason keeps it open: "review closed on 2026-11-12 by Avery Quinn".
 
 ``apply_locks`` is a pure function of frame columns (``period_start`` and, when present,
 ``forecast_status``) and ``today``, so pull sets the locks and push re-checks them the same way.
@@ -41,6 +44,8 @@ class LockRules:
     #: Per period (its first day): the day the S&OP calendar closes it. Given as a mapping,
     #: kept as sorted pairs so the rules stay hashable.
     close_dates: Mapping[date, date] | tuple[tuple[date, date], ...] = ()
+    #: Closed reviews (issue 12): (period start, region or "*", reason or "" for open).
+    closed: tuple[tuple[date, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.frozen_months < 0:
@@ -64,7 +69,11 @@ def _add_months(first: date, months: int) -> date:
 
 
 def lock_reasons(
-    period_start: pd.Series, status: pd.Series | None, rules: LockRules, today: date
+    period_start: pd.Series,
+    status: pd.Series | None,
+    rules: LockRules,
+    today: date,
+    region: pd.Series | None = None,
 ) -> np.ndarray:
     """The lock reason of every cell ("" where editable), as an object array."""
     starts = pd.to_datetime(period_start).dt.date.to_numpy()
@@ -88,6 +97,18 @@ def lock_reasons(
     for start, closes in rules.close_dates:  # type: ignore[misc]
         if closes <= today:
             lock(starts == start, f"closed by the S&OP calendar on {closes.isoformat()}")
+    if rules.closed:
+        regions = (
+            np.full(len(starts), "", dtype=object)
+            if region is None
+            else region.fillna("").astype(str).to_numpy(dtype=object)
+        )
+        decided = np.zeros(len(starts), dtype=bool)
+        for start, where, reason in rules.closed:
+            hit = (starts == start) & ~decided & (True if where == "*" else regions == where)
+            decided |= hit
+            if reason:
+                lock(hit, reason)
     return reasons
 
 
@@ -97,7 +118,8 @@ def apply_locks(frame: pd.DataFrame, rules: LockRules, today: date) -> pd.DataFr
     Needs ``period_start``; uses ``forecast_status`` when the frame has it.
     """
     status = frame[FORECAST_STATUS] if FORECAST_STATUS in frame.columns else None
-    reasons = lock_reasons(frame["period_start"], status, rules, today)
+    region = frame["region"] if "region" in frame.columns else None
+    reasons = lock_reasons(frame["period_start"], status, rules, today, region)
     out = frame.copy()
     out["lock_reason"] = pd.Series(reasons, index=frame.index, dtype=object)
     out["locked"] = out["lock_reason"] != ""

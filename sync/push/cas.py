@@ -200,8 +200,9 @@ def adjustments(
     found: dict[str, list[Adjustment]] = {}
     now: dict[str, OrgCell] = {}
     for chunk in id_chunks(ids, len(quote_plus(bare)), budget):
+        asked = {i[:15]: i for i in chunk}
         for r in org.query(format_soql(template, ids=chunk, **args)):
-            rid = _id18(str(r["AccountProdPeriodForecastId"]), chunk)
+            rid = _id18(str(r["AccountProdPeriodForecastId"]), asked)
             found.setdefault(rid, []).append(
                 Adjustment(
                     str(r["Id"]),
@@ -223,15 +224,20 @@ def adjustments(
     return found, now
 
 
-def _id18(record_id: str, ids: Sequence[str]) -> str:
-    if record_id in ids:
-        return record_id
-    return next((i for i in ids if i[:15] == record_id[:15]), record_id)
+def _id18(record_id: str, asked: dict[str, str]) -> str:
+    """The Id as it was asked for (``asked``: by 15-character Id), else as the org gave it."""
+    return asked.get(record_id[:15], record_id)
 
 
 def _when(stamp: str) -> datetime:
     """A Salesforce datetime (``...000+0000`` or ``...Z``) as an aware datetime."""
     text = stamp.strip().replace("Z", "+0000")
+    try:
+        when = datetime.fromisoformat(text)  # fast; strptime below for anything it refuses
+    except ValueError:
+        when = None
+    if when is not None and when.tzinfo is not None:
+        return when
     for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
         try:
             return datetime.strptime(text, fmt)

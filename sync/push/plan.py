@@ -304,7 +304,12 @@ def id_chunks(
     chunk: list[str] = []
     length = overhead
     for record_id in dict.fromkeys(ids):
-        cost = len(quote_plus(f"'{record_id}',"))
+        # an Id is letters and digits: its quotes and comma encode as %27 %27 %2C
+        cost = (
+            len(record_id) + 9
+            if record_id.isascii() and record_id.isalnum()
+            else len(quote_plus(f"'{record_id}',"))
+        )
         if chunk and (len(chunk) >= QUERY_PAGE or length + cost > max_bytes):
             yield chunk
             chunk, length = [], overhead

@@ -1,7 +1,9 @@
 """The Salesforce backend: the org interface (``sync.org.seam.Org``) over Salesforce's REST API,
 through simple-salesforce with an explicit API version.
 
-- ``query``: ``query_all_iter`` with ``Sforce-Query-Options: batchSize=2000``; one call per page.
+- ``query``: REST with ``Sforce-Query-Options: batchSize=2000``, one call per page; a query whose
+  first page says it has more than ``bulk_threshold`` records runs as a Bulk API 2.0 query job
+  instead (``sync.salesforce.bulk``: a handful of calls for hundreds of thousands of records).
 - ``update``: up to 1,000 records as ONE ``POST /composite`` (``allOrNone``) carrying up to five
   ``PATCH /composite/sobjects`` collections of 200 records; answers mapped to ``SaveResult``.
 - ``describe`` (cached per object) and ``verify_mapping`` at connect; ``limits``; ``identity``.
@@ -58,6 +60,7 @@ from sync.salesforce.answers import (
     same_value,
 )
 from sync.salesforce.auth import TokenSource
+from sync.salesforce.bulk import BULK_THRESHOLD, Bulk, bulk_eligible
 from sync.salesforce.verify import UnknownObject, check_mapping
 from sync.salesforce.wire import RetryPolicy, WireSession, error_code, error_message, is_transient
 
@@ -84,8 +87,11 @@ class SalesforceOrg:
         timeout: float | tuple[float, float] = (10.0, 120.0),
         verify: str | bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        bulk_threshold: int = BULK_THRESHOLD,
     ) -> None:
         self.calls = CallCounter()
+        #: queries answering more records than this run as Bulk API 2.0 jobs
+        self.bulk_threshold = bulk_threshold
         self.instance_url = instance_url.rstrip("/")
         self.api_version = api_version
         self.retry = retry or RetryPolicy()
@@ -102,6 +108,13 @@ class SalesforceOrg:
         )
         self._describes: dict[str, ObjectDescribe] = {}
         self._identity: OrgIdentity | None = None
+        self.bulk = Bulk(
+            self._session,
+            f"{self.instance_url}/services/data/v{api_version}",
+            lambda: dict(self._sf.headers),
+            self.describe,
+            sleep,
+        )
 
     @classmethod
     def connect(
@@ -133,7 +146,19 @@ class SalesforceOrg:
     def query(self, soql: str) -> Iterator[Record]:
         headers = {"Sforce-Query-Options": f"batchSize={QUERY_PAGE}"}
         try:
-            yield from self._sf.query_all_iter(soql, headers=headers)
+            page = self._sf.query(soql, headers=headers)
+            if not page["done"] and page["totalSize"] > self.bulk_threshold and bulk_eligible(soql):
+                job = self.bulk.start(soql)
+                if job is not None:
+                    yield from self.bulk.records(job)
+                    return
+            while True:
+                yield from page["records"]
+                if page["done"]:
+                    return
+                page = self._sf.query_more(
+                    page["nextRecordsUrl"], identifier_is_url=True, headers=headers
+                )
         except SalesforceError as e:
             raise self._org_error(e, "the query") from None
         except requests.RequestException as e:

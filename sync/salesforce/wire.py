@@ -4,7 +4,8 @@ retries with exponential backoff for reads (5xx, timeouts, dropped connections),
 daily API usage read from each answer's ``Sforce-Limit-Info`` header.
 
 Writes are not retried here: their outcome may be unknown, so ``SalesforceOrg.update`` re-reads
-before it re-sends. Requests are logged by kind and path only: never headers, never a body.
+before it re-sends. A POST that only reads (creating a Bulk query job) says so with
+``idempotent=True`` and is retried like a GET. Requests are logged by kind and path only: never headers, never a body.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ class WireSession(requests.Session):
         kwargs.setdefault("timeout", self._timeout)
         # requests lets REQUESTS_CA_BUNDLE override a session's own ``verify``; the session wins.
         kwargs.setdefault("verify", self.verify)
+        retried = kwargs.pop("idempotent", False) or method.upper() == "GET"
         path = urlsplit(url).path
         kind = call_kind(method.upper(), path)
         attempt, refreshed = 0, False
@@ -160,7 +162,7 @@ class WireSession(requests.Session):
             try:
                 response = super().request(method, url, *args, **kwargs)
             except requests.RequestException as e:
-                if method.upper() != "GET" or not is_transient(e) or not self._again(attempt):
+                if not retried or not is_transient(e) or not self._again(attempt):
                     raise
                 log.warning("%s %s: %s; retrying", method, path, type(e).__name__)
                 self._sleep(self._retry.delay(attempt))
@@ -176,11 +178,7 @@ class WireSession(requests.Session):
                 }
                 refreshed = True
                 continue
-            if (
-                method.upper() == "GET"
-                and response.status_code in _RETRY_STATUS
-                and self._again(attempt)
-            ):
+            if retried and response.status_code in _RETRY_STATUS and self._again(attempt):
                 log.warning("%s %s: HTTP %s; retrying", method, path, response.status_code)
                 self._sleep(self._retry.delay(attempt))
                 attempt += 1

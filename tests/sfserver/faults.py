@@ -23,6 +23,11 @@ KINDS = (
     "sobject",
     "record",
     "sobject_update",
+    "bulk_create",
+    "bulk_job",
+    "bulk_abort",
+    "bulk_delete",
+    "bulk_results",
 )
 
 
@@ -30,11 +35,12 @@ KINDS = (
 class Fault:
     """One thing that goes wrong with one request.
 
-    ``what`` is one of: ``status`` (answer ``status`` with Salesforce's error body, nothing done),
-    ``expire`` (every access token issued so far expires: 401 ``INVALID_SESSION_ID``),
-    ``lock_row`` (a write answers ``UNABLE_TO_LOCK_ROW``, nothing written),
-    ``slow`` (answer after ``seconds``; a write commits first), ``drop`` (a write commits, then
-    the connection closes without an answer), ``limit`` (403 ``REQUEST_LIMIT_EXCEEDED``).
+        ``what`` is one of: ``status`` (answer ``status`` with Salesforce's error body, nothing done),
+        ``expire`` (every access token issued so far expires: 401 ``INVALID_SESSION_ID``),
+        ``lock_row`` (a write answers ``UNABLE_TO_LOCK_ROW``, nothing written),
+        ``slow`` (answer after ``seconds``; a write commits first), ``drop`` (a write commits, then
+        the connection closes without an answer), ``limit`` (403 ``REQUEST_LIMIT_EXCEEDED``), ``job_failed`` (on ``bulk_create``: the Bulk
+    query job it creates ends ``Failed``).
     """
 
     what: str
@@ -54,6 +60,7 @@ EXPIRED_SESSION = Fault("expire", status=401)
 LOCK_ROW = Fault("lock_row")
 DROP_AFTER_COMMIT = Fault("drop")
 LIMIT_EXCEEDED = Fault("limit", status=403)
+JOB_FAILED = Fault("job_failed")
 
 
 @dataclass

@@ -6,8 +6,8 @@ Composite, single-record GET and PATCH, ``HEAD``; Salesforce's status codes and 
 (404, 405 with the allowed methods, ``JSON_PARSER_ERROR``, 500 ``UNKNOWN_EXCEPTION``); chunked and
 gzip request bodies; record URLs in the requested API version; ``Sforce-Limit-Info:
 api-usage=<used>/<limit>`` on every authenticated REST answer, from the org's daily API budget,
-charged one call per REST request; API calls counted by kind; faults injected by test (see
-``faults``). Binds to 127.0.0.1 only.
+charged one call per REST request; Bulk API 2.0 query jobs with CSV results paged by locator
+(see ``bulk``); API calls counted by kind; faults injected by test (see ``faults``). Binds to 127.0.0.1 only.
 
 The org is created and used on one worker thread (SQLite connections belong to their thread);
 HTTP requests are handled on their own threads so a slow answer does not block the next one.
@@ -38,6 +38,7 @@ from sync.localorg.soql.shape import API_VERSION as SHAPED_VERSION
 from sync.org.seam import ApiLimitExceeded, OrgError, QueryRefused
 
 from . import wire
+from .bulk import BulkJobs, CsvAnswer, PagedRecords
 from .faults import KINDS, Fault, FaultQueue
 from .oauth import OAuth
 
@@ -60,6 +61,9 @@ RESOURCES: list[tuple[str, dict[str, str]]] = [
     (r"/composite", {"POST": "composite"}),
     (r"/sobjects/Organization/\w+", {"GET": "sobject", "PATCH": "sobject_update"}),
     (r"/sobjects/\w+/\w+", {"GET": "record", "PATCH": "sobject_update"}),
+    (r"/jobs/query", {"POST": "bulk_create"}),
+    (r"/jobs/query/\w+", {"GET": "bulk_job", "PATCH": "bulk_abort", "DELETE": "bulk_delete"}),
+    (r"/jobs/query/\w+/results", {"GET": "bulk_results"}),
 ]
 LIMIT_MESSAGE = "TotalRequests Limit exceeded."
 #: Largest request body the server reads (Salesforce's REST limit is far above what tests send).
@@ -108,6 +112,8 @@ class SalesforceServer:
         #: describe tweaks by test: {"Object.Field": {"updateable": False}}, {"Object.Field": None} hides
         self.describe_overrides: dict[str, dict[str, Any] | None] = {}
         self.hidden_objects: set[str] = set()
+        #: Bulk API 2.0 query jobs (``bulk.polls``: InProgress answers before JobComplete)
+        self.bulk = BulkJobs()
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self.write_bodies: list[Any] = []  # JSON bodies of Collections/Composite/PATCH requests
         self.write_answers: list[Any] = []  # and what the server answered them
@@ -258,7 +264,8 @@ class SalesforceServer:
                     "METHOD_NOT_ALLOWED",
                     f"HTTP Method '{method}' not allowed. Allowed are {req.allow}",
                 )
-            body = wire.parse_json(raw) if raw and kind in WRITE_KINDS else None
+            json_kinds = (*WRITE_KINDS, "bulk_create", "bulk_abort")
+            body = wire.parse_json(raw) if raw and kind in json_kinds else None
             if kind in WRITE_KINDS:
                 self.write_bodies.append(body)
             status, answer = self._execute(kind, version or "", rest, query, body, req, fault)
@@ -325,7 +332,7 @@ class SalesforceServer:
                 return 200, self._versions()
             if kind == "resources":
                 base = f"/services/data/v{version}"
-                names = ("composite", "limits", "query")  # the ones this server serves
+                names = ("composite", "jobs", "limits", "query")  # the ones this server serves
                 return 200, {name: f"{base}/{name}" for name in names}
             if kind == "query":
                 soql = (query.get("q") or [""])[0]
@@ -378,6 +385,8 @@ class SalesforceServer:
                 _, _, obj, record_id = rest.split("/")
                 self.run(lambda org: wire.single_update(org, obj, record_id, body))
                 return 204, None
+            if kind.startswith("bulk_"):
+                return self._bulk(kind, version, rest, query, body, fault)
         except ApiLimitExceeded:
             raise wire.WireError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_MESSAGE) from None
         except QueryRefused as e:
@@ -387,6 +396,31 @@ class SalesforceServer:
                 400, "INVALID_QUERY_LOCATOR" if kind == "query_more" else "NOT_FOUND", str(e)
             ) from None
         raise wire.WireError(404, "NOT_FOUND", "The requested resource does not exist")
+
+    def _bulk(self, kind, version, rest, query, body, fault: Fault | None):
+        """The Bulk API 2.0 query resources (see ``bulk``)."""
+        job_id = rest.split("/")[3] if rest.count("/") >= 3 else ""
+        if kind == "bulk_create":
+            soql, object_name, columns = self.bulk.check(body, version)
+            try:
+                first = self.run(lambda org: org.query_page(soql))
+            except (OrgError, KeyError, LookupError) as e:
+                raise wire.WireError(400, "INVALIDJOB", str(e)) from None
+            records = PagedRecords(self.run, first)
+            if fault is not None and fault.what == "job_failed":
+                self.bulk.fail_next = "InternalServerError: the query job failed (injected)."
+            job = self.bulk.create(
+                soql, object_name, columns, records, version, self.identity.user_id
+            )
+            return 200, job.info()
+        if kind == "bulk_job":
+            return 200, self.bulk.state(job_id)
+        if kind == "bulk_abort":
+            return 200, self.bulk.abort(job_id, body)
+        if kind == "bulk_delete":
+            self.bulk.delete(job_id)
+            return 204, None
+        return 200, self.bulk.results(job_id, version, query)
 
     def _page(self, page: Any, version: str) -> dict[str, Any]:
         records = page.records
@@ -447,14 +481,20 @@ class SalesforceServer:
         req.end_headers()
 
     def _send(self, req: _Handler, status: int, body: Any) -> None:
-        payload = b"" if body is None else json.dumps(body, default=str).encode()
+        extra: dict[str, str] = {}
+        if isinstance(body, CsvAnswer):
+            payload, extra = body.text.encode(), {"Content-Type": "text/csv", **body.headers}
+        else:
+            payload = b"" if body is None else json.dumps(body, default=str).encode()
         usage = self.api_usage() if getattr(req, "counts_against_limit", False) else None
         req.send_response(status)
         if usage is not None:
             req.send_header("Sforce-Limit-Info", f"api-usage={usage[0]}/{usage[1]}")
         if status == 405 and req.allow:
             req.send_header("Allow", req.allow.replace(",", ", "))
-        if payload:
+        for name, value in extra.items():
+            req.send_header(name, value)
+        if payload and not extra:
             req.send_header("Content-Type", "application/json;charset=UTF-8")
         req.send_header("Content-Length", str(len(payload)))
         req.end_headers()

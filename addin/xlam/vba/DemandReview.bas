@@ -53,3 +53,7 @@ Public Sub OnSettings(control As IRibbonControl)
            "or edit the settings file and restart Excel.", _
            vbInformation, "Demand Review settings"
 End Sub
+
+Public Sub OnPreRead(control As IRibbonControl)
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.preread()"
+End Sub

@@ -71,6 +71,9 @@ class Book:
         self.products_by_family: dict[str, list[tuple[str, names.ProductSpec]]] = {}
         self.month_period: dict[int, str] = {}
         self.year_period: dict[int, str] = {}
+        # the closed cycles' snapshots (sync.localorg.demo.history): reps so far, line texts
+        self.snapshot_reps: list[str] = []
+        self.snapshot_texts: dict[int, list[tuple[str, str]]] = {}
 
     # ------------------------------------------------------------ rows
 
@@ -84,6 +87,24 @@ class Book:
         values.setdefault("LastModifiedById", values["CreatedById"])
         self._rows[object_name].append(tuple(map(values.get, self._columns[object_name])))
         return record_id
+
+    def add_rows(
+        self, object_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """``add`` for many rows of the same ``columns`` (audit stamps and CreatedById among
+        them): the fast path for the big snapshot tables."""
+        names = self._columns[object_name]
+        where = [names.index(c) for c in ("Id", *columns)]
+        prefix = OBJECTS[object_name].key_prefix
+        out = self._rows[object_name]
+        counter = self._counters[object_name]
+        for row in rows:
+            counter += 1
+            full: list[Any] = [None] * len(names)
+            for p, v in zip(where, (make_id(prefix, counter), *row), strict=True):
+                full[p] = v
+            out.append(tuple(full))
+        self._counters[object_name] = counter
 
     def count(self, object_name: str) -> int:
         return self._counters[object_name]

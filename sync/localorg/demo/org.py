@@ -1,5 +1,6 @@
 """The demo org: a deterministic Manufacturing Cloud org with reps, accounts, products, periods,
-24 months of orders, baselines, targets, sales agreements and the prior cycle's locked plan.
+24 months of orders, baselines, targets, sales agreements and 12 closed past cycles with
+their plan snapshots (``history``; the latest is FP&A's prior plan).
 
 ``create_demo_org(path, size=..., as_of=..., seed=...)`` builds it in a temporary file and
 renames it into place. The same (size, as_of, seed) gives the same file, byte for byte: Ids
@@ -38,6 +39,8 @@ from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
 from sync.localorg.demo.build import Book
+from sync.localorg.demo.gathering import agreements_take_erp_actuals
+from sync.localorg.demo.history import close_history
 from sync.localorg.demo.rep import rep_forecasts
 from sync.localorg.demo.series import month_index, month_start
 from sync.localorg.store import ADMIN_USERNAME, DAILY_API_REQUESTS
@@ -62,6 +65,9 @@ SIZES: dict[str, Size] = {
     "demo": Size(reps=4, planners=1),  # 10,800 cells in 18 months
     "region": Size(reps=20, planners=1),  # a planner's region: 54,000 cells in 18 months
     "large": Size(reps=60, planners=3),  # three regions: 162,000 cells in 18 months
+    # A business unit under one planner (issue 16): 160 x 2,700 = 432,000 cells in 18 months,
+    # 504,000 in a default pull (18 months ahead and 3 back).
+    "enterprise": Size(reps=160, planners=1),
 }
 
 
@@ -106,6 +112,7 @@ def create_demo_org(
         )
         last_stamp = _populate(book, SIZES[size])
         book.flush()
+        agreements_take_erp_actuals(conn)  # issue 13 A
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),
@@ -166,6 +173,7 @@ def _populate(book: Book, size: Size) -> str:
                 book.account(rep_id, f"{stem} {kind}", account_region, name=name, expired=expired)
             )
         rep_forecasts(book, rep_id, manager, accounts)
+    close_history(book, planners[0])
     return book.last_stamp
 
 

@@ -1,5 +1,6 @@
 """One rep's book in the demo org: account x product forecasts and their monthly cells, the
-adjustments already made, targets, sales agreements and the prior cycle's plan.
+adjustments already made, targets, sales agreements and its lines of the closed cycles'
+plan snapshots (``sync.localorg.demo.history``).
 
 Draws from the book's generator in a fixed order, so the same seed gives the same book.
 """
@@ -15,11 +16,11 @@ from sync.localorg.demo.build import (
     ADJUSTED_SHARE,
     AGREEMENT_MONTHS,
     AGREEMENTS_PER_REP,
-    SNAPSHOT_MONTHS,
     AccountRow,
     Book,
     ForecastLine,
 )
+from sync.localorg.demo.history import rep_history
 from sync.localorg.demo.series import end_text, money, month_end, month_start, month_text, series
 
 #: Families per account: ten accounts buy 4, ten buy 5, ten buy 6 (150 forecasts per rep).
@@ -74,10 +75,11 @@ def rep_forecasts(book: Book, rep: str, planner: str, accounts: Sequence[Account
             lines.append(ForecastLine(line_id, account, product_id, spec, numbers))
             line_metrics[line_id] = metric_ids
     planned = _agreements(book, rep, lines)
+    cells: dict[tuple[str, int], str] = {}
     for line in lines:
-        _cells(book, rep, line, line_metrics[line.id], planned.get(line.id, {}))
+        cells.update(_cells(book, rep, line, line_metrics[line.id], planned.get(line.id, {})))
     _targets(book, rep, planner, lines)
-    _snapshot(book, planner, lines)
+    rep_history(book, rep, planner, lines, cells)
 
 
 def _agreements(book: Book, rep: str, lines: list[ForecastLine]) -> dict[str, dict[int, float]]:
@@ -154,8 +156,10 @@ def _agreements(book: Book, rep: str, lines: list[ForecastLine]) -> dict[str, di
 
 def _cells(
     book: Book, rep: str, line: ForecastLine, metrics: dict[int, str], planned: dict[int, float]
-) -> None:
-    """The line's forecast cells, one per month, with the rep's earlier adjustments."""
+) -> dict[tuple[str, int], str]:
+    """The line's forecast cells, one per month, with the rep's earlier adjustments; returns
+    each cell's Id by (line, month)."""
+    ids: dict[tuple[str, int], str] = {}
     rng = book.rng
     n = book.last - book.first + 1
     adjust = rng.random(n) < ADJUSTED_SHARE
@@ -192,14 +196,17 @@ def _cells(
             LastCalculatedDate=book.created,
         )
         if m >= book.current and adjust[k] and not line.account.expired:
-            _adjust(book, rep, values, baseline, float(factors[k]), int(steps[k]), price)
+            ids[(line.id, m)] = _adjust(
+                book, rep, values, baseline, float(factors[k]), int(steps[k]), price
+            )
         else:
-            book.add("AccountProductPeriodForecast", **values)
+            ids[(line.id, m)] = book.add("AccountProductPeriodForecast", **values)
+    return ids
 
 
 def _adjust(
     book: Book, rep: str, values: dict, baseline: float, factor: float, steps: int, price: float
-) -> None:
+) -> str:
     """Add an adjusted cell and its history: ``steps`` edits, the last three active."""
     rng = book.rng
     final = float(round(baseline * factor))
@@ -235,6 +242,7 @@ def _adjust(
             SystemModstamp=stamp,
         )
         previous = value
+    return cell_id
 
 
 def _targets(book: Book, rep: str, planner: str, lines: list[ForecastLine]) -> None:
@@ -291,32 +299,4 @@ def _targets(book: Book, rep: str, planner: str, lines: list[ForecastLine]) -> N
                 Name=f"FY{year} {line.spec.code} monthly",
                 AcctMgrTargetDstrId=split,
                 **wide,
-            )
-
-
-def _snapshot(book: Book, planner: str, lines: list[ForecastLine]) -> None:
-    """The prior cycle's locked consensus plan: 36 months from the previous month."""
-    cycle = book.current - 1
-    label = f"{month_start(cycle):%Y-%m}"
-    stamp = book.created
-    for line in lines:
-        noise = book.rng.lognormal(0.0, 0.05, SNAPSHOT_MONTHS)
-        for k, m in enumerate(range(cycle, cycle + SNAPSHOT_MONTHS)):
-            plan = line.numbers.at(line.numbers.baseline, m) or 0.0
-            quantity = float(round(plan * float(noise[k])))
-            book.add(
-                "DemandPlanSnapshot__c",
-                Name=f"{label} {line.spec.code} {month_text(m)[:7]}",
-                OwnerId=planner,
-                Cycle__c=label,
-                Account__c=line.account.id,
-                Product__c=line.product_id,
-                Period__c=book.month_period[m],
-                PeriodStartDate__c=month_text(m),
-                Quantity__c=quantity,
-                Revenue__c=money(quantity, line.spec.price),
-                IsLocked__c=1,
-                CreatedDate=stamp,
-                LastModifiedDate=stamp,
-                SystemModstamp=stamp,
             )

@@ -108,13 +108,11 @@ def _number_like(text: str, i: int) -> tuple[str, re.Match[str]]:
 
 def _string_end(text: str, start: int) -> int:
     i = start + 1
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "'":
-            return i
-        i += 1
+    while (quote := text.find("'", i)) >= 0:
+        escape = text.find("\\", i, quote)
+        if escape < 0:
+            return quote
+        i = escape + 2  # an escaped character (possibly the quote itself)
     raise _malformed(f"unterminated string starting at position {start + 1}")
 
 

@@ -25,9 +25,9 @@ token and its 1-based position: a query either means what Salesforce would mean 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from sync.localorg.fields import ObjectDef
 from sync.localorg.soql.compile import CompiledQuery, compile_query
@@ -60,6 +60,7 @@ __all__ = [
     "compile",
     "parse",
     "run",
+    "run_rows",
 ]
 
 
@@ -69,6 +70,29 @@ class QueryResult(list[dict[str, Any]]):
     def __init__(self, records: list[dict[str, Any]], total_size: int | None = None) -> None:
         super().__init__(records)
         self.total_size = len(records) if total_size is None else total_size
+
+
+class ShapedRows(Sequence[dict[str, Any]]):
+    """A query's rows, shaped into records only when a page of them is asked for: a cursor over
+    half a million rows holds compact tuples, not half a million nested dicts."""
+
+    def __init__(self, shape: Any, rows: list[Any], total_size: int | None = None) -> None:
+        self._shape, self._rows = shape, rows
+        self.total_size = len(rows) if total_size is None else total_size
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if self._shape is None:  # COUNT(): no records, only the count
+            return [][index]
+        if isinstance(index, slice):
+            return shape_rows(self._shape, self._rows[index])
+        return shape_rows(self._shape, [self._rows[index]])[0]
 
 
 def parse(soql: str) -> SoqlQuery:
@@ -95,11 +119,19 @@ def run(
     conn: sqlite3.Connection, objects: Mapping[str, ObjectDef], soql: str, *, today: date
 ) -> QueryResult:
     """Run a SOQL query on the local org's database; Salesforce-shaped records."""
+    answer = run_rows(conn, objects, soql, today=today)
+    return QueryResult(answer[:], answer.total_size)
+
+
+def run_rows(
+    conn: sqlite3.Connection, objects: Mapping[str, ObjectDef], soql: str, *, today: date
+) -> ShapedRows:
+    """``run``, with the records shaped page by page as they are read (``ShapedRows``)."""
     compiled = compile_query(parse_query(soql), objects, today=today)
     # Salesforce folds case for text comparisons and sorting beyond ASCII; SQLite's NOCASE doesn't.
     conn.create_function("soql_lower", 1, _lower, deterministic=True)
     conn.create_function("soql_upper", 1, _upper, deterministic=True)
     rows = conn.execute(compiled.sql, compiled.params).fetchall()
     if compiled.shape is None:
-        return QueryResult([], rows[0][0])
-    return QueryResult(shape_rows(compiled.shape, rows))
+        return ShapedRows(None, [], rows[0][0])
+    return ShapedRows(compiled.shape, rows)

@@ -56,7 +56,14 @@ def _ws(wb: Any) -> Any:
 
 
 def _row(review: ReviewFile, block: int, kind: str) -> int:
-    return review.adjusted_rows[block] - (len(layout.ROW_KINDS) - 1 - layout.ROW_KINDS.index(kind))
+    """The sheet row of ``kind`` in block ``block`` (blocks differ in height: some row kinds,
+    such as POS, show only where they apply)."""
+    ws = openpyxl.load_workbook(review.path, read_only=True)[layout.REVIEW]
+    column = openpyxl.utils.column_index_from_string(review.columns[layout.H_KIND])
+    row = review.adjusted_rows[block]
+    while ws.cell(row, column).value != kind:
+        row -= 1
+    return row
 
 
 def _set(
@@ -191,7 +198,7 @@ def _sort_without_key(wb: Any, review: ReviewFile) -> None:
     """Blocks 0 and 1 swapped in every column up to Problems: a sort that left Key behind."""
     ws = _ws(wb)
     last = openpyxl.utils.column_index_from_string(review.columns[layout.H_PROBLEMS])
-    height = len(layout.ROW_KINDS)
+    height = review.adjusted_rows[1] - review.adjusted_rows[0]  # two blocks of one account
     first_a = review.adjusted_rows[0] - height + 1
     first_b = review.adjusted_rows[1] - height + 1
     for i in range(height):

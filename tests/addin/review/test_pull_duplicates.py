@@ -54,8 +54,12 @@ def test_a_second_record_for_a_cell_is_reported_and_locked(tmp_path: Path) -> No
 
 
 def test_pull_lists_the_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import addin.review.pull
     import sync.pull.cells
 
     monkeypatch.setattr(sync.pull.cells, "pull_cells", lambda *a, **k: _with_a_second_record())
+    # no org behind this pull: nothing gathered in Phase 1 (issue 13 A)
+    monkeypatch.setattr(addin.review.pull, "with_gathered", lambda org, frame, measure: frame)
+    monkeypatch.setattr(addin.review.pull, "freshness_line", lambda org: "")
     pulled = pull_review(object(), "rep", tmp_path / "review.xlsx")  # type: ignore[arg-type]
     assert len(pulled.warnings) == 1 and "2 forecast records" in pulled.warnings[0]

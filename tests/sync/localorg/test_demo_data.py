@@ -207,10 +207,16 @@ def test_sales_agreements(demo):
 def test_prior_cycle_snapshot(demo):
     rows = demo.execute(
         "SELECT Cycle__c, count(*), count(DISTINCT Period__c), min(PeriodStartDate__c), "
-        "max(PeriodStartDate__c), min(IsLocked__c) FROM DemandPlanSnapshot__c GROUP BY 1"
+        "max(PeriodStartDate__c), min(IsLocked__c) FROM DemandPlanSnapshot__c "
+        "WHERE Cycle__c = '2026-10' GROUP BY 1"
     ).fetchall()
     (lines,) = demo.execute("SELECT count(*) FROM AccountProductForecast").fetchone()
     assert rows == [("2026-10", lines * 36, 36, "2026-10-01", "2029-09-01", 1)]
+    # the older closed cycles (sync.localorg.demo.history) keep three periods each
+    (older,) = demo.execute(
+        "SELECT count(*) FROM DemandPlanSnapshot__c WHERE Cycle__c < '2026-10'"
+    ).fetchone()
+    assert older == lines * 3 * 11
 
 
 def test_every_id_and_reference_is_sound(demo):

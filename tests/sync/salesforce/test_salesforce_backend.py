@@ -30,6 +30,7 @@ def _values(org, ids):
 
 def test_query_pages_with_locators_and_batch_header(salesforce_org, sf_server):
     soql = "SELECT Id, ForecastedQuantity FROM AccountProductPeriodForecast ORDER BY Id"
+    salesforce_org.bulk_threshold = 10**9  # REST paging; above the threshold: test_salesforce_bulk
     records = list(salesforce_org.query(soql))
     expected = sf_server.run(lambda org: list(org.query(soql)))
     assert [r["Id"] for r in records] == [r["Id"] for r in expected]
