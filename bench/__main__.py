@@ -19,9 +19,10 @@ SECTIONS = [
     "bench.bench_excel",
     "bench.bench_scenarios",
     "bench.bench_preread",
-    "bench.bench_enterprise",  # issue 16: 500k cells and Bulk API 2.0, about 5 minutes
+    "bench.bench_enterprise",  # issue 16: 500k cells and Bulk API 2.0 (5+ minutes, see module)
     "bench.bench_cycle",
     "bench.bench_gather",  # issue 13 A: 100,000 ERP actuals rows
+    "bench.bench_handoff",  # issue 13 part B: consensus export
 ]
 
 

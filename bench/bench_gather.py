@@ -56,44 +56,59 @@ def _floor(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def run() -> None:
+def _load_twice(org: Org, extract: Path, label: str, floor: float) -> None:
     from addin.gather.actuals import load_actuals_file
-    from sync.localorg import LocalOrg
     from sync.pull.cells import org_today
+
+    for load in ("first", "second"):
+        writes, queries = org.calls.update, org.calls.query
+        started = time.perf_counter()
+        done = load_actuals_file(org, extract, today=org_today(org))
+        wall = time.perf_counter() - started
+        plan = done.plan
+        aim = (
+            math.ceil(len(plan.actuals) / UPDATE_LIMIT)
+            + math.ceil(len(plan.schedules) / UPDATE_LIMIT)
+            + (1 if plan.actuals or plan.schedules else 0)
+        )
+        print(
+            f"   {label:<10} {load:<7} {plan.rows:>8,} {org.calls.update - writes:>6} {aim:>4} "
+            f"{org.calls.query - queries:>7} {wall:>7.2f} {wall / floor:>8.0f}",
+            flush=True,
+        )
+
+
+def run() -> None:
+    from bench.bench_salesforce import _salesforce
+    from sync.localorg import LocalOrg
+    from tests.sfserver.server import SalesforceServer
 
     source = region_org()
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "org.sqlite"
-        shutil.copyfile(source, path)
-        org = LocalOrg(path)
         extract = Path(scratch) / "erp.csv"
-        write_extract(org, extract)
-        floor = _floor(extract)
         print(
-            f"   {'load':<7} {'rows':>8} {'writes':>6} {'aim':>4} {'queries':>7} "
+            f"   {'backend':<10} {'load':<7} {'rows':>8} {'writes':>6} {'aim':>4} {'queries':>7} "
             f"{'wall s':>7} {'x floor':>8}"
         )
-        for label in ("first", "second"):
-            writes, queries = org.calls.update, org.calls.query
-            started = time.perf_counter()
-            done = load_actuals_file(org, extract, today=org_today(org))
-            wall = time.perf_counter() - started
-            plan = done.plan
-            aim = (
-                math.ceil(len(plan.actuals) / UPDATE_LIMIT)
-                + math.ceil(len(plan.schedules) / UPDATE_LIMIT)
-                + (1 if plan.actuals or plan.schedules else 0)
-            )
-            print(
-                f"   {label:<7} {plan.rows:>8,} {org.calls.update - writes:>6} {aim:>4} "
-                f"{org.calls.query - queries:>7} {wall:>7.2f} {wall / floor:>8.0f}",
-                flush=True,
-            )
-        org.close()
+        floor = 0.0
+        for backend in ("local", "salesforce"):
+            path = Path(scratch) / f"{backend}.sqlite"
+            shutil.copyfile(source, path)
+            if backend == "local":
+                org: Org = LocalOrg(path)
+                write_extract(org, extract)
+                floor = _floor(extract)
+                _load_twice(org, extract, backend, floor)
+                continue
+            with SalesforceServer(lambda p=path: LocalOrg(p)) as server:
+                org = _salesforce(server)
+                org.identity()
+                _load_twice(org, extract, backend, floor)
     print(
         f"   (aim: ceil(rows/1,000) upserts + ceil(schedules/1,000) updates + 1 log line; "
         f"floor: reading the file with the csv module, {floor:.2f} s; queries: lookups, "
-        "schedules, what the org holds and the reconciliation, in 2,000-record pages)"
+        "schedules, what the org holds and the reconciliation, in 2,000-record pages; "
+        "salesforce: simple-salesforce through the HTTPS test server on a copy of the same org)"
     )
 
 

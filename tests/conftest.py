@@ -15,6 +15,7 @@ pytest_plugins = [
     "conftest_salesforce",
     "conftest_libreoffice",
     "conftest_cycle",
+    "conftest_handoff",  # issue 13 part B
 ]
 
 

@@ -45,9 +45,11 @@ ALLOWED: dict[str, set[str]] = {
     | _XLAM
     | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
     "addin.spread": _CHECK,  # issue 15: spread a total (reads the review workbook)
+    "sync.handoff": {"sync.org", "sync.pull", "sync.cycle"},  # issue 13 part B
+    "addin.handoff": _REVIEW | {"addin.review", "sync.handoff", "sync.cycle"},  # issue 13 part B
     "addin.cli": {"*"},
     # issue 12 part B: planning science and the executive pre-read
-    "sync.science": {"sync.org", "sync.cycle", "sync.handoff"},
+    "sync.science": {"sync.org", "sync.fpa", "sync.cycle", "sync.handoff"},
     "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
 ALLOWED["addin.excel"] |= {"addin.spread"}  # issue 15: the ribbon's Spread

@@ -1,19 +1,24 @@
 """Worksheet XML as text: cell addresses, rows of cells (text always as inline strings, never
 formulas), and a worksheet split around its ``<sheetData>`` so its rows can be replaced while
-everything else in the sheet (columns, panes, table parts) is kept as it was.
+everything else in the sheet (columns, panes, validation, conditional formats, protection,
+comments) is kept as it was.
 
-Used by ``addin.fpa.table`` to write the Data table's rows; fast because it builds strings a
-column at a time and never parses the rows it replaces.
+Used by ``addin.fpa.table`` to write the Data table's rows (a column at a time) and by
+``addin.review.writer`` to write the review grid (a row at a time, ``grid_row_xml``) into a
+package openpyxl wrote without it (``splice_rows``); fast because it builds strings and never
+parses the rows it replaces.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 
@@ -182,3 +187,83 @@ def write_sheet(
         for chunk in rows:
             f.write(chunk.encode("utf-8"))
         f.write(b"</sheetData>" + tail)
+
+
+# ---------------------------------------------------------------- rows of a grid
+
+
+class RowWriter:
+    """``<row>`` elements of one grid, a row at a time: values placed from column ``left``,
+    each cell with its style id; text always an inline string, ``formula`` values as formulas
+    (their text after "="), numbers as numbers, empty values skipped from ``keep_empty_from``
+    on (before it an empty cell is written when it has a style, so it shows as an input)."""
+
+    def __init__(self, left: int, width: int, formula: type[str]) -> None:
+        self._refs = [f'<c r="{column_letter(left + j)}' for j in range(width)]
+        self._formula = formula
+        self._text: dict[str, str] = {}  # names repeat down the grid: render each once
+
+    def row(
+        self,
+        number: int,
+        values: Sequence[Any],
+        styles: Sequence[str],
+        keep_empty_from: int,
+        attributes: str = "",
+    ) -> str:
+        """One ``<row>``; ``styles`` are style ids as text ("0": none), ``attributes`` the
+        row's own (outline level, height) as ``' name="value"'`` text."""
+        r = str(number)
+        out = [f'<row r="{r}"{attributes}>']
+        refs, formula, texts = self._refs, self._formula, self._text
+        for j, value in enumerate(values):
+            kind = type(value)
+            if kind is float or kind is int:
+                if value - value == 0:  # finite; written as openpyxl writes numbers
+                    out.append(f'{refs[j]}{r}" s="{styles[j]}" t="n"><v>{value:.16g}</v></c>')
+            elif value is None:
+                if j < keep_empty_from and styles[j] != "0":
+                    out.append(f'{refs[j]}{r}" s="{styles[j]}"/>')
+            elif kind is formula:
+                body = value[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                out.append(f'{refs[j]}{r}" s="{styles[j]}"><f>{body}</f></c>')
+            elif isinstance(value, str):
+                try:
+                    body = texts[value]
+                except KeyError:
+                    body = texts[value] = _text(value)
+                if value:
+                    out.append(f'{refs[j]}{r}" s="{styles[j]}" t="inlineStr">{body}</c>')
+                elif j < keep_empty_from and styles[j] != "0":
+                    out.append(f'{refs[j]}{r}" s="{styles[j]}"/>')
+            else:
+                tail = _tail(value, f's="{styles[j]}" ')  # dates, booleans: as _tail says
+                if tail:
+                    out.append(f'{refs[j]}{r}"{tail}')
+        out.append("</row>")
+        return "".join(out)
+
+
+def splice_rows(
+    package: bytes,
+    out: str | Path | IO[bytes],
+    sheet_path: str,
+    keep_through: int,
+    rows: Iterable[str],
+    ref: str,
+    compresslevel: int = 1,
+) -> None:
+    """Write ``package`` (an .xlsx held in memory, best stored uncompressed) to ``out`` with
+    the rows of worksheet ``sheet_path`` after row ``keep_through`` replaced by ``rows``, and
+    its dimension set to ``ref``. Every other part is copied as it is; all are deflated at
+    ``compresslevel`` (1: fast, a slightly larger file; any level opens the same)."""
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as target,
+    ):
+        for info in source.infolist():
+            if info.filename == sheet_path:
+                parts = split_sheet(source.read(info), keep_through)
+                write_sheet(target, sheet_path, parts, rows, ref)
+            else:
+                target.writestr(info.filename, source.read(info))

@@ -143,6 +143,9 @@ def demo(
         soft_wrap=True,
     )
     console.print(demo_steps(gathered, org_path, out), highlight=False, soft_wrap=True)
+    from addin.cli.handoff import demo_handoff  # issue 13: supply and allocation files
+
+    demo_handoff(org_path, directory)
 
 
 def _activate_hint() -> str:

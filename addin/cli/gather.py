@@ -69,6 +69,8 @@ def load_actuals_cmd(
         )
     for line in summary_lines(done):
         console.print(escape(line), highlight=False, soft_wrap=True)
+    if done.loaded is None and done.plan.refusals:
+        raise typer.Exit(1)  # a dry run that found refused rows: the load would stop
 
 
 pos_app = typer.Typer(help="Distributor point-of-sale (POS) submissions.", **PLAIN)  # type: ignore[arg-type]
@@ -105,11 +107,20 @@ def _day(text: str) -> Any:
 @pos_app.command("template")
 @user_errors
 def pos_template_cmd(
-    distributor: Annotated[
-        str, typer.Option("--distributor", metavar="NAME", help="Distributor account (name or Id).")
-    ],
     period: Annotated[str, typer.Option("--period", metavar="YYYY-MM", help="The month reported.")],
-    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE", help="Workbook to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--out", metavar="PATH", help="Workbook to write; with --all, a folder."
+        ),
+    ],
+    distributor: Annotated[
+        str | None,
+        typer.Option("--distributor", metavar="NAME", help="Distributor account (name or Id)."),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="One workbook per distributor in the crosswalk.")
+    ] = False,
     org: OrgOption = str(DEFAULT_ORG),
     crosswalk: CrosswalkOption = None,
     deadline: Annotated[
@@ -117,22 +128,29 @@ def pos_template_cmd(
     ] = None,
 ) -> None:
     """Build a distributor's POS submission workbook (their parts, validated, protected)."""
-    from addin.gather.pos import make_template
+    from addin.gather.pos import make_template, make_templates
     from sync.orgs.registry import open_org
 
-    built = make_template(
-        open_org(org),
-        distributor,
-        _month(period),
-        out,
-        crosswalk=crosswalk,
-        deadline=_day(deadline) if deadline else None,
-    )
-    console.print(
-        f"Built {built.path}: {built.distributor}, {built.period:%B %Y}, {built.parts} parts.",
-        highlight=False,
-        soft_wrap=True,
-    )
+    if every == (distributor is not None):
+        raise typer.BadParameter("Give --distributor NAME, or --all for every distributor.")
+    due = _day(deadline) if deadline else None
+    if every:
+        built = make_templates(
+            open_org(org), _month(period), out, crosswalk=crosswalk, deadline=due
+        )
+    else:
+        assert distributor is not None
+        built = [
+            make_template(
+                open_org(org), distributor, _month(period), out, crosswalk=crosswalk, deadline=due
+            )
+        ]
+    for t in built:
+        console.print(
+            f"Built {t.path}: {t.distributor}, {t.period:%B %Y}, {t.parts} parts.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @pos_app.command("import")

@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from addin.book.errors import UserError
+from addin.check.rules import calendar_lock_rules, load_rules
 from addin.check.rules import check as run_checks
-from addin.check.rules import load_rules
 from addin.check.sheet import write_check_sheet
 from addin.excel.book import ExcelBook
 from addin.review import layout
@@ -171,7 +171,7 @@ def check_action(book: ExcelBook) -> str:
         rules = rules.for_org(org_for(book), profile_of(reviewed))
     except OrgError:
         pass  # checking works offline; push re-checks against the org
-    report = run_checks(reviewed, rules)
+    report = run_checks(reviewed, rules, locks=calendar_lock_rules(book.path or None))
     report.workbook = book.path
     write_check_sheet(book, report, reviewed.sheet)
     if report.ok:
@@ -192,7 +192,11 @@ def push_action(book: ExcelBook, dry_run: bool = False) -> str:
     _require_review(book)
     org = org_for(book)
     outcome = push_workbook(
-        book, org, dry_run=dry_run, rules=load_rules(None, workbook=book.path or None)
+        book,
+        org,
+        dry_run=dry_run,
+        rules=load_rules(None, workbook=book.path or None),
+        locks=calendar_lock_rules(book.path or None),  # the S&OP calendar's closed review
     )
     if outcome.receipt is not None and not dry_run:
         book.show(layout.PUSH_LOG)

@@ -154,7 +154,7 @@ def summary_lines(done: ActualsFileLoad) -> list[str]:
     lines: list[str] = []
     if loaded is None:
         lines.append(
-            f"Dry run: {plan.rows:,} rows; would write {len(plan.actuals):,} ERP actuals and "
+            f"Dry run: {plan.rows:,} row{'' if plan.rows == 1 else 's'}; would write {len(plan.actuals):,} ERP actuals and "
             f"{len(plan.schedules):,} agreement schedules in {plan.calls} calls; "
             f"{plan.unchanged:,} already in the org."
         )
@@ -170,7 +170,12 @@ def summary_lines(done: ActualsFileLoad) -> list[str]:
         )
     if plan.refusals:
         refused = len({r.row for r in plan.refusals})
-        lines.append(f"{refused:,} row{'' if refused == 1 else 's'} refused and left out:")
+        what = (
+            "refused (a load sends nothing until they are fixed)"
+            if loaded is None
+            else ("refused and left out")
+        )
+        lines.append(f"{refused:,} row{'' if refused == 1 else 's'} {what}:")
         lines += [f"  {r}" for r in sorted(plan.refusals)[:SHOWN]]
         if len(plan.refusals) > SHOWN:
             lines.append(f"  ... and {len(plan.refusals) - SHOWN:,} more (see the report).")

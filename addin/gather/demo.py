@@ -42,6 +42,7 @@ class DemoFiles:
     config: Path
     crosswalk: Path | None = None
     submissions: tuple[Path, ...] = ()
+    deadline: date | None = None  # the POS deadline the workbooks show
 
 
 def months_before(today: date, count: int) -> list[date]:
@@ -101,8 +102,9 @@ LATE_SHARE = 0.1  # distributors whose file arrives after it; the rest are missi
 
 
 def pos_deadline(today: date) -> date:
-    """The demo's POS deadline: the 10th of the current month."""
-    return today.replace(day=10)
+    """The demo's POS deadline: the 10th of the current month, or 3 days ahead after the 7th
+    (so the files imported today are on time, whenever the demo runs)."""
+    return max(today.replace(day=10), today + timedelta(days=3))
 
 
 def write_crosswalk(org: Org, folder: Path) -> Path:
@@ -133,6 +135,7 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
     from openpyxl import load_workbook
 
     from addin.gather.crosswalk import read_crosswalk
+    from addin.gather.pos import submission_name
     from addin.gather.pos_workbook import HEADING_ROW, build_template
     from sync.gather.coverage import pos_coverage
 
@@ -150,8 +153,7 @@ def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7)
             continue
         where = "in" if draw < ON_TIME_SHARE else "late"
         name = names[distributor_id]
-        slug = "-".join(name.lower().replace(",", "").replace(".", "").split()[:3])
-        path = folder / POS_FOLDER / where / f"{slug}-{month:%Y-%m}.xlsx"
+        path = folder / POS_FOLDER / where / submission_name(name, month)
         path.parent.mkdir(parents=True, exist_ok=True)
         build_template(
             path,
@@ -208,7 +210,7 @@ def write_demo_files(org: Org, folder: Path, *, seed: int = 7) -> DemoFiles:
     erp = write_erp_extract(org, folder, seed=seed)
     crosswalk = write_crosswalk(org, folder)
     submissions = write_submissions(org, folder, crosswalk, seed=seed)
-    return DemoFiles(erp, config, crosswalk, tuple(submissions))
+    return DemoFiles(erp, config, crosswalk, tuple(submissions), pos_deadline(org_today(org)))
 
 
 def demo_steps(files: DemoFiles, org_path: Path, review: Path) -> str:
@@ -218,8 +220,7 @@ def demo_steps(files: DemoFiles, org_path: Path, review: Path) -> str:
     on_time = sorted(p for p in files.submissions if p.parent.name == "in")
     late = sorted(p for p in files.submissions if p.parent.name == "late")
     month = on_time[0].stem[-7:] if on_time else ""
-    today = date.fromisoformat(month + "-01") if month else date.today()
-    deadline = pos_deadline((today.replace(day=28) + timedelta(days=5)).replace(day=1))
+    deadline = files.deadline or date.today()
     return (
         "\n[bold]Phase 1, data gathering[/] (the ERP extract and the distributors' POS files "
         f"are in {folder}):\n"

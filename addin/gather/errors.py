@@ -37,7 +37,7 @@ class RowsRefused(UserError):
 
 
 class GatherNotSetUp(UserError):
-    """The org lacks the custom objects Phase 1 loads into (ADR 12)."""
+    """The org lacks the custom objects Phase 1 loads into (ADR 13)."""
 
 
 @contextmanager
@@ -51,5 +51,5 @@ def objects_required() -> Iterator[None]:
         raise GatherNotSetUp(
             f"This org does not have demandgrid's Phase 1 objects ({', '.join(GATHER_OBJECTS)}) "
             f"or one of their fields: {e}. Ask your Salesforce admin to deploy them (fields: "
-            "docs/adr/0012-phase1-data-homes.md and sync/localorg/schema.py); nothing was sent."
+            "docs/adr/0013-phase1-data-homes.md and sync/localorg/schema.py); nothing was sent."
         ) from None

@@ -16,6 +16,7 @@ from addin.gather.crosswalk import crosswalk_file, read_crosswalk
 from addin.gather.errors import GatherFileRefused, RowsRefused, objects_required
 from addin.gather.pos_workbook import Template, build_template, read_submission
 from addin.gather.sheets import write_tables
+from sync.gather import lookup
 from sync.gather.coverage import Coverage, pos_coverage
 from sync.gather.pos import PosLoaded, PosPlan, find_distributor, load_submission, plan_submission
 from sync.gather.refusals import Refusal
@@ -55,6 +56,47 @@ def make_template(
         parts=parts,
         deadline=deadline,
     )
+
+
+def submission_name(distributor: str, period: date) -> str:
+    """The workbook's file name: ``harbor-paper-mills-2026-11.xlsx``."""
+    words = "".join(c if c.isalnum() or c.isspace() else "" for c in distributor.lower()).split()
+    return "-".join(words[:3] or ["distributor"]) + f"-{period:%Y-%m}.xlsx"
+
+
+@objects_required()
+def make_templates(
+    org: Org,
+    period: date,
+    folder: Path,
+    *,
+    crosswalk: Path | None = None,
+    deadline: date | None = None,
+) -> list[Template]:
+    """One submission workbook per distributor in the crosswalk, into ``folder``."""
+    walk = read_crosswalk(org, crosswalk_file(crosswalk, crosswalk_path(folder / "x.xlsx")))
+    names = lookup.accounts(org).names
+    folder.mkdir(parents=True, exist_ok=True)
+    built, taken = [], set()
+    for distributor_id in sorted(walk.distributors, key=lambda d: names.get(d, d).casefold()):
+        name = names.get(distributor_id, distributor_id)
+        file = submission_name(name, period)
+        if file in taken:  # two distributors whose names start alike
+            file = file.replace(
+                f"-{period:%Y-%m}", f"-{distributor_id[-6:].lower()}-{period:%Y-%m}"
+            )
+        taken.add(file)
+        built.append(
+            build_template(
+                folder / file,
+                distributor_id=distributor_id,
+                distributor_name=name,
+                period=period.replace(day=1),
+                parts=walk.parts(distributor_id),
+                deadline=deadline,
+            )
+        )
+    return built
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from openpyxl.workbook import Workbook
 
+from addin.fpa.sheets import text_width
 from addin.preread.charts import bar_chart, line_chart
 from addin.preread.data import Block
 from addin.preread.page import CHART_ROWS, PCT, RATIO, Page
@@ -56,7 +57,11 @@ FORMATS = [None, None, "0", "#,##0", PCT, "#,##0", PCT, "#,##0.0;-#,##0.0", RATI
 def accuracy_page(
     wb: Workbook, stamp: str, trend: Block, by_lag: Block, dims: dict[str, Block], lag: int
 ) -> dict[str, str]:
-    page = Page.new(wb, ACCURACY, "Forecast accuracy", stamp, [30, 40, 6, 10, 10, 14, 10, 14, 12])
+    labels = [str(v) for b in dims.values() for v in b.values[b.columns[0]]]
+    first_width = text_width(labels, least=30, most=60)
+    page = Page.new(
+        wb, ACCURACY, "Forecast accuracy", stamp, [first_width, 40, 6, 10, 10, 14, 10, 14, 12]
+    )
     for text in CONVENTIONS:
         page.note(text)
     page.note(
@@ -106,7 +111,9 @@ def _largest(block: Block, n: int) -> list[int]:
 def fva_page(
     wb: Workbook, stamp: str, rep: Block, reason: Block, lag: int, without_naive: int
 ) -> dict[str, str]:
-    page = Page.new(wb, FVA, "Forecast value added (FVA)", stamp, [30, 30, 10, 10, 16, 16, 40, 6])
+    groups = [str(v) for b in (rep, reason) for v in b.values["group"]]
+    widths = [text_width(groups, least=30, most=60), 30, 10, 10, 16, 16, 40, 6]
+    page = Page.new(wb, FVA, "Forecast value added (FVA)", stamp, widths)
     page.note(NAIVE)
     page.note(
         VALUE_ADDED
@@ -116,6 +123,7 @@ def fva_page(
         f"Lag {lag}; WAPE on quantities. {without_naive} line(s) with no actual a year earlier are left out."
     )
     out: dict[str, str] = {}
+    overrides: list[int] = []
     chart_at = page.skip(CHART_ROWS) if rep.rows else ""
     for title, block in (("Per rep", rep), ("Per reason code", reason)):
         page.heading(title)
@@ -164,22 +172,49 @@ def fva_page(
             if worst is not None:
                 out["worst_rep"] = f"'{FVA}'!$A${first + worst}"
                 out["worst_rep_va"] = f"'{FVA}'!$E${first + worst}"
+            best = _worst_override(block, best=True)
+            if best is not None and best != worst:
+                out["best_rep"] = f"'{FVA}'!$A${first + best}"
+                out["best_rep_va"] = f"'{FVA}'!$E${first + best}"
+            overrides = [first + i for i in range(block.rows) if _is_override(block, i)]
         if title == "Per reason code" and rows:
             worst = _worst_override(block)
             if worst is not None:
                 out["worst_reason"] = f"'{FVA}'!$A${first + worst}"
                 out["worst_reason_va"] = f"'{FVA}'!$E${first + worst}"
+    if rep.rows and overrides:
+        _override_chart(page, overrides, chart_at, lag)
     return out
 
 
-def _worst_override(block: Block) -> int | None:
-    """The row of the rep-adjusted step that loses most accuracy, outside the "All" group."""
+def _is_override(block: Block, i: int) -> bool:
+    return block.values["step_no"][i] == 2 and block.values["group"][i] != "All"
+
+
+def _override_chart(page: Page, rows: list[int], chart_at: str, lag: int) -> None:
+    """Each rep's override (rep adjusted vs system baseline), as a table and a bar chart
+    beside the stairstep chart."""
+    page.heading("The rep's override: value added against the system baseline, per rep")
+    first = page.row + 1
+    table = [[f"=A{r}", f"=E{r}"] for r in rows]
+    page.table(["Rep", "Value added by the override"], table, [None, VA])
+    anchor = "E" + chart_at[1:]
+    bar_chart(
+        page.ws,
+        f"Value added by each rep's override (lag {lag})",
+        (1, first, first + len(rows) - 1),
+        [(2, "70AD47")],
+        anchor,
+        "0%",
+        horizontal=True,
+    )
+
+
+def _worst_override(block: Block, best: bool = False) -> int | None:
+    """The row of the rep-adjusted step that loses most accuracy (``best``: adds most),
+    outside the "All" group."""
     candidates = [
-        i
-        for i in range(block.rows)
-        if block.values["step_no"][i] == 2
-        and block.values["group"][i] != "All"
-        and block.values["actual"][i]
+        i for i in range(block.rows) if _is_override(block, i) and block.values["actual"][i]
     ]
     if not candidates:
         return None
@@ -188,4 +223,5 @@ def _worst_override(block: Block) -> int | None:
         v = block.values
         return (v["abs_error"][i - 1] - v["abs_error"][i]) / v["actual"][i]
 
-    return min(candidates, key=lambda i: (added(i), i))
+    sign = -1 if best else 1
+    return min(candidates, key=lambda i: (sign * added(i), i))

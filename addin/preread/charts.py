@@ -37,6 +37,7 @@ def bar_chart(
     chart.y_axis.numFmt = y_format
     chart.y_axis.delete = False
     chart.x_axis.delete = False
+    chart.x_axis.tickLblPos = "low"  # labels clear of bars below zero
     chart.legend.position = "b"
     ws.add_chart(chart, anchor)
 

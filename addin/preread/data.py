@@ -59,6 +59,8 @@ class DataSheet:
         self.ws["A1"].font = TITLE
         self.row = 3
         print_setup(self.ws)
+        self.ws.oddHeader.left.text = "demandgrid pre-read: Data"
+        self.ws.oddFooter.center.text = "Page &P of &N"
 
     def block(self, name: str, title: str, frame: pd.DataFrame, columns: list[str]) -> Block:
         """Write ``frame[columns]`` under ``title`` as an Excel table named ``name``."""

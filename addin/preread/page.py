@@ -42,6 +42,7 @@ class Page:
         ws.oddHeader.left.text = f"demandgrid pre-read: {title}".replace("&", "&&")
         ws.oddHeader.right.text = stamp.replace("&", "&&")
         ws.oddFooter.center.text = "Page &P of &N"
+        ws.print_title_rows = "1:2"  # the title and the snapshot on every printed page
         ws.sheet_view.showGridLines = False
         return cls(ws, 4)
 

@@ -8,7 +8,7 @@ from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
 from addin.fpa.layout import SCENARIOS
-from addin.fpa.sheets import INPUT_FILL, INPUT_FONT
+from addin.fpa.sheets import INPUT_FILL, INPUT_FONT, text_width
 from addin.preread.charts import bar_chart, bridge_chart
 from addin.preread.data import Block
 from addin.preread.page import CHART_ROWS, MONEY, PCT, QTY, Page
@@ -130,7 +130,12 @@ def supply_page(wb: Workbook, stamp: str, supply: Block, families: Block) -> dic
 
 
 def risk_page(wb: Workbook, stamp: str, risks: Block) -> dict[str, str]:
-    page = Page.new(wb, RISKS, "Top risk accounts", stamp, [6, 30, 16, 16, 14, 14, 14, 14, 14, 56])
+    v = risks.values
+    widths = [6, text_width([str(x) for x in v["account_name"]], least=24, most=60)]
+    widths += [text_width([str(x) for x in v["region"]], least=12, most=30)]
+    widths += [text_width([str(x) for x in v["rep_name"]], least=12, most=30), 14, 14, 14, 14, 14]
+    widths += [text_width([str(x) for x in v["reason"]], least=30, most=70)]
+    page = Page.new(wb, RISKS, "Top risk accounts", stamp, widths)
     page.note(
         "Revenue at risk = plan cut since last cycle + actuals below plan (last 3 months, lag-1 plan) + plan short of target; only shortfalls count."
     )

@@ -44,7 +44,9 @@ def fill_summary(page: Page, figures: Figures, refs: dict[str, str]) -> None:
         ws.cell(r, 2).number_format = fmt
         for col in (1, 2, 3):
             ws.cell(r, col).alignment = Alignment(
-                wrap_text=col == 1, vertical="top", horizontal="right" if col == 2 else None
+                wrap_text=col == 1,
+                vertical="top",
+                horizontal={2: "right", 3: "center"}.get(col),
             )
         ws.row_dimensions[r].height = 15 * (1 + len(label) // 80)
     page.heading("Conventions")
@@ -116,6 +118,15 @@ def _decisions(figures: Figures, refs: dict[str, str]) -> list[tuple[str, str, s
             (
                 f'="Rep whose overrides cost most accuracy: "&{refs["worst_rep"]}',
                 f"={refs['worst_rep_va']}",
+                "+0.0%;-0.0%;0.0%",
+                "FVA stairstep",
+            )
+        )
+    if "best_rep" in refs:
+        out.append(
+            (
+                f'="Rep whose overrides add most accuracy: "&{refs["best_rep"]}',
+                f"={refs['best_rep_va']}",
                 "+0.0%;-0.0%;0.0%",
                 "FVA stairstep",
             )

@@ -1,7 +1,8 @@
 """Pulled cells -> the review grid as 2-D blocks of values and formulas (no workbook library).
 
 One block of rows per account x product, in ``layout.ROW_KINDS`` order (Baseline, Actual,
-POS for distributor accounts only, Last year, Target, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
+POS for distributor accounts only, Last year, Target, Upside where a design win is not yet in
+the baseline, Adjusted); columns ``layout.LEFT_HEADINGS``, one per period (headed by the
 period's first day), ``layout.RIGHT_HEADINGS``, then the hidden mirror columns
 (``layout.H_MIRROR_PREFIX`` + ISO date). Every row carries the block's Key and its Row kind,
 so sorting or filtering keeps the tie between a cell and its record.
@@ -227,6 +228,16 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     if "pos" in frame.columns and "pos_row" in frame.columns:
         by_kind[layout.POS] = _as_objects(matrix("pos"))
         has_pos = blocks["pos_row"].to_numpy(dtype=bool)
+    # Upside (issue 13 B): design wins not in the baseline, only in blocks that have some
+    # (sync.pull.upside), with a note naming the won opportunities on its first value.
+    upside = matrix("upside") if "upside" in frame.columns else np.full((n, m), np.nan)
+    by_kind[layout.UPSIDE] = _as_objects(upside)
+    shown = {layout.POS: has_pos, layout.UPSIDE: ~np.isnan(upside).all(axis=1)}
+    explained: dict[str, str] = {}
+    if "upside_note" in frame.columns:
+        noted = frame.loc[frame["upside_note"].astype(str) != ""]
+        by_block = noted.groupby("row_key")["upside_note"]
+        explained = {str(k): "; ".join(dict.fromkeys(v)) for k, v in by_block}
     locked = np.ones((n, m), dtype=bool)
     locked[b, p] = frame["locked"].to_numpy(dtype=bool)[keep]
     reasons = np.full((n, m), NO_RECORD, dtype=object)
@@ -246,7 +257,7 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
     row = top
     for i, key in enumerate(keys):
         account, region, family, product = (str(v) if v is not None else "" for v in infos[i])
-        kinds = [k for k in layout.ROW_KINDS if k not in layout.OPTIONAL_KINDS or has_pos[i]]
+        kinds = [k for k in layout.ROW_KINDS if k not in layout.OPTIONAL_KINDS or shown[k][i]]
         target_row = row + 1 + kinds.index(layout.TARGET)
         for kind in kinds:
             row += 1
@@ -258,6 +269,10 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
                 + [key, *mirror]
             )
             grid.kinds.append(kind)
+            note = explained.get(key) if kind == layout.UPSIDE else None
+            if note:
+                j = next(j for j, v in enumerate(values) if v is not None)
+                grid.cell_notes[(len(grid.rows) - 1, first + j)] = note
         r = len(grid.rows) - 1
         grid.adjusted_locked[r] = locked[i].tolist()
         previous = ""
@@ -271,6 +286,14 @@ def build_grid(cells: PulledCellsLike, *, top: int = 8, left: int = 1) -> Grid:
 
 def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The pulled cells as the hidden record keeps them (``addin.review.record.RECORD_FIELDS``)."""
+    columns = record_columns(frame)
+    return [
+        dict(zip(RECORD_FIELDS, row, strict=True)) for row in zip(*columns.values(), strict=True)
+    ]
+
+
+def record_columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """``record_cells`` a column at a time, by field (what the writer encodes directly)."""
 
     def floats(name: str) -> list[float | None]:
         values = frame[name].to_numpy(dtype=float, na_value=np.nan)
@@ -295,6 +318,4 @@ def record_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
         "product_name": frame["product_name"].tolist(),
     }
     assert tuple(columns) == RECORD_FIELDS
-    return [
-        dict(zip(RECORD_FIELDS, row, strict=True)) for row in zip(*columns.values(), strict=True)
-    ]
+    return columns

@@ -75,10 +75,12 @@ ACTUAL = "Actual"  # ERP actuals where loaded, else the org's orders (issue 13 A
 POS = "POS"  # distributor sell-through; only in blocks of distributor accounts (issue 13 A)
 LAST_YEAR = "Last year"
 TARGET = "Target"
+UPSIDE = "Upside"  # issue 13: design wins not in the baseline; read-only (sync.pull.upside)
 ADJUSTED = "Adjusted"
-ROW_KINDS = (BASELINE, ACTUAL, POS, LAST_YEAR, TARGET, ADJUSTED)
-#: Row kinds a block may leave out (the grid shows them only where they apply).
-OPTIONAL_KINDS = (POS,)
+ROW_KINDS = (BASELINE, ACTUAL, POS, LAST_YEAR, TARGET, UPSIDE, ADJUSTED)
+#: Row kinds a block may leave out (the grid shows them only where they apply): POS in
+#: distributor accounts' blocks, Upside where a design win is not yet in the baseline.
+OPTIONAL_KINDS = (POS, UPSIDE)
 
 # ---- reason codes (the template's default list; a customer may edit the Lists sheet)
 REASON_CODES = (
@@ -91,6 +93,8 @@ REASON_CODES = (
     "Seasonality",
     "One-off order",
     "Distributor inventory",
+    "Allocation",  # issue 13: a supply planner's allocation cut (addin.handoff.allocation)
+    "Design win",  # issue 13: an accepted design-win upside (addin.handoff.upside)
     "Other",
 )
 

@@ -211,6 +211,7 @@ def _pull(
 ) -> PulledWorkbook:
     from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
 
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
@@ -224,6 +225,7 @@ def _pull(
         include_team=include_team,
         locks=closed_lock_rules(org),  # a closed review locks its periods
     )
+    cells = with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
     queried = time.perf_counter()
     if cells.frame.empty:
         raise NothingToPull(
@@ -236,11 +238,10 @@ def _pull(
     cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
     freshness = freshness_line(org)
     say(f"Writing {len(cells.frame):,} cells to {out}")
-    wb = load_template(template)
-    fill_workbook(cells, wb)
-    write_freshness(wb, freshness)
+    filled = fill_workbook(cells, load_template(template))
+    write_freshness(filled.wb, freshness)
     kept = keep_copy(out) if target.at_stake and out.exists() else None
-    path = save_beside(out, wb.save, keep_previous=False)
+    path = save_beside(out, filled.save, keep_previous=False)
     written = time.perf_counter()
     frame = cells.frame
     return PulledWorkbook(

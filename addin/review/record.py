@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import operator
 import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -65,17 +66,38 @@ def _context_json(context: PullContext) -> dict[str, Any]:
     return d
 
 
+def _rows(cells: list[dict[str, Any]]) -> list[list[Any]]:
+    """Cells as rows of ``RECORD_FIELDS`` values (None for a field a cell lacks)."""
+    row = operator.itemgetter(*RECORD_FIELDS)
+    try:
+        return [list(row(c)) for c in cells]
+    except KeyError:
+        return [[c.get(f) for f in RECORD_FIELDS] for c in cells]
+
+
 def encode(record: WorkbookRecord) -> list[str]:
     """The column of cell values that stores ``record`` (marker first)."""
+    return _encode(record.context, _rows(record.cells), record.pushes)
+
+
+def encode_columns(context: PullContext, columns: dict[str, list[Any]]) -> list[str]:
+    """``encode`` of a fresh pull's record from its cells a column at a time, by field
+    (``RECORD_FIELDS``, as ``addin.review.grid.record_columns`` gives them): the same text,
+    without a dictionary per cell."""
+    rows = [list(row) for row in zip(*(columns[f] for f in RECORD_FIELDS), strict=True)]
+    return _encode(context, rows, [])
+
+
+def _encode(context: PullContext, rows: list[list[Any]], pushes: list[str]) -> list[str]:
     payload = {
-        "context": _context_json(record.context),
+        "context": _context_json(context),
         "fields": list(RECORD_FIELDS),
-        "cells": [[c.get(f) for f in RECORD_FIELDS] for c in record.cells],
-        "pushes": record.pushes,
+        "cells": rows,
+        "pushes": pushes,
     }
     raw = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str).encode()
     digest = hashlib.sha256(raw).hexdigest()
-    blob = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    blob = base64.b64encode(zlib.compress(raw, 1)).decode("ascii")  # level 1: fast, any reads
     parts = [blob[i : i + CHUNK] for i in range(0, len(blob), CHUNK)] or [""]
     return [MARKER, str(VERSION), digest, str(len(parts)), *parts]
 

@@ -91,6 +91,7 @@ def refresh_workbook(
     (``addin.push.sheets.write_conflicts``; this package cannot import it)."""
     from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
 
     say = progress or book.status
     say("Reading the workbook...")
@@ -111,6 +112,7 @@ def refresh_workbook(
         include_team=context.team,
         locks=closed_lock_rules(org),  # a closed review locks its periods
     )
+    cells = with_upside(org, cells, profile_of(reviewed))  # the same Upside rows as the pull
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
     cells = replace(cells, frame=with_gathered(org, cells.frame, context.measure))

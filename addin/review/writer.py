@@ -1,20 +1,28 @@
-"""Write pulled cells into a governed review workbook (openpyxl), filled into the template.
+"""Write pulled cells into a governed review workbook, filled into the template.
 
 Everything is placed through the template's defined names (``addin.review.layout``), so a restyled
 template works unchanged. The grid's values and formulas come from ``addin.review.grid``; this module
 adds what only a workbook has: named styles, protection, data validation, conditional formats,
 outline, frozen panes, cell notes, the Summary sheet and the hidden record.
 
-Speed: cells are created directly with a prepared style array per (row kind, column), and
-values bound with their known type, rather than going through per-cell style assignment; see
-``bench/bench_pull.py`` for the ratio to openpyxl writing bare values.
+Speed: openpyxl writes everything but the grid's data rows (the template, header, Summary,
+record, styles, and the Review sheet's columns, panes, rules and notes); the data rows are then
+streamed as worksheet XML into that package (``addin.book.sheet_xml``), a style id per (row
+kind, column). ``fill_workbook(..., via_openpyxl=True)`` writes the same rows through openpyxl
+instead: the reference the equality test compares against. ``bench/bench_pull.py`` measures
+the ratio to openpyxl writing bare values and to writing the same bytes.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -28,8 +36,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from addin.book.errors import UserError
+from addin.book.sheet_xml import RowWriter, splice_rows
 from addin.review import layout, record, summary
 from addin.review.cells import (
     Styles,
@@ -41,12 +51,13 @@ from addin.review.cells import (
 )
 from addin.review.grid import (
     MAX_VALUE,
+    Formula,
     Grid,
     PulledCellsLike,
     build_grid,
     column_letter,
     quarters,
-    record_cells,
+    record_columns,
 )
 from addin.review.template import REVIEW_TEMPLATE, build_template_workbook, fit_text
 from sync.org.records import PullContext
@@ -117,17 +128,23 @@ def _row_styles(grid: Grid, st: Styles) -> dict[str, list[StyleArray]]:
     return out
 
 
-def _write_grid(ws: Worksheet, grid: Grid, st: Styles) -> None:
-    left, top = grid.left, grid.top
-    for j, heading in enumerate(grid.headings):
-        style = st.period_heading if isinstance(heading, date) else st.heading
-        put(ws, top, left + j, heading, style)
+@dataclass(frozen=True)
+class GridRow:
+    """One data row of the grid as written: sheet row, values, a style per value, where empty
+    values stop being written (the Adjusted row's empty inputs keep their cells), grouped."""
+
+    number: int
+    values: list[Any]
+    styles: list[StyleArray]
+    keep_empty_from: int
+    grouped: bool
+
+
+def grid_rows(grid: Grid, st: Styles) -> Iterator[GridRow]:
+    """The grid's data rows with their styles, for any row kinds ``layout.ROW_KINDS`` lists."""
     styles = _row_styles(grid, st)
-    grouped = RowDimension(ws, index=0, outlineLevel=1)
-    first, n = grid.first_period, len(grid.periods)
-    mirror = grid.first_mirror
+    first, mirror = grid.first_period, grid.first_mirror
     for i, values in enumerate(grid.rows):
-        row = top + 1 + i
         kind = grid.kinds[i]
         row_styles = styles[kind]
         locked = grid.adjusted_locked.get(i)
@@ -136,22 +153,77 @@ def _write_grid(ws: Worksheet, grid: Grid, st: Styles) -> None:
             for j, is_locked in enumerate(locked):
                 if is_locked:
                     row_styles[first + j] = st.locked
-        # Empty cells are written only where their style shows (the Adjusted row's inputs).
-        put_row(ws, row, left, values, row_styles, mirror if kind == layout.ADJUSTED else 0)
-        if kind != layout.ADJUSTED:
-            ws.row_dimensions[row] = grouped_row(grouped, row)
+        adjusted = kind == layout.ADJUSTED
+        yield GridRow(
+            grid.first_row + i, values, row_styles, mirror if adjusted else 0, not adjusted
+        )
+
+
+def _write_grid_frame(ws: Worksheet, grid: Grid, st: Styles, *, with_rows: bool) -> None:
+    """The grid's headings, cell notes, outline and columns; its data rows too ``with_rows``."""
+    left, top = grid.left, grid.top
+    for j, heading in enumerate(grid.headings):
+        style = st.period_heading if isinstance(heading, date) else st.heading
+        put(ws, top, left + j, heading, style)
+    if with_rows:
+        _put_grid_rows(ws, grid, st)
     for (i, j), text in grid.cell_notes.items():
         note = Comment(text, "demandgrid")
         note.width, note.height = 220, 60
         ws.cell(top + 1 + i, left + j).comment = note
     ws.sheet_properties.outlinePr.summaryBelow = True
+    first, n = grid.first_period, len(grid.periods)
     for j in range(n):
         ws.column_dimensions[column_letter(left + first + j)].width = 10
     for j in range(len(layout.RIGHT_HEADINGS)):
         ws.column_dimensions[column_letter(left + first + n + j)].width = 12
     ws.column_dimensions[grid.letter(grid.col(layout.H_KEY))].hidden = True
     for j in range(n):
-        ws.column_dimensions[grid.letter(mirror + j)].hidden = True
+        ws.column_dimensions[grid.letter(grid.first_mirror + j)].hidden = True
+
+
+def _put_grid_rows(ws: Worksheet, grid: Grid, st: Styles) -> None:
+    """The data rows through openpyxl (the reference path)."""
+    grouped = RowDimension(ws, index=0, outlineLevel=1)
+    for row in grid_rows(grid, st):
+        put_row(ws, row.number, grid.left, row.values, row.styles, row.keep_empty_from)
+        if row.grouped:
+            ws.row_dimensions[row.number] = grouped_row(grouped, row.number)
+
+
+def _style_ids(wb: Workbook, rows: list[GridRow]) -> dict[tuple[int, ...], list[str]]:
+    """The style ids of each pattern of row styles (a few: row kinds x locked periods), every
+    style registered with ``wb`` first, so its id is the one openpyxl writes."""
+    ids: dict[int, str] = {}
+    patterns: dict[tuple[int, ...], list[str]] = {}
+    for row in rows:
+        pattern = tuple(map(id, row.styles))
+        if pattern not in patterns:
+            for style in row.styles:
+                if id(style) not in ids:
+                    ids[id(style)] = str(wb._cell_styles.add(style))
+            patterns[pattern] = [ids[i] for i in pattern]
+    return patterns
+
+
+def _stream_grid_rows(
+    ws: Worksheet, grid: Grid, rows: list[GridRow], styles: dict[tuple[int, ...], list[str]]
+) -> Iterator[str]:
+    """The data rows as worksheet XML, a few hundred rows a piece."""
+    writer = RowWriter(grid.left, len(grid.headings), Formula)
+    dims = ws.row_dimensions
+    piece: list[str] = []
+    for row in rows:
+        attributes = dict(dims[row.number]) if row.number in dims else {}
+        if row.grouped:
+            attributes["outlineLevel"] = "1"
+        text = "".join(f' {k}="{v}"' for k, v in attributes.items())
+        ids = styles[tuple(map(id, row.styles))]
+        piece.append(writer.row(row.number, row.values, ids, row.keep_empty_from, text))
+        if len(piece) == 500:
+            yield "".join(piece)
+            piece = []
+    yield "".join(piece)
 
 
 def _write_locks(ws: Worksheet, grid: Grid, st: Styles, row: int, col: int) -> None:
@@ -380,16 +452,16 @@ def _write_summary(wb: Workbook, cells: PulledCellsLike, grid: Grid, st: Styles)
 
 def _write_record(wb: Workbook, cells: PulledCellsLike) -> None:
     ws, row, col = anchor(wb, layout.N_RECORD)
-    encoded = record.encode(record.WorkbookRecord(cells.context, cells=record_cells(cells.frame)))
+    encoded = record.encode_columns(cells.context, record_columns(cells.frame))
     for i, part in enumerate(encoded):
         put(ws, row + i, col, part, None)
 
 
-def _save(wb: Workbook, out: Path) -> Path:
+def _save(save: Any, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     try:
-        wb.save(partial)
+        save(partial)
         os.replace(partial, out)
     except PermissionError:
         partial.unlink(missing_ok=True)
@@ -400,12 +472,52 @@ def _save(wb: Workbook, out: Path) -> Path:
     return out
 
 
-def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
-    """Fill the template workbook ``wb`` with ``cells``; return the grid as placed."""
+@dataclass
+class FilledWorkbook:
+    """A filled review workbook ready to save: openpyxl holds all but the grid's data rows
+    (unless ``via_openpyxl``), which ``save`` streams in."""
+
+    wb: Workbook
+    sheet: Worksheet
+    grid: Grid
+    styles: Styles
+    via_openpyxl: bool = False
+
+    def save(self, path: str | Path | IO[bytes]) -> None:
+        """Write the workbook to ``path`` (not atomically: callers save beside and replace)."""
+        if self.via_openpyxl:
+            self.wb.save(path)
+            return
+        ws, grid = self.sheet, self.grid
+        rows = list(grid_rows(grid, self.styles))
+        styles = _style_ids(self.wb, rows)  # before openpyxl writes the styles part
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            ExcelWriter(self.wb, archive).save()
+        last_col = max(ws.max_column, grid.left + len(grid.headings) - 1)
+        ref = (
+            f"{column_letter(min(ws.min_column, grid.left))}{min(ws.min_row, grid.top)}:"
+            f"{column_letter(last_col)}{max(ws.max_row, grid.last_row)}"
+        )
+        splice_rows(
+            package.getvalue(),
+            path,
+            ws.path.lstrip("/"),
+            grid.top,
+            _stream_grid_rows(ws, grid, rows, styles),
+            ref,
+        )
+
+
+def fill_workbook(
+    cells: PulledCellsLike, wb: Workbook, *, via_openpyxl: bool = False
+) -> FilledWorkbook:
+    """Fill the template workbook ``wb`` with ``cells``; the grid's data rows are written
+    when the result is saved (``via_openpyxl``: put into ``wb`` now, the reference path)."""
     ws, top, left = anchor(wb, layout.N_GRID_ANCHOR)
     grid = build_grid(cells, top=top, left=left)
     st = Styles(wb, ws)
-    _write_grid(ws, grid, st)
+    _write_grid_frame(ws, grid, st, with_rows=via_openpyxl)
     lock_ws, lock_row, lock_col = anchor(wb, layout.N_LOCK_ANCHOR)
     _write_locks(lock_ws, grid, st, lock_row, lock_col)
     _rules(ws, grid)
@@ -426,11 +538,10 @@ def fill_workbook(cells: PulledCellsLike, wb: Workbook) -> Grid:
     wb.security = WorkbookProtection(lockStructure=True)
     wb.calculation.fullCalcOnLoad = True
     wb.active = wb.sheetnames.index(ws.title)
-    return grid
+    return FilledWorkbook(wb, ws, grid, st, via_openpyxl)
 
 
 def write_workbook(cells: PulledCellsLike, out: Path, *, template: Path | None = None) -> Path:
     """Write the governed review workbook for ``cells`` to ``out`` (atomically); return ``out``."""
-    wb = load_template(template)
-    fill_workbook(cells, wb)
-    return _save(wb, Path(out))
+    filled = fill_workbook(cells, load_template(template))
+    return _save(filled.save, Path(out))

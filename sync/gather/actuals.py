@@ -1,7 +1,7 @@
 """ERP actuals -> the org: resolve each row, refuse what cannot load, compare with what the org
 holds, and send only the difference.
 
-Where each row goes (ADR 12): every row to ``ErpActual__c`` (quantity and revenue, keyed
+Where each row goes (ADR 13): every row to ``ErpActual__c`` (quantity and revenue, keyed
 ``<Account15>|<Product15>|<YYYY-MM>``: the model has no other writable home for revenue or for
 accounts without an agreement), and its quantity also to the matching monthly
 ``SalesAgreementProductSchedule.ActualQuantityValue`` when the account has a sales agreement
@@ -412,3 +412,37 @@ def _org_by_account_month(org: Org, accounts: list[str], first: date, last: date
         [(a, p, *v) for (a, p), v in sums.items()],
         columns=["account_id", "period_start", "loaded_qty", "orders_qty", "agreement_qty"],
     )
+
+
+# ---------------------------------------------------------------- for accuracy (sync.cycle)
+
+ERP_ACTUAL_COLUMNS = ("account_id", "product_id", "period_start", "actual_qty", "actual_rev")
+
+
+def read_erp_actuals(org: Org, first: date, last: date) -> pd.DataFrame:
+    """Loaded ERP actuals of months ``first``..``last``, one row per account x product x month,
+    in the columns of ``sync.cycle.actuals.read_actuals`` (so accuracy can prefer them over
+    orders where loaded, as the review grid does)."""
+    soql = format_soql(
+        "SELECT Account__c, Product__c, PeriodStartDate__c, Quantity__c, Revenue__c "
+        "FROM ErpActual__c WHERE PeriodStartDate__c >= {} AND PeriodStartDate__c <= {} "
+        "ORDER BY Account__c, Product__c, PeriodStartDate__c",
+        first,
+        last,
+    )
+    frame = pd.DataFrame(
+        [
+            (
+                r["Account__c"],
+                r["Product__c"],
+                date.fromisoformat(r["PeriodStartDate__c"]),
+                r["Quantity__c"],
+                r["Revenue__c"],
+            )
+            for r in org.query(soql)
+        ],
+        columns=list(ERP_ACTUAL_COLUMNS),
+    )
+    for column in ("actual_qty", "actual_rev"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame

@@ -3,7 +3,7 @@ a POS row's values for distributor accounts, and the data-freshness line of the 
 
 The Actual row shows the org's orders (``CurrentOrders*``) unless ERP actuals were loaded for
 that account, product and month: then the ERP figure, the system of record for what shipped
-(ADR 12). Every account of Type Distributor gets a POS row (empty until POS arrives), so a
+(ADR 13). Every account of Type Distributor gets a POS row (empty until POS arrives), so a
 refresh after a POS import keeps the grid's shape.
 """
 
@@ -104,7 +104,7 @@ def freshness_line(org: Org) -> str:
         latest = {f.source: f for f in freshness(org, [actuals.SOURCE, pos.SOURCE])}
     except QueryRefused as e:
         if not_set_up(e):
-            return "ERP actuals and POS are not set up in this org (ADR 12)"
+            return "ERP actuals and POS are not set up in this org (ADR 13)"
         raise
     return " · ".join(_shown(source, latest.get(source)) for source in (actuals.SOURCE, pos.SOURCE))
 

@@ -19,7 +19,7 @@ KEY = "Key__c"
 
 #: Error codes of a query naming an object or field the org does not have.
 _NOT_IN_ORG = ("INVALID_TYPE", "INVALID_FIELD")
-#: The custom objects Phase 1 writes (ADR 12): an org must have them deployed.
+#: The custom objects Phase 1 writes (ADR 13): an org must have them deployed.
 GATHER_OBJECTS = ("ErpActual__c", "PosSale__c", "DataLoad__c")
 
 

@@ -382,6 +382,52 @@ _OBJECT_LIST = (
         integer("Written__c"),
         date_field("Through__c", updateable=True),  # the latest period the load carried
     ),
+    # Design wins (issue 13 part B): closed-won opportunities and their line-item schedules,
+    # with their real API names and key prefixes; read-only here (demo data only).
+    sobject(
+        "Opportunity",
+        "006",
+        "Opportunity",
+        name(updateable=True),
+        owner(),
+        reference("AccountId", "Account", "Account", "Account ID", updateable=True),
+        picklist("StageName", updateable=True),  # "Closed Won", "Closed Lost", "Negotiation", ...
+        boolean("IsClosed"),
+        boolean("IsWon"),
+        date_field("CloseDate", updateable=True),
+        number("Amount", "currency", updateable=True),
+    ),
+    sobject(
+        "OpportunityLineItem",
+        "00k",
+        "Opportunity Product",
+        name(),
+        reference("OpportunityId", "Opportunity", "Opportunity", "Opportunity ID", nillable=False),
+        reference("Product2Id", "Product2", "Product2", "Product ID"),
+        text("ProductCode", 255),
+        number("Quantity", updateable=True),
+        number("UnitPrice", "currency", updateable=True),
+        number("TotalPrice", "currency", updateable=True),
+        boolean("HasQuantitySchedule"),
+        boolean("HasRevenueSchedule"),
+    ),
+    sobject(
+        "OpportunityLineItemSchedule",
+        "00o",
+        "Opportunity Product Schedule",
+        reference(
+            "OpportunityLineItemId",
+            "OpportunityLineItem",
+            "OpportunityLineItem",
+            "Opportunity Product ID",
+            nillable=False,
+        ),
+        date_field("ScheduleDate", updateable=True),
+        number("Quantity", updateable=True),
+        number("Revenue", "currency", updateable=True),
+        picklist("Type"),  # Quantity, Revenue or Both
+        text("Description", 255, updateable=True),
+    ),
 )
 
 #: Every object of the local org by API name.

@@ -6,12 +6,13 @@ Salesforce has no lock field on a forecast cell; the project decides. A cell is 
 1. its period is past (the period started before the current month): "past period";
 2. it lies in the frozen zone, the first ``frozen_months`` months from the current one:
    "frozen: inside the 1-month frozen zone";
-3. its account forecast is ``Expired``: "account forecast expired";
-4. the S&OP calendar has closed it: every period starting on or before ``closed_through``, or a
-   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30";
-5. a closed demand review (``closed``, from ``sync.cycle.locks``): entries (period start,
+3. a closed demand review (``closed``, from ``sync.cycle.locks``): entries (period start,
    region or ``"*"``, reason), the first entry matching a cell's period and region decides, and
-   an empty reason keeps it open: "review closed on 2026-11-12 by Avery Quinn".
+   an empty reason keeps it open: "review closed on 2026-11-12 by Avery Quinn" (before 4, so the
+   reason is the same across the period);
+4. its account forecast is ``Expired``: "account forecast expired";
+5. the S&OP calendar has closed it: every period starting on or before ``closed_through``, or a
+   period whose date in ``close_dates`` has come: "closed by the S&OP calendar on 2026-11-30".
 
 ``apply_locks`` is a pure function of frame columns (``period_start`` and, when present,
 ``forecast_status``) and ``today``, so pull sets the locks and push re-checks them the same way.
@@ -89,14 +90,7 @@ def lock_reasons(
 
     lock(starts < month0, PAST)
     lock(starts < frozen_end, rules.frozen_reason())
-    if rules.lock_expired and status is not None:
-        lock((status.fillna("") == rules.expired_status).to_numpy(dtype=bool), EXPIRED)
-    if rules.closed_through is not None:
-        closed = f"closed by the S&OP calendar on {rules.closed_through.isoformat()}"
-        lock(starts <= rules.closed_through, closed)
-    for start, closes in rules.close_dates:  # type: ignore[misc]
-        if closes <= today:
-            lock(starts == start, f"closed by the S&OP calendar on {closes.isoformat()}")
+    # a closed review before the account's own status: the reason is the same period-wide
     if rules.closed:
         regions = (
             np.full(len(starts), "", dtype=object)
@@ -109,6 +103,14 @@ def lock_reasons(
             decided |= hit
             if reason:
                 lock(hit, reason)
+    if rules.lock_expired and status is not None:
+        lock((status.fillna("") == rules.expired_status).to_numpy(dtype=bool), EXPIRED)
+    if rules.closed_through is not None:
+        closed = f"closed by the S&OP calendar on {rules.closed_through.isoformat()}"
+        lock(starts <= rules.closed_through, closed)
+    for start, closes in rules.close_dates:  # type: ignore[misc]
+        if closes <= today:
+            lock(starts == start, f"closed by the S&OP calendar on {closes.isoformat()}")
     return reasons
 
 

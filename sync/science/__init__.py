@@ -7,5 +7,5 @@ Everything but ``history`` and ``supply.read_supply_commitments`` is a pure func
 (the columns of ``sync.cycle.snapshots.read_snapshot`` and ``sync.cycle.actuals.read_actuals``),
 so the tests build the frames directly.
 
-May import: ``sync.org``, ``sync.cycle``, ``sync.handoff``.
+May import: ``sync.org``, ``sync.fpa`` (the org's regions), ``sync.cycle``, ``sync.handoff``.
 """

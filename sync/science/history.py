@@ -77,9 +77,13 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
     snapshots = pd.concat(frames, ignore_index=True)
     current = snapshots[snapshots["cycle"] == cycle].reset_index(drop=True)
     if current.empty:
+        from sync.fpa.plan import regions
+
         raise NoSnapshot(
-            f"The plan snapshot of cycle {cycle} has no lines in region {region}: check the "
-            "region's name (as on the accounts), or leave --region out for all regions."
+            f"No closed plan snapshot of cycle {cycle} has lines in region {region} (closed: "
+            f"{', '.join(str(_attr(h, 'snapshot_id')) for h in snapshots_by_cycle[cycle])}). "
+            f"Pass a cycle whose review {region} has closed with --cycle, or a region as the "
+            f"org writes it ({', '.join(regions(org))}) with --region."
         )
     prior_cycle = upto[-2] if len(upto) > 1 else None
     prior = (
@@ -105,10 +109,11 @@ def _cycle_lines(org: Org, headers: list[Any], region: str | None) -> pd.DataFra
     own snapshot if it has one, else the all-regions snapshot's lines in that region."""
     from sync.cycle.snapshots import read_snapshot
 
-    own = [h for h in headers if region is not None and _attr(h, "region") == region]
-    chosen = own or [h for h in headers if not _attr(h, "region")] or headers
     if region is None:
         chosen = headers
+    else:  # another region's snapshot holds none of this region's lines
+        own = [h for h in headers if _attr(h, "region") == region]
+        chosen = own or [h for h in headers if not _attr(h, "region")]
     frames = [read_snapshot(org, str(_attr(h, "cycle")), _attr(h, "region")).frame for h in chosen]
     lines = pd.concat(frames, ignore_index=True) if frames else _empty(SNAPSHOT_COLUMNS)
     return _lines(lines, region)

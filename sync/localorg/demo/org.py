@@ -39,6 +39,7 @@ from simple_salesforce import format_soql
 
 from sync.localorg.demo import names
 from sync.localorg.demo.build import Book
+from sync.localorg.demo.designwins import add_design_wins
 from sync.localorg.demo.gathering import agreements_take_erp_actuals
 from sync.localorg.demo.history import close_history
 from sync.localorg.demo.rep import rep_forecasts
@@ -113,6 +114,7 @@ def create_demo_org(
         last_stamp = _populate(book, SIZES[size])
         book.flush()
         agreements_take_erp_actuals(conn)  # issue 13 A
+        add_design_wins(book, DEMO_REP)  # issue 13: closed-won opportunities with schedules
         for key, value in (
             ("api_daily_max", DAILY_API_REQUESTS),
             ("as_of", as_of.isoformat()),

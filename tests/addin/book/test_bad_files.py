@@ -28,11 +28,13 @@ from conftest_push import snapshot
 from addin.book import atomic
 from addin.book import lock as workbook_lock
 from addin.book.errors import UserError
+from addin.book.xlsx import XlsxBook
 from addin.check.file import check_file
 from addin.push.file import push_file
 from addin.review import layout
 from addin.review.file import refresh_file
 from addin.review.pull import pull_review
+from addin.review.writer import FilledWorkbook
 from sync.localorg import LocalOrg, store
 from sync.localorg.demo.org import DEMO_REP
 from sync.org.seam import OrgError
@@ -160,6 +162,8 @@ def disk_full(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     mp.setattr(openpyxl.Workbook, "save", full)
+    mp.setattr(FilledWorkbook, "save", full)  # the pull's streamed writer
+    mp.setattr(XlsxBook, "_save_spliced", full)  # a save keeping the grid as the file's XML
 
 
 def no_space_left(path: Path, base: dict[str, Any], mp: pytest.MonkeyPatch) -> None:

@@ -56,6 +56,11 @@ def test_the_demo_month_from_the_command_line(org_file: Path, tmp_path: Path) ->
         *org,
     )
     assert code == 2 and "no account in the org" in text and "Traceback" not in text
+    folder = tmp_path / "out"
+    code, text = run("pos", "template", "--all", "--period", "2026-11", "-o", str(folder), *org)
+    assert code == 0, text
+    built = sorted(folder.glob("*.xlsx"))
+    assert len(built) == 32 and text.count("Built ") == 32
 
 
 def test_a_refused_extract_exits_1_and_lists_the_rows(org_file: Path, tmp_path: Path) -> None:

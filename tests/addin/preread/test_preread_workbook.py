@@ -238,3 +238,34 @@ def test_no_actuals_yet_gives_pages_without_accuracy(tmp_path):
     assert figures.trend.empty and figures.fva_rep["wape"].isna().all()
     wb = openpyxl.load_workbook(write_preread(figures, tmp_path / "p.xlsx"))
     assert wb["Accuracy"]._charts == [] and wb["Revenue bridge"]._charts
+
+
+def test_without_libreoffice_the_pdf_is_a_clear_refusal(built, monkeypatch):
+    from addin.preread import build
+
+    out, _ = built
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    with pytest.raises(
+        build.PdfUnavailable, match="LibreOffice is not installed.*workbook is saved"
+    ):
+        build.render_pdf(out)
+    assert out.exists() and not out.with_suffix(".pdf").exists()
+
+
+def test_a_reason_code_or_region_that_looks_like_a_formula_stays_text(tmp_path):
+    history = plan_history(cycles=3, supply=False)
+    snapshots = history.snapshots.replace(
+        {"reason_code": {"Promotion": "=1+1"}, "region": {"South": "@SUM(A1)"}}
+    )
+    history = replace(
+        history,
+        snapshots=snapshots,
+        current=snapshots[snapshots["cycle"] == history.cycle].reset_index(drop=True),
+        prior=snapshots[snapshots["cycle"] == history.prior["cycle"].iloc[0]].reset_index(
+            drop=True
+        ),
+    )
+    wb = openpyxl.load_workbook(write_preread(compute(history), tmp_path / "p.xlsx"))
+    texts = [c for row in wb[DATA].iter_rows() for c in row if c.value in ("=1+1", "@SUM(A1)")]
+    assert {c.value for c in texts} == {"=1+1", "@SUM(A1)"}
+    assert all(c.data_type == "s" for c in texts)

@@ -55,11 +55,15 @@ def test_a_second_record_for_a_cell_is_reported_and_locked(tmp_path: Path) -> No
 
 def test_pull_lists_the_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import addin.review.pull
+    import sync.cycle.locks
     import sync.pull.cells
+    import sync.pull.upside
 
     monkeypatch.setattr(sync.pull.cells, "pull_cells", lambda *a, **k: _with_a_second_record())
-    # no org behind this pull: nothing gathered in Phase 1 (issue 13 A)
+    # no org behind this pull: nothing gathered in Phase 1 (issue 13 A), no closed review (12)
     monkeypatch.setattr(addin.review.pull, "with_gathered", lambda org, frame, measure: frame)
     monkeypatch.setattr(addin.review.pull, "freshness_line", lambda org: "")
+    monkeypatch.setattr(sync.cycle.locks, "closed_lock_rules", lambda org: None)
+    monkeypatch.setattr(sync.pull.upside, "with_upside", lambda org, cells, profile: cells)
     pulled = pull_review(object(), "rep", tmp_path / "review.xlsx")  # type: ignore[arg-type]
     assert len(pulled.warnings) == 1 and "2 forecast records" in pulled.warnings[0]

@@ -303,12 +303,12 @@ def test_an_empty_pull_still_writes_a_valid_workbook(tmp_path: Path) -> None:
 def test_an_unwritable_output_is_a_message(
     pulled: SyntheticCells, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from addin.review.writer import WorkbookInUse
+    from addin.review.writer import FilledWorkbook, WorkbookInUse
 
-    def refuse(self: openpyxl.Workbook, filename: str) -> None:
+    def refuse(self: FilledWorkbook, filename: str) -> None:
         raise PermissionError(13, "Permission denied", filename)  # as when Excel holds the file
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", refuse)
+    monkeypatch.setattr(FilledWorkbook, "save", refuse)
     with pytest.raises(WorkbookInUse, match="Close it"):
         write_workbook(pulled, tmp_path / "review.xlsx")
     assert list(tmp_path.iterdir()) == []

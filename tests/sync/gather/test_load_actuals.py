@@ -121,3 +121,33 @@ def test_dry_run_sends_nothing_and_says_what_it_would(org, tmp_path) -> None:
     done = _load(org, path, dry_run=True)
     assert org.calls.update == writes and done.loaded is None
     assert len(done.plan.actuals) == len(rows)
+
+
+def test_loaded_actuals_read_back_for_accuracy(org, tmp_path) -> None:
+    from sync.gather.actuals import read_erp_actuals
+
+    path, rows = extract(org, tmp_path)
+    _load(org, path)
+    month = last_month(org)
+    frame = read_erp_actuals(org, month.replace(year=month.year - 1), month)
+    assert len(frame) == len(rows)
+    assert list(frame.columns) == [
+        "account_id",
+        "product_id",
+        "period_start",
+        "actual_qty",
+        "actual_rev",
+    ]
+    assert frame["period_start"].max() == month
+    assert sorted(frame["actual_qty"]) == sorted(float(r[3]) for r in rows)
+
+
+def test_an_account_name_two_accounts_share_is_refused(org, tmp_path) -> None:
+    path, rows = extract(org, tmp_path)
+    twin = next(
+        r["Id"] for r in org.query("SELECT Id, Name FROM Account ORDER BY Name DESC LIMIT 1")
+    )
+    org.update("Account", [{"Id": twin, "Name": rows[0][0]}])
+    error = _refused(org, path)
+    assert "row 2, account" in str(error) and "2 accounts are called this" in str(error)
+    assert "or its Id" in str(error)
