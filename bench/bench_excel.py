@@ -6,7 +6,8 @@ range calls (the ones that would grow with cells if anything looped over them), 
 the share of those that grow with what is marked or noted rather than with the grid. The
 workbooks and orgs are ``bench/bench_pull.py``'s (``build/bench/``), pulled here if absent.
 Check and push run with 1% of the open Adjusted cells edited (push: each with a reason code
-and a note; check: without, so every edit is marked).
+and a note; check: without, so every edit is marked). Merge-refresh (issue 15) refreshes with
+those 1% unpushed; spread applies a New total typed on 10% of the Adjusted rows.
 """
 
 from __future__ import annotations
@@ -49,6 +50,24 @@ def _workbook(label: str, size: str, rep: str, team: bool) -> tuple[Path, Path]:
     return path, org_path
 
 
+def _type_totals(path: Path, share: float = 0.1) -> int:
+    """A New total (the row's total now, +10%) on every 1/``share``-th Adjusted row."""
+    import openpyxl
+
+    from addin.review import layout
+
+    reviewed = read_workbook(XlsxBook.open(path))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[reviewed.sheet]
+    column = reviewed.columns[layout.H_NEW_TOTAL]
+    rows = sorted(reviewed.adjusted_rows.values())[:: max(1, round(1 / share))]
+    for row in rows:
+        now = [ws[f"{c}{row}"].value for c in reviewed.period_columns.values()]
+        ws[f"{column}{row}"].value = round(1.1 * sum(v for v in now if v) + 1)
+    wb.save(path)
+    return len(rows)
+
+
 def _range_calls(calls: Counter[str]) -> int:
     return sum(n for what, n in calls.items() if what.startswith(("range.", "sheet.range")))
 
@@ -59,7 +78,10 @@ def _measure(action: str, source: Path, org_path: Path, scratch: Path) -> dict[s
     book_path, org_copy = scratch / f"{action}.xlsx", scratch / f"{action}.sqlite"
     shutil.copyfile(source, book_path)
     shutil.copyfile(org_path, org_copy)
-    edited = 0 if action == "refresh" else edit_share(book_path, with_notes=action == "push")
+    if action == "spread":
+        edited = _type_totals(book_path)
+    else:
+        edited = 0 if action == "refresh" else edit_share(book_path, with_notes=action != "check")
     org = LocalOrg(org_copy)
     ribbon_org_for = ribbon.org_for
     ribbon.org_for = lambda book: org  # type: ignore[assignment]
@@ -71,6 +93,8 @@ def _measure(action: str, source: Path, org_path: Path, scratch: Path) -> dict[s
                 "refresh": ribbon.refresh_action,
                 "check": ribbon.check_action,
                 "push": ribbon.push_action,
+                "merge-refresh": ribbon.refresh_action,
+                "spread": ribbon.spread_apply_action,
             }[action],
             ExcelBook(fake),
         )
@@ -101,7 +125,7 @@ def run() -> None:
         source, org_path = _workbook(label, size, rep, team)
         cells = len(read_workbook(XlsxBook.open(source)).record.cells)
         with tempfile.TemporaryDirectory() as scratch:
-            for action in ("refresh", "check", "push"):
+            for action in ("refresh", "check", "push", "merge-refresh", "spread"):
                 m = _measure(action, source, org_path, Path(scratch))
                 print(
                     f"   {cells:>6,} cells {action:>7} ({m['edited']:,} edited): "

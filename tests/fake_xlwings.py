@@ -55,6 +55,16 @@ class FakeApp:
         self._calls["app.status_bar"] += 1
         self.status_history.append(value)
 
+    selected: tuple[str, str] | None = None  # (sheet, address) the user selected
+
+    @property
+    def selection(self) -> Any:
+        self._calls["app.selection"] += 1
+        if self.selected is None or self.book is None:
+            return None
+        sheet, address = self.selected
+        return self.book.sheets[sheet].range(address)
+
     def alert(
         self,
         prompt: str,
@@ -328,6 +338,14 @@ class FakeRange:
         self._sheet = sheet
         self._address = address
         self._options = options or {}
+
+    @property
+    def sheet(self) -> FakeSheet:
+        return self._sheet
+
+    @property
+    def row(self) -> int:
+        return self._areas()[0][1]
 
     # --- geometry
     def _areas(self) -> list[tuple[int, int, int, int]]:

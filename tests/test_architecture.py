@@ -44,6 +44,7 @@ ALLOWED: dict[str, set[str]] = {
     | _FPA
     | _XLAM
     | {"addin.push", "addin.fpa", "addin.xlam", "addin.preread", "sync.science"},
+    "addin.spread": _CHECK,  # issue 15: spread a total (reads the review workbook)
     "sync.handoff": {"sync.org", "sync.pull", "sync.cycle"},  # issue 13 part B
     "addin.handoff": _REVIEW | {"addin.review", "sync.handoff", "sync.cycle"},  # issue 13 part B
     "addin.cli": {"*"},
@@ -51,6 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     "sync.science": {"sync.org", "sync.fpa", "sync.cycle", "sync.handoff"},
     "addin.preread": {"addin.book", "addin.fpa", "sync.org", "sync.science"},
 }
+ALLOWED["addin.excel"] |= {"addin.spread"}  # issue 15: the ribbon's Spread
 
 
 def _package_of(path: Path) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from addin.book.errors import UserError
+from addin.review import layout
 from addin.review.readback import EditedCell, ReviewedWorkbook
 from sync.org.mapping import MappingProfile
 from sync.org.seam import Org
@@ -186,7 +187,28 @@ def check(
         issues.extend(
             _check_edit(edit, rules, codes, reviewed.reason_codes, typical.get(edit.row_key))
         )
+    issues.extend(_unspread_totals(reviewed))
     return CheckReport(issues=issues, changed=len(reviewed.edits))
+
+
+def _unspread_totals(reviewed: ReviewedWorkbook) -> list[CheckIssue]:
+    """A New total left in its input was never spread: pushing would silently drop it."""
+    return [
+        CheckIssue(
+            severity=ERROR,
+            rule="unspread-total",
+            sheet=reviewed.sheet,
+            cell=s.cell,
+            account=s.account_name,
+            product=s.product_name,
+            period=None,
+            message=f"A new total ({_show(s.total)}) was typed in {layout.H_NEW_TOTAL} but "
+            "not spread over the row's periods.",
+            what_to_do="Run Spread (demandgrid spread FILE --apply, or the ribbon's Spread) to "
+            f"fill the months, or clear the {layout.H_NEW_TOTAL} cell.",
+        )
+        for s in reviewed.spread_inputs
+    ]
 
 
 def calendar_lock_rules(workbook: str | Path | None, today: date | None = None) -> LockRules | None:

@@ -316,8 +316,8 @@ def refresh_cmd(
 ) -> None:
     """Bring the org's latest data into a workbook, keeping the user's own work.
 
-    A review workbook gets the org's latest values in its grid (refused while changes are
-    unpushed); a scenario workbook gets a new Data table, and its sheets, drivers and formulas
+    A review workbook gets the org's latest values in its grid, keeping unpushed changes
+    (cells changed by you and in the org go to the Conflicts sheet); a scenario workbook gets a new Data table, and its sheets, drivers and formulas
     stay as they are. The ribbon's Refresh does the same on the open workbook.
     """
     from addin.book.lock import hold
@@ -334,8 +334,9 @@ def refresh_cmd(
             console.print(line, highlight=False)
         return
 
+    from addin.push.sheets import write_conflicts
     from addin.review.file import refresh_file
 
     with console.status("Refreshing") as status:
-        done = refresh_file(file, org, progress=status.update)
+        done = refresh_file(file, org, progress=status.update, conflicts_sheet=write_conflicts)
     console.print(done.summary(), highlight=False)

@@ -15,6 +15,7 @@ from addin.cli import (  # noqa: F401 - importing registers the commands
     gather,  # issue 13: load actuals, pos
     handoff,  # issue 13 B: export, import, upside
     orgs,
+    planner,  # issue 15: spread, undo
     preread,  # issue 12: demandgrid preread
 )
 from addin.cli.app import app

@@ -417,6 +417,13 @@ class ExcelBook:
             self._restructure = False
         self._book.app.status_bar = False
 
+    def selection(self) -> tuple[str, int] | None:
+        """(sheet, first row) of what the user has selected; None when nothing is."""
+        selected = self._book.app.selection
+        if selected is None:
+            return None
+        return selected.sheet.name, int(selected.row)
+
     def show(self, sheet: str) -> None:
         """Bring ``sheet`` to the front (the Check sheet after Check, the Push Log after Push)."""
         self._book.sheets[sheet].activate()

@@ -70,6 +70,21 @@ def dry_run() -> None:
     run(dry_run_action, ExcelBook.caller())
 
 
+def spread() -> None:
+    """Spread: preview each New total over its row's open months (Spread preview sheet)."""
+    run(spread_action, ExcelBook.caller())
+
+
+def spread_apply() -> None:
+    """Apply spread: write the spread into the grid as changed cells."""
+    run(spread_apply_action, ExcelBook.caller())
+
+
+def undo_push() -> None:
+    """Undo push: put back what the push on the selected Push Log row replaced."""
+    run(undo_push_action, ExcelBook.caller())
+
+
 # ------------------------------------------------------------------ the frame around actions
 
 
@@ -200,7 +215,9 @@ def refresh_action(book: ExcelBook) -> str:
     if SCENARIO_RECORD in book.sheet_names():
         return _refresh_scenarios(book)
     _require_review(book)
-    return refresh_workbook(book, org_for(book)).summary()
+    from addin.push.sheets import write_conflicts
+
+    return refresh_workbook(book, org_for(book), conflicts_sheet=write_conflicts).summary()
 
 
 class WorkbookNotSaved(UserError):
@@ -255,6 +272,61 @@ def _free_name(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
         n += 1
     return candidate
+
+
+# ------------------------------------------------------------------ issue 15: spread and undo
+
+
+def spread_action(book: ExcelBook, apply: bool = False) -> str:
+    """Spread each New total by the ``SPREAD_PROFILE`` setting (default: adjusted)."""
+    from addin.spread.workbook import spread_workbook
+
+    _require_review(book)
+    profile = (settings().get("SPREAD_PROFILE") or "adjusted").strip().lower()
+    outcome = spread_workbook(book, profile=profile, apply=apply)
+    if outcome.rows and not apply:
+        book.show(layout.SPREAD_PREVIEW)
+    return outcome.summary()
+
+
+def spread_apply_action(book: ExcelBook) -> str:
+    return spread_action(book, apply=True)
+
+
+class NoPushSelected(UserError):
+    """Undo push needs a row of the Push Log selected."""
+
+
+def undo_push_action(book: ExcelBook) -> str:
+    """Undo the push whose row is selected on the Push Log sheet."""
+    from addin.push.undo import undo_push as undo
+
+    _require_review(book)
+    push_id = _selected_push_id(book)
+    outcome = undo(book, org_for(book), push_id)
+    book.show(layout.PUSH_LOG)
+    return outcome.summary()
+
+
+def _selected_push_id(book: ExcelBook) -> str:
+    where = book.selection()
+    how = (
+        f"Select a row of the {layout.PUSH_LOG} sheet (any cell of the push to undo), then "
+        "Undo push again."
+    )
+    if where is None or where[0] != layout.PUSH_LOG:
+        raise NoPushSelected(f"No {layout.PUSH_LOG} row is selected. {how}")
+    sheet, row = where
+    anchor = book.resolve(layout.N_PUSH_LOG_ANCHOR)
+    column, heading_row = "A", 1
+    if anchor is not None:
+        first = anchor[1].split(":")[0].replace("$", "")
+        column = "".join(ch for ch in first if ch.isalpha())
+        heading_row = int("".join(ch for ch in first if ch.isdigit()))
+    value = book.read(sheet, f"{column}{row}:{column}{row}")[0][0] if row > heading_row else None
+    if not isinstance(value, str) or not value.strip():
+        raise NoPushSelected(f"{sheet}!{column}{row} holds no push id. {how}")
+    return value.strip()
 
 
 # ------------------------------------------------------------------ Pre-read (issue 12)

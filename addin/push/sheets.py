@@ -205,7 +205,12 @@ def append_push_log(book: BookSurface, receipt: Receipt, sheet_of_cells: str) ->
 
 
 def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
-    """Replace the Conflicts sheet's rows with ``conflicts``; Take starts empty."""
+    """Replace the Conflicts sheet's rows with ``conflicts``; Take starts empty, except for a
+    cell listed before whose Take the user already filled (a refresh re-lists it)."""
+    try:
+        takes = read_resolutions(book)
+    except ConflictChoiceInvalid:
+        takes = {}
     anchor = _anchor(book, layout.N_CONFLICTS_ANCHOR, layout.CONFLICTS, create=True)
     assert anchor is not None
     sheet, col, row = anchor
@@ -222,7 +227,7 @@ def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
     )
     book.write(sheet, _a1(col, row + 1), [list(CONFLICT_HEADINGS)])
     if conflicts:
-        _write_conflict_rows(book, sheet, col, row + 2, conflicts)
+        _write_conflict_rows(book, sheet, col, row + 2, conflicts, takes)
     book.format_table(
         sheet,
         _a1(col, row + 1),
@@ -234,7 +239,12 @@ def write_conflicts(book: BookSurface, conflicts: Sequence[Conflict]) -> None:
 
 
 def _write_conflict_rows(
-    book: BookSurface, sheet: str, col: int, first: int, conflicts: Sequence[Conflict]
+    book: BookSurface,
+    sheet: str,
+    col: int,
+    first: int,
+    conflicts: Sequence[Conflict],
+    takes: dict[str, str] | None = None,
 ) -> None:
     book.write_formulas(
         sheet, _a1(col, first), [[link(c.change.sheet, c.change.cell)] for c in conflicts]
@@ -247,7 +257,7 @@ def _write_conflict_rows(
                 c.change.account_name,
                 c.change.product_name,
                 c.change.period_start.strftime("%b %Y"),
-                "",
+                (takes or {}).get(c.change.record_id, ""),
                 _number(c.change.old),
                 _number(c.theirs),
                 _number(c.change.new),

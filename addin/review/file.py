@@ -14,7 +14,7 @@ from pathlib import Path
 from addin.book.lock import hold, refuse_if_open
 from addin.book.xlsx import XlsxBook
 from addin.review.readback import read_record
-from addin.review.refresh import Refreshed, refresh_workbook
+from addin.review.refresh import ConflictsSheet, Refreshed, refresh_workbook
 from sync.org.seam import Org
 from sync.orgs.registry import open_org
 
@@ -32,10 +32,20 @@ def org_of_workbook(book: XlsxBook, spec: str | None = None) -> Org:
 
 
 def refresh_file(
-    path: str | Path, org_spec: str | None = None, *, progress: Callable[[str], None] | None = None
+    path: str | Path,
+    org_spec: str | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    conflicts_sheet: ConflictsSheet | None = None,
 ) -> Refreshed:
-    """Refresh the review workbook at ``path`` in place (see ``addin.review.refresh``)."""
+    """Refresh the review workbook at ``path`` in place, merging unpushed changes (see
+    ``addin.review.refresh``)."""
     with hold(path, "refresh"):
         refuse_if_open(path, "refresh")
         book = XlsxBook.open(path)
-        return refresh_workbook(book, org_of_workbook(book, org_spec), progress=progress)
+        return refresh_workbook(
+            book,
+            org_of_workbook(book, org_spec),
+            progress=progress,
+            conflicts_sheet=conflicts_sheet,
+        )

@@ -72,6 +72,16 @@ def starting_value(adjusted: float | None, baseline: float | None) -> float | No
     return baseline
 
 
+def quarter_of(period: date) -> str:
+    """The calendar quarter a period falls in, as Spread over names it: "Q1 2027"."""
+    return f"Q{(period.month - 1) // 3 + 1} {period.year}"
+
+
+def quarters(periods: Sequence[date]) -> list[str]:
+    """The quarters the grid's periods touch, in order (the Spread over drop-down)."""
+    return list(dict.fromkeys(quarter_of(p) for p in periods))
+
+
 def column_letter(index: int) -> str:
     """1-based column number -> letters (1 -> A, 27 -> AA)."""
     letters = ""
@@ -162,17 +172,23 @@ class _RowFormulas:
             f'COUNTIF({cells},"<0")+COUNTIF({cells},">{MAX_VALUE}")'
             f"+{n}-COUNT({cells})-COUNTBLANK({cells})"
         )
-        self._problems = f"=IF(OR(LEN({reason}{{r}})=0,LEN({note}{{r}})=0),{changed},0)+{blocked}"
+        # A New total typed and not spread yet is a problem too (check says to spread or clear it).
+        unspread = f"+IF(LEN({grid.letter(grid.col(layout.H_NEW_TOTAL))}{{r}})>0,1,0)"
+        self._problems = (
+            f"=IF(OR(LEN({reason}{{r}})=0,LEN({note}{{r}})=0),{changed},0)+{blocked}{unspread}"
+        )
 
     def __call__(self, row: int, kind: str, target_row: int) -> list[Any]:
         sums = Formula(self._sum.format(r=row))
         if kind != layout.ADJUSTED:
-            return [sums, None, None, None]
+            return [sums, None, None, None, None, None]
         return [
             sums,
             Formula(self._target.format(t=target_row)),
             Formula(self._gap.format(r=row)),
             Formula(self._problems.format(r=row)),
+            None,  # New total: the rep's input
+            None,  # Spread over
         ]
 
 

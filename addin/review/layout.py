@@ -23,6 +23,7 @@ CHECK = "Check"
 CONFLICTS = "Conflicts"
 PUSH_LOG = "Push Log"
 LISTS = "Lists"  # hidden: reason codes and other drop-down lists
+SPREAD_PREVIEW = "Spread preview"  # addin.spread: the profile and each resulting cell
 RECORD = "dg_record"  # very hidden: what the pull saw (addin.review.record)
 
 # ---- defined names (workbook scope). Anchors live in the template; the pull sets the rest.
@@ -59,11 +60,14 @@ H_TOTAL = "Total"
 H_TARGET_TOTAL = "Target total"
 H_GAP = "Gap to target"
 H_PROBLEMS = "Problems"
+H_NEW_TOTAL = "New total"  # input on Adjusted rows: a total to spread (addin.spread), never sent
+H_SPREAD_OVER = "Spread over"  # input: Row (every open period) or a quarter, e.g. "Q1 2027"
 H_KEY = "Key"  # hidden: AccountProductForecast Id (the block key)
 H_MIRROR_PREFIX = "Pulled "  # hidden mirror columns: "Pulled 2026-12-01", one per period
 
 LEFT_HEADINGS = (H_ACCOUNT, H_REGION, H_FAMILY, H_PRODUCT, H_KIND, H_REASON, H_NOTE)
-RIGHT_HEADINGS = (H_TOTAL, H_TARGET_TOTAL, H_GAP, H_PROBLEMS, H_KEY)
+RIGHT_HEADINGS = (H_TOTAL, H_TARGET_TOTAL, H_GAP, H_PROBLEMS, H_NEW_TOTAL, H_SPREAD_OVER, H_KEY)
+SPREAD_ROW = "Row"  # "Spread over" for the whole row
 
 # ---- row kinds within a block, top to bottom; only ADJUSTED is editable
 BASELINE = "Baseline"

@@ -83,6 +83,18 @@ class EditedCell:
         )
 
 
+@dataclass(frozen=True)
+class SpreadInput:
+    """A row's New total (and Spread over) as typed: input for ``addin.spread``, never sent."""
+
+    row_key: str
+    cell: str  # A1 address of the New total cell
+    total: Any  # as typed: a number, or text check refuses
+    over: str  # "Row" (or empty) or a quarter, e.g. "Q1 2027"
+    account_name: str
+    product_name: str
+
+
 @dataclass
 class ReviewedWorkbook:
     """A workbook read back: its record, where each Adjusted cell is, and what changed."""
@@ -100,6 +112,7 @@ class ReviewedWorkbook:
     grid_address: str
     row_count: int = 0
     notes: dict[str, str] = field(default_factory=dict)
+    spread_inputs: list[SpreadInput] = field(default_factory=list)  # New totals not spread yet
 
     @property
     def changes(self) -> list[Change]:
@@ -220,6 +233,7 @@ def read_workbook(
                 )
             )
     edits.sort(key=lambda e: (adjusted_rows[e.row_key], e.period_start))
+    spreads = _spread_inputs(grid, raw_rows, adjusted_rows, names)
     return ReviewedWorkbook(
         record=record,
         sheet=sheet,
@@ -234,7 +248,39 @@ def read_workbook(
         grid_address=grid.address,
         row_count=len(grid.rows),
         notes=notes,
+        spread_inputs=spreads,
     )
+
+
+def _spread_inputs(
+    grid: GridLayout,
+    raw_rows: dict[str, list[Any]],
+    adjusted_rows: dict[str, int],
+    names: dict[str, str],
+) -> list[SpreadInput]:
+    """Each Adjusted row's New total that holds something (workbooks pulled before the spread
+    columns existed have none)."""
+    if layout.H_NEW_TOTAL not in grid.col_index:
+        return []
+    letter = get_column_letter(grid.min_col + grid.col_index[layout.H_NEW_TOTAL])
+    has_over = layout.H_SPREAD_OVER in grid.col_index
+    found = []
+    for key, row in raw_rows.items():
+        total = grid.at(row, layout.H_NEW_TOTAL)
+        if total is None or (isinstance(total, str) and not total.strip()):
+            continue
+        account, _, product = names.get(key, "? / ?").partition(" / ")
+        found.append(
+            SpreadInput(
+                row_key=key,
+                cell=f"{letter}{adjusted_rows[key]}",
+                total=total,
+                over=text(grid.at(row, layout.H_SPREAD_OVER)) if has_over else "",
+                account_name=account,
+                product_name=product,
+            )
+        )
+    return sorted(found, key=lambda s: adjusted_rows[s.row_key])
 
 
 def _shown_text(

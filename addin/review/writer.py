@@ -56,6 +56,7 @@ from addin.review.grid import (
     PulledCellsLike,
     build_grid,
     column_letter,
+    quarters,
     record_columns,
 )
 from addin.review.template import REVIEW_TEMPLATE, build_template_workbook, fit_text
@@ -118,6 +119,7 @@ def _row_styles(grid: Grid, st: Styles) -> dict[str, list[StyleArray]]:
         row += [st.input if adjusted else st.readonly] * n
         if adjusted:
             row += [st.adjusted_total, st.adjusted_total, st.adjusted_gap, st.adjusted_problems]
+            row += [st.input, st.text_input]  # New total, Spread over (addin.spread)
         else:
             row += [st.total] * (len(layout.RIGHT_HEADINGS) - 1)
         row += [st.readonly]
@@ -309,8 +311,38 @@ def _rules(ws: Worksheet, grid: Grid) -> None:
         error="A note holds at most 2,000 characters (the org's limit).",
     )
     notes.add(grid.column_range(grid.col(layout.H_NOTE), absolute=False))
-    for validation in (number, reasons, notes):
+    spread_total, spread_over = _spread_inputs(grid)
+    for validation in (number, reasons, notes, spread_total, spread_over):
         ws.add_data_validation(validation)
+
+
+def _spread_inputs(grid: Grid) -> tuple[DataValidation, DataValidation]:
+    """New total (a number of 0 or more) and Spread over (Row or a quarter of the grid)."""
+    total = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not a total",
+        error="Enter the row's new total (0 or more); Spread shares it over the open periods.",
+        promptTitle="New total",
+        prompt="Type a total for this row (or the quarter picked in Spread over), then run "
+        "Spread: it fills the open months by your profile. Never sent as it is.",
+        showInputMessage=True,
+    )
+    total.add(grid.column_range(grid.col(layout.H_NEW_TOTAL), absolute=False))
+    choices = ",".join([layout.SPREAD_ROW, *quarters(grid.periods)])
+    over = DataValidation(
+        type="list",
+        formula1=f'"{choices}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Spread over what?",
+        error="Pick Row (every open period) or a quarter from the drop-down.",
+    )
+    over.add(grid.column_range(grid.col(layout.H_SPREAD_OVER), absolute=False))
+    return total, over
 
 
 def _protect(ws: Worksheet) -> None:
@@ -500,7 +532,7 @@ def fill_workbook(
     _define(wb, layout.N_PERIODS, ws.title, _absolute(p, top, p + len(grid.periods) - 1, top))
     ws.freeze_panes = ws.cell(grid.first_row, p)
     ws.print_title_rows = f"{top}:{top}"
-    last_visible = left + grid.col(layout.H_PROBLEMS)
+    last_visible = left + grid.col(layout.H_SPREAD_OVER)
     ws.auto_filter.ref = f"{column_letter(left)}{top}:{column_letter(last_visible)}{grid.last_row}"
     _protect(ws)
     wb.security = WorkbookProtection(lockStructure=True)

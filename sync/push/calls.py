@@ -102,6 +102,12 @@ def send(
                     call=i,
                     records=payload,
                     pulled={c.record_id: c.modstamp for c in before.send},
+                    # what this call writes over, so `demandgrid undo` can put it back
+                    replaced={
+                        rid: [cell.value, cell.note]
+                        for rid in sent_ids
+                        if (cell := before.found.get(rid)) is not None
+                    },
                 )
             except JournalUnusable as e:
                 _stop(sent, calls, i, n_calls, total, e, receipt, None, certain=True)

@@ -25,6 +25,18 @@ Public Sub OnDryRun(control As IRibbonControl)
     RunPython "import addin.excel.ribbon; addin.excel.ribbon.dry_run()"
 End Sub
 
+Public Sub OnSpread(control As IRibbonControl)
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.spread()"
+End Sub
+
+Public Sub OnSpreadApply(control As IRibbonControl)
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.spread_apply()"
+End Sub
+
+Public Sub OnUndoPush(control As IRibbonControl)
+    RunPython "import addin.excel.ribbon; addin.excel.ribbon.undo_push()"
+End Sub
+
 ' Settings runs without Python, so it still helps when the interpreter path is wrong.
 Public Sub OnSettings(control As IRibbonControl)
     Dim interpreter As String

@@ -157,12 +157,11 @@ def test_an_unexpected_error_points_at_the_log(
     assert "secret detail" in (tmp_path / "demandgrid.log").read_text()
 
 
-def test_refresh_refuses_while_changes_are_unpushed(demo: ReviewFile) -> None:
+def test_refresh_keeps_unpushed_changes(demo: ReviewFile) -> None:
     cells = edit_cells(demo, 1, with_notes=True)
     fake, book = live(demo.path)
     message = ribbon.run(ribbon.refresh_action, book)
-    assert "not pushed yet" in message and cells[0] in message
-    assert fake.app.alerts[-1]["mode"] == "critical"
+    assert "1 of your unpushed change(s) kept, 0 conflict(s)" in message
     assert fake.wb[layout.REVIEW][cells[0]].value == 1234.0
 
 

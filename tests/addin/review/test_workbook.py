@@ -71,7 +71,7 @@ def test_protection_is_on(wb: openpyxl.Workbook) -> None:
     assert p.deleteRows and p.insertRows  # structure stays
 
 
-def test_only_editable_adjusted_cells_reason_and_note_are_unlocked(
+def test_only_editable_adjusted_cells_reason_note_and_spread_inputs_are_unlocked(
     wb: openpyxl.Workbook, pulled: SyntheticCells
 ) -> None:
     cols, rows, _, _ = _grid(wb)
@@ -86,6 +86,8 @@ def test_only_editable_adjusted_cells_reason_and_note_are_unlocked(
         if kind == layout.ADJUSTED:
             expected |= {values[cols[layout.H_REASON]].coordinate}
             expected |= {values[cols[layout.H_NOTE]].coordinate}
+            expected |= {values[cols[layout.H_NEW_TOTAL]].coordinate}  # the spread's inputs
+            expected |= {values[cols[layout.H_SPREAD_OVER]].coordinate}
             for p in pulled.periods:
                 if not locked[(key, p.isoformat())]:
                     expected.add(values[cols[p.isoformat()]].coordinate)
@@ -118,7 +120,10 @@ def test_validation_reason_list_numbers_and_note_length(wb: openpyxl.Workbook) -
     ws = wb[layout.REVIEW]
     cols, rows, top, _ = _grid(wb)
     last = rows[-1][0].row
-    by_type = {dv.type: dv for dv in ws.data_validations.dataValidation}
+    # The first of each type is the grid's; the spread's inputs come after (addin.spread).
+    by_type: dict = {}
+    for dv in ws.data_validations.dataValidation:
+        by_type.setdefault(dv.type, dv)
     numbers = by_type["decimal"]
     assert numbers.operator == "greaterThanOrEqual" and numbers.formula1 == "0"
     assert numbers.showErrorMessage and "0 or more" in numbers.error
