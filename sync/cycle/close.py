@@ -10,12 +10,16 @@ writes the same lines over themselves and completes: never a duplicate.
 Where each value comes from (the decision, also in docs/cycle.md):
 - baseline: the cell's system forecast (``Forecasted*``) at the close;
 - consensus: the cell's adjusted value at the close (whoever set it last), else the baseline;
-- the rep's value: the ``ToValue`` of the last quantity adjustment made by the account
-  forecast's owner (``AccountForecastAdjustment``, which Salesforce keeps, the older ones
-  inactive), else the baseline. Revenues at the cell's own price;
-- reason code and note: the cell's ``AdjustmentComments`` in the ``[CODE] note`` form push
-  writes (``sync.push.plan``);
-- target: the account-manager target of the account x product x month.
+- the rep's value: the value of the last quantity adjustment made by the cell's owner, from
+  the adjustment history the profile names (``MappingProfile.history``: standard
+  ``AccountForecastAdjustment.ToValue`` by ``AdjustedById``; AAF ``AdvAcctForecastFactAdj``
+  ``UpdatedValue`` by ``CreatedById``), else the baseline. Revenues at the cell's own price;
+- reason code and note: the cell's note in the ``[CODE] note`` form push writes
+  (``sync.push.plan``): on the cell (standard) or the latest adjustment's comment (AAF);
+- target: the account-manager target of the account x product x month (matched on the
+  period's first day).
+
+The profile defaults to the one the org speaks (``sync.org.aaf.detect_profile``).
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from sync.cycle.snapshots import (
     parse_stamp,
 )
 from sync.fpa.plan import _targets as targets_by_period
-from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.aaf import detect_profile
+from sync.org.mapping import MappingProfile
 from sync.org.seam import UPDATE_LIMIT, Org, OrgError, Record
 from sync.org.snapshot import (
     CYCLE_KEY,
@@ -130,7 +135,7 @@ def close_cycle(
     region: str | None = None,
     *,
     calendar: Calendar | None = None,
-    profile: MappingProfile = STANDARD,
+    profile: MappingProfile | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
 ) -> CloseReceipt:
@@ -144,6 +149,7 @@ def close_cycle(
     if existing is not None and existing.status == CLOSED:
         return CloseReceipt(existing, sid, existing.line_count, 0, already_closed=True)
     _refuse_overlap(org, cycle, region)
+    profile = profile or detect_profile(org)
     lines, texts = snapshot_lines(org, cycle, region, first, last, profile)
     if not lines:
         raise CloseRefused(
@@ -197,16 +203,21 @@ def snapshot_lines(
     region: str | None,
     first: date,
     last: date,
-    profile: MappingProfile = STANDARD,
+    profile: MappingProfile | None = None,
 ) -> tuple[list[Record], list[tuple[str, str]]]:
     """One snapshot line (as the upsert sends it) per forecast cell of the cycle's periods, and
     each line's (key, canonical text) for the content hash."""
+    profile = profile or detect_profile(org)
     cells = _cells(org, profile, first, last, region)
     if cells.empty:
         return [], []
-    reps = _owners_last_values(org, profile, first, last)
-    targets = targets_by_period(org, profile, set(cells["period_id"]))
-    cells = cells.merge(targets, how="left", on=["account_id", "product_id", "period_id"])
+    reps, notes = _adjustment_history(org, profile, first, last)
+    if not profile.history().note_on_parent:
+        cells["note"] = [notes.get(str(i)[:15], "") for i in cells["record_id"]]
+    cells["period_day"] = [date.fromisoformat(str(s)[:10]) for s in cells["period_start"]]
+    targets = targets_by_period(org, profile, set(cells["period_day"]))
+    targets = targets.rename(columns={"period_start": "period_day"})
+    cells = cells.merge(targets, how="left", on=["account_id", "product_id", "period_day"])
     sid = snapshot_id(cycle, region)
     out: list[Record] = []
     texts: list[tuple[str, str]] = []
@@ -298,11 +309,12 @@ def _cells(
         "baseline_rev": revenue.baseline,
         "adjusted": p.adjusted,
         "adjusted_rev": revenue.adjusted,
-        "note": p.note,
         "account_id": f"{p.account_path}.Id",
-        "product_id": f"{p.product_forecast}.ProductId",
+        "product_id": f"{p.product_path}.Id",
         "owner_id": p.owner_path,
     }
+    if p.history().note_on_parent:
+        paths["note"] = p.note
     where = format_soql(f"{p.period_start} >= {{}} AND {p.period_start} <= {{}}", first, last)
     if region is not None:
         where += format_soql(f" AND {p.account_path}.{p.region_field} = {{}}", region)
@@ -311,23 +323,31 @@ def _cells(
     return pd.DataFrame(rows, columns=list(paths), dtype=object)
 
 
-def _owners_last_values(
+def _adjustment_history(
     org: Org, p: MappingProfile, first: date, last: date
-) -> dict[tuple[str, str], float | None]:
-    """(cell Id 15, adjuster Id 15) -> the value of that user's last quantity adjustment."""
-    cell = "AccountProdPeriodForecast"
+) -> tuple[dict[tuple[str, str], float | None], dict[str, str]]:
+    """From the profile's quantity adjustment history of the cycle's periods, in one query:
+    (cell Id 15, adjuster Id 15) -> the value of that user's last adjustment, and
+    cell Id 15 -> the note of the cell's latest adjustment (used where the cell holds none)."""
+    h = p.with_measure("quantity").history()
+    fields = [h.parent_id, h.adjusted_by, h.to_value]
+    if not h.note_on_parent:
+        fields.append(h.note)
+    start = f"{h.parent}.{p.period_start}"
     soql = format_soql(
-        f"SELECT {cell}Id, AdjustedById, ToValue, CreatedDate FROM {p.adjustment_object} "  # noqa: S608
-        f"WHERE AdjustmentType = 'Quantity' AND {cell}.{p.period_start} >= {{}} "
-        f"AND {cell}.{p.period_start} <= {{}} ORDER BY CreatedDate, Id",
+        f"SELECT {', '.join(fields)} FROM {h.object} WHERE {h.where} "  # noqa: S608
+        f"AND {start} >= {{}} AND {start} <= {{}} ORDER BY CreatedDate, Id",
         first,
         last,
     )
-    out: dict[tuple[str, str], float | None] = {}
+    values: dict[tuple[str, str], float | None] = {}
+    notes: dict[str, str] = {}
     for r in org.query(soql):
-        key = (str(r.get(f"{cell}Id") or "")[:15], str(r.get("AdjustedById") or "")[:15])
-        out[key] = _number(r.get("ToValue"))
-    return out
+        cell = str(r.get(h.parent_id) or "")[:15]
+        values[(cell, str(r.get(h.adjusted_by) or "")[:15])] = _number(r.get(h.to_value))
+        if not h.note_on_parent:
+            notes[cell] = str(r.get(h.note) or "")
+    return values, notes
 
 
 # ---------------------------------------------------------------- reopen

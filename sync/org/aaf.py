@@ -261,6 +261,7 @@ class AafProfile(MappingProfile):
             note="Comment",
             where=format_soql(f"{MEASURE_DEF}.ForecastDataMeasureName = {{}}", self.adjusted),
             note_on_parent=False,
+            adjusted_by="CreatedById",  # demandgrid's writes do not set AdjustedById
         )
 
     def note_location(self) -> tuple[str, str]:

@@ -43,6 +43,7 @@ class History:
     note: str
     where: str  # SOQL condition (already escaped) keeping the rows of the profile's measure
     note_on_parent: bool  # True: the cell holds the note; False: the latest row's note is it
+    adjusted_by: str = "AdjustedById"  # the user who made the adjustment (the rep's value)
 
 
 @dataclass(frozen=True)
