@@ -1,8 +1,10 @@
 """The actuals that followed a plan: orders per account x product x month, for accuracy.
 
-Read from the forecast cells' order fields (``CurrentOrdersQuantity`` / ``...Revenue`` in the
-standard profile), summed over the cells of an account x product x month. Phase 1 loads may add
-other sources later; the frame's columns stay.
+Read from the forecast cells' order fields through the mapping profile (standard
+``CurrentOrdersQuantity`` / ``...Revenue``; AAF the fact's ``OrderQuantity`` / ``OrderRevenue``),
+summed over the cells of an account x product x month. The profile defaults to the one the org
+speaks (``sync.org.aaf.detect_profile``). Phase 1 loads may add other sources later; the frame's
+columns stay.
 """
 
 from __future__ import annotations
@@ -12,20 +14,22 @@ from datetime import date
 import pandas as pd
 from simple_salesforce import format_soql
 
-from sync.org.mapping import STANDARD, MappingProfile
+from sync.org.aaf import detect_profile
+from sync.org.mapping import MappingProfile
 from sync.org.seam import Org
 
 ACTUAL_COLUMNS = ("account_id", "product_id", "period_start", "actual_qty", "actual_rev")
 
 
 def read_actuals(
-    org: Org, first: date, last: date, *, profile: MappingProfile = STANDARD
+    org: Org, first: date, last: date, *, profile: MappingProfile | None = None
 ) -> pd.DataFrame:
     """One row per account x product x month from ``first`` to ``last`` (first days of months)
     with orders; ``period_start`` is a ``datetime.date``. Months without orders are left out."""
+    profile = profile or detect_profile(org)
     p, revenue = profile.with_measure("quantity"), profile.with_measure("revenue")
     soql = format_soql(
-        f"SELECT {p.account_path}.Id, {p.product_forecast}.ProductId, {p.period_start}, "  # noqa: S608
+        f"SELECT {p.account_path}.Id, {p.product_path}.Id, {p.period_start}, "  # noqa: S608
         f"{p.actual}, {revenue.actual} FROM {p.cell_object} WHERE {p.period_start} >= {{}} "
         f"AND {p.period_start} <= {{}} AND {p.actual} != null",
         first,
@@ -33,14 +37,10 @@ def read_actuals(
     )
     rows = []
     for r in org.query(soql):
-        account: object = r
-        for part in f"{p.account_path}.Id".split("."):
-            account = account.get(part) if isinstance(account, dict) else None
-        line = r.get(p.product_forecast) or {}
         rows.append(
             (
-                account,
-                line.get("ProductId"),
+                _at(r, f"{p.account_path}.Id"),
+                _at(r, f"{p.product_path}.Id"),
                 date.fromisoformat(str(r.get(p.period_start))[:10]),
                 r.get(p.actual),
                 r.get(revenue.actual),
@@ -57,3 +57,10 @@ def read_actuals(
         .sum(min_count=1)
         .reset_index(drop=True)
     )
+
+
+def _at(record: object, path: str) -> object:
+    """The value at a relationship path (``Account.Id``) of a query row."""
+    for part in path.split("."):
+        record = record.get(part) if isinstance(record, dict) else None
+    return record

@@ -63,6 +63,7 @@ from sync.pull.cells import org_today
 
 REASON_LENGTH = 40
 NOTE_LENGTH = 2000
+SNAPSHOT_PERIOD = "Period"  # the object a snapshot line's Period__c looks up
 _CODED = re.compile(r"^\[([^\]\n]{1,200})\]\s*(.*)$", re.DOTALL)
 
 
@@ -223,6 +224,8 @@ def snapshot_lines(
     texts: list[tuple[str, str]] = []
     for row in cells.itertuples(index=False):
         line = _line(row, sid, cycle, reps)
+        if profile.period_object != SNAPSHOT_PERIOD:  # the lookup takes a Period only
+            line["Period__c"] = None
         text = line_text(line)
         line["Name"] = f"{cycle} {line['PeriodStartDate__c'][:7]} #{text_digest(text)}"
         out.append(line)

@@ -315,6 +315,7 @@ AAF = AafProfile(
     forecast_status_path="SetPartner.Status",
     region_field="Region__c",
     adjustment_object="AdvAcctForecastFactAdj",
+    period_object="AdvAccountForecastPeriod",
     changes_per_call=changes_per_call(True),
 )
 PROFILES["aaf"] = AAF

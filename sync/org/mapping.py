@@ -75,6 +75,8 @@ class MappingProfile:
     target_value_suffix: str = "TargetValue"  # Period{n}TargetValue or Period{n}TargetCurrencyValue
     adjustment_object: str = "AccountForecastAdjustment"
     note_max_length: int = 2000
+    #: The object ``period_id`` refers to (a snapshot line's ``Period__c`` looks up ``Period``).
+    period_object: str = "Period"
     #: Changes one all-or-none call carries (one record each here).
     changes_per_call: int = 1000
 

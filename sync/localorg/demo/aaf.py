@@ -3,7 +3,9 @@
 Same story, same numbers: the standard demo is built first, then every forecast cell becomes an
 ``AdvAccountForecastFact`` of one forecast set (one set partner per account forecast: Active,
 or Inactive where the standard forecast is Expired), every adjustment an
-``AdvAcctForecastFactAdj``, and the standard forecast records are removed, so the org is
+``AdvAcctForecastFactAdj``, the closed cycles' snapshot lines name the facts (``CellId__c``,
+their digests and the headers' content hashes recomputed, so every past snapshot verifies),
+and the standard forecast records are removed, so the org is
 recognised as AAF (``sync.org.mapping.detect_profile``). Measures: the calculated ones
 (Forecasted, Order, LastYearOrder, Opportunity, SalesAgreement) and the customer's editable
 custom measures ``AdjustedQuantity__c`` / ``AdjustedRevenue__c`` (CUSTOM, adjustments tracked).
@@ -17,6 +19,14 @@ import sqlite3
 from sync.localorg.ids import make_id
 from sync.localorg.schema import OBJECTS
 from sync.localorg.tables import insert_sql
+from sync.org.snapshot import (
+    HASHED_FIELDS,
+    LINE_DIGEST,
+    LINE_KEY,
+    hash_texts,
+    line_text,
+    text_digest,
+)
 
 #: (fact field, definition name, computation method) of the demo's measure definitions.
 MEASURES = (
@@ -143,5 +153,28 @@ def convert_to_aaf(conn: sqlite3.Connection, admin_id: str, stamp: str) -> None:
         'UPDATE "DemandPlanSnapshot__c" SET "CellId__c" = ? WHERE "CellId__c" = ?',
         [(fact, cell) for cell, fact in facts.items()],
     )
+    _rehash_snapshots(conn)
     for name in _STANDARD:
         conn.execute(f'DELETE FROM "{name}"')  # noqa: S608 - names from this module
+
+
+def _rehash_snapshots(conn: sqlite3.Connection) -> None:
+    """Each snapshot line's digest (the end of its ``Name``) and each header's content hash
+    again, now that the lines name facts: what ``sync.cycle.snapshots.verify_snapshot`` checks."""
+    fields = ("Id", "Name", *HASHED_FIELDS)
+    columns = ", ".join(f'"{f}"' for f in fields)
+    texts: dict[str, list[tuple[str, str]]] = {}
+    names = []
+    for row in conn.execute(f'SELECT {columns} FROM "DemandPlanSnapshot__c" ORDER BY "Id"'):  # noqa: S608
+        line = dict(zip(fields, row, strict=True))
+        text = line_text(line)
+        texts.setdefault(str(line["SnapshotId__c"]), []).append((str(line[LINE_KEY]), text))
+        names.append((f"{str(line['Name'])[:-LINE_DIGEST]}{text_digest(text)}", line["Id"]))
+    conn.executemany('UPDATE "DemandPlanSnapshot__c" SET "Name" = ? WHERE "Id" = ?', names)
+    heads = conn.execute(
+        'SELECT "SnapshotId__c", "Cycle__c", "Region__c" FROM "DemandPlanCycle__c"'
+    )
+    conn.executemany(
+        'UPDATE "DemandPlanCycle__c" SET "ContentHash__c" = ? WHERE "SnapshotId__c" = ?',
+        [(hash_texts(sid, cycle, region, texts.get(sid, [])), sid) for sid, cycle, region in heads],
+    )
