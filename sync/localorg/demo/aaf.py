@@ -148,29 +148,29 @@ def convert_to_aaf(conn: sqlite3.Connection, admin_id: str, stamp: str) -> None:
                  LastModifiedById=by, SystemModstamp=created)
         )  # fmt: skip
     _add(conn, "AdvAcctForecastFactAdj", rows)
-    # the closed cycles' snapshot lines name the forecast cell they came from: now its fact
-    conn.executemany(
-        'UPDATE "DemandPlanSnapshot__c" SET "CellId__c" = ? WHERE "CellId__c" = ?',
-        [(fact, cell) for cell, fact in facts.items()],
-    )
-    _rehash_snapshots(conn)
+    _rename_snapshot_cells(conn, facts)
     for name in _STANDARD:
         conn.execute(f'DELETE FROM "{name}"')  # noqa: S608 - names from this module
 
 
-def _rehash_snapshots(conn: sqlite3.Connection) -> None:
-    """Each snapshot line's digest (the end of its ``Name``) and each header's content hash
-    again, now that the lines name facts: what ``sync.cycle.snapshots.verify_snapshot`` checks."""
+def _rename_snapshot_cells(conn: sqlite3.Connection, facts: dict[str, str]) -> None:
+    """The closed cycles' snapshot lines name the forecast cell they came from: now its fact.
+    So each line's digest (the end of its ``Name``) and each header's content hash are made
+    again: what ``sync.cycle.snapshots.verify_snapshot`` checks. One pass, by Id."""
     fields = ("Id", "Name", *HASHED_FIELDS)
     columns = ", ".join(f'"{f}"' for f in fields)
     texts: dict[str, list[tuple[str, str]]] = {}
     names = []
     for row in conn.execute(f'SELECT {columns} FROM "DemandPlanSnapshot__c" ORDER BY "Id"'):  # noqa: S608
         line = dict(zip(fields, row, strict=True))
+        line["CellId__c"] = facts.get(str(line["CellId__c"]), line["CellId__c"])
         text = line_text(line)
         texts.setdefault(str(line["SnapshotId__c"]), []).append((str(line[LINE_KEY]), text))
-        names.append((f"{str(line['Name'])[:-LINE_DIGEST]}{text_digest(text)}", line["Id"]))
-    conn.executemany('UPDATE "DemandPlanSnapshot__c" SET "Name" = ? WHERE "Id" = ?', names)
+        name = f"{str(line['Name'])[:-LINE_DIGEST]}{text_digest(text)}"
+        names.append((name, line["CellId__c"], line["Id"]))
+    conn.executemany(
+        'UPDATE "DemandPlanSnapshot__c" SET "Name" = ?, "CellId__c" = ? WHERE "Id" = ?', names
+    )
     heads = conn.execute(
         'SELECT "SnapshotId__c", "Cycle__c", "Region__c" FROM "DemandPlanCycle__c"'
     )
