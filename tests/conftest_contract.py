@@ -40,6 +40,25 @@ def aaf_org_file(tmp_path_factory: pytest.TempPathFactory):
 def profiled_org(
     request: pytest.FixtureRequest, demo_org_file, aaf_org_file, tmp_path, memory_keyring
 ) -> Iterator[ProfiledOrg]:
+    yield from _profiled(request.param, demo_org_file, aaf_org_file, tmp_path, None)
+
+
+@pytest.fixture(
+    params=[(p, b) for p in CONTRACT_PROFILES for b in ("local", "salesforce")],
+    ids=lambda pb: f"{pb[0]}-{pb[1]}",
+)
+def profiled_planner_org(
+    request: pytest.FixtureRequest, demo_org_file, aaf_org_file, tmp_path, memory_keyring
+) -> Iterator[ProfiledOrg]:
+    """``profiled_org`` signed in as the demo's demand planner (closes the review; issue 14)."""
+    from sync.localorg.demo.org import DEMO_PLANNER
+
+    yield from _profiled(request.param, demo_org_file, aaf_org_file, tmp_path, DEMO_PLANNER)
+
+
+def _profiled(
+    param: tuple[str, str], demo_org_file, aaf_org_file, tmp_path, username: str | None
+) -> Iterator[ProfiledOrg]:
     from conftest_salesforce import connect
     from sfserver.server import SalesforceServer
 
@@ -47,17 +66,17 @@ def profiled_org(
     from sync.org.aaf import detect_profile
     from sync.org.seam import CallCounter
 
-    name, backend = request.param
+    name, backend = param
     path = tmp_path / "org.sqlite"
     shutil.copyfile(aaf_org_file if name == "aaf" else demo_org_file, path)
-    local = LocalOrg(path)
+    local = LocalOrg(path, username=username)
     profile = detect_profile(local)
     assert profile.name == name
     if backend == "local":
         local.calls = CallCounter()
         yield ProfiledOrg(local, profile, local)
         return
-    with SalesforceServer(lambda: LocalOrg(path)) as server:
+    with SalesforceServer(lambda: LocalOrg(path, username=username)) as server:
         org = connect(server)
         org.identity()
         org.verify_mapping(profile)

@@ -61,6 +61,13 @@ def _org(spec: str, user: str | None):  # type: ignore[no-untyped-def]
     return open_org(spec, username=user)
 
 
+def _profile(the_org, spec: str):  # type: ignore[no-untyped-def]
+    """The org's mapping profile (demandgrid.toml [mapping], orgs.toml, else detected)."""
+    from sync.orgs.registry import org_profile
+
+    return org_profile(the_org, spec)
+
+
 def _cycle(value: str | None) -> str | None:
     from sync.cycle.calendar import CalendarInvalid, cycle_start
 
@@ -131,6 +138,7 @@ def cycle_close(
             the_cycle,
             region,
             calendar=calendar,
+            profile=_profile(the_org, org),
             on_progress=lambda done, total: status.update(f"Writing lines {done:,} of {total:,}"),
         )
     h = receipt.header
