@@ -108,17 +108,20 @@ def pos_deadline(today: date) -> date:
 
 
 def write_crosswalk(org: Org, folder: Path) -> Path:
-    """Each distributor's part numbers for the products it is forecast on ("<prefix>-<code>")."""
+    """Each distributor's part numbers for the products it is forecast on ("<prefix>-<code>"),
+    read from the forecast cells of the org's mapping profile (standard or AAF)."""
+    from sync.org.aaf import detect_profile
+
+    p = detect_profile(org)
+    account, product = f"{p.account_path}.Name", f"{p.product_path}.ProductCode"
     soql = (
-        "SELECT AccountForecast.Account.Name, Product.ProductCode FROM AccountProductForecast "
-        "WHERE AccountForecast.Account.Type = 'Distributor' "
-        "ORDER BY AccountForecast.Account.Name, Product.ProductCode"
+        f"SELECT {account}, {product} FROM {p.cell_object} "  # noqa: S608
+        f"WHERE {p.account_path}.Type = 'Distributor'"
     )
     rows = []
     for r in org.query(soql):
-        name = r["AccountForecast"]["Account"]["Name"]
+        name, code = _at(r, account), _at(r, product)
         prefix = "".join(w[0] for w in name.split()[:3]).upper()
-        code = r["Product"]["ProductCode"]
         rows.append((name, f"{prefix}-{code.replace('-', '')}", code))
     path = folder / POS_FOLDER / "crosswalk.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +130,12 @@ def write_crosswalk(org: Org, folder: Path) -> Path:
         out.writerow(("distributor", "part", "product"))
         out.writerows(sorted(set(rows)))
     return path
+
+
+def _at(record: object, path: str) -> str:
+    for part in path.split("."):
+        record = record.get(part) if isinstance(record, dict) else None
+    return str(record or "")
 
 
 def write_submissions(org: Org, folder: Path, crosswalk: Path, *, seed: int = 7) -> list[Path]:

@@ -77,8 +77,16 @@ def demo_allocation(frame: pd.DataFrame) -> list[list[str]]:
 
 def write_demo_files(org: Org, directory: Path, planner: str) -> tuple[Path, Path]:
     """Write ``supply.csv`` and ``allocation.csv`` for ``planner``'s region into ``directory``."""
+    from sync.org.aaf import detect_profile
+
     frame = pull_cells(
-        org, planner, horizon=8, history=0, include_team=True, locks=closed_lock_rules(org)
+        org,
+        planner,
+        horizon=8,
+        history=0,
+        include_team=True,
+        locks=closed_lock_rules(org),
+        profile=detect_profile(org),  # the demo org on either model
     ).frame
     supply = Path(directory) / "supply.csv"
     allocation = Path(directory) / "allocation.csv"
