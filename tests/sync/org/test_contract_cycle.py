@@ -74,9 +74,7 @@ def test_a_close_keeps_the_reps_value_from_history_and_the_consensus_on_every_pr
     push(rep, [_change(cell, mine, "build plan shared", "Customer")], profile=profile)
     now = _cell(org, profile, cell.record_id)
     consensus = mine - 15
-    planner_change = _change(
-        now, consensus, "capacity", "Supply", old=mine, old_note=now.note
-    )
+    planner_change = _change(now, consensus, "capacity", "Supply", old=mine, old_note=now.note)
     assert push(org, [planner_change], profile=profile).cells[0].outcome == "written"
 
     receipt = close_cycle(org, cycle, REGION)  # the profile detected, as the command does
