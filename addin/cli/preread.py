@@ -28,9 +28,12 @@ def preread_cmd(
 ) -> None:
     """Build the executive pre-read: gap to target, supply, accuracy, FVA, risks, bridge."""
     from addin.preread.build import build_preread, summary_lines
-    from sync.orgs.registry import open_org
+    from sync.orgs.registry import open_org, org_profile
 
     with console.status("Reading the plan snapshots and building the pre-read"):
-        made = build_preread(open_org(org), out, cycle=cycle, region=region, pdf=pdf)
+        the_org = open_org(org)
+        made = build_preread(
+            the_org, out, cycle=cycle, region=region, pdf=pdf, profile=org_profile(the_org, org)
+        )
     for line in summary_lines(made):
         console.print(line, highlight=False)

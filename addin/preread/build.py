@@ -25,6 +25,7 @@ from addin.preread import pages
 from addin.preread.accuracy_pages import accuracy_page, fva_page
 from addin.preread.data import DATA, Block, DataSheet
 from addin.preread.summary import fill_summary, new_summary
+from sync.org.mapping import MappingProfile
 from sync.org.seam import Org
 from sync.science.accuracy import METRIC_COLUMNS
 from sync.science.figures import Figures, compute
@@ -45,10 +46,17 @@ class PreRead:
 
 
 def build_preread(
-    org: Org, out: Path, *, cycle: str | None = None, region: str | None = None, pdf: bool = False
+    org: Org,
+    out: Path,
+    *,
+    cycle: str | None = None,
+    region: str | None = None,
+    pdf: bool = False,
+    profile: MappingProfile | None = None,
 ) -> PreRead:
-    """Write the pre-read of ``cycle`` (default: the latest closed) for ``region`` to ``out``."""
-    figures = compute(gather(org, cycle, region))
+    """Write the pre-read of ``cycle`` (default: the latest closed) for ``region`` to ``out``
+    (``profile``: the org's mapping profile, detected when None)."""
+    figures = compute(gather(org, cycle, region, profile=profile))
     path = write_preread(figures, Path(out))
     return PreRead(path, figures, render_pdf(path) if pdf else None)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.org.mapping import MappingProfile
 from sync.org.seam import Org, OrgError
 from sync.science.conventions import ACTUAL_COLUMNS, SNAPSHOT_COLUMNS
 from sync.science.supply import read_supply_commitments
@@ -57,8 +58,15 @@ def closed_snapshots(org: Org) -> dict[str, list[Any]]:
     return dict(sorted(by_cycle.items()))
 
 
-def gather(org: Org, cycle: str | None = None, region: str | None = None) -> PlanHistory:
-    """The plan history for ``cycle`` (default: the latest closed one), in ``region`` if given."""
+def gather(
+    org: Org,
+    cycle: str | None = None,
+    region: str | None = None,
+    *,
+    profile: MappingProfile | None = None,
+) -> PlanHistory:
+    """The plan history for ``cycle`` (default: the latest closed one), in ``region`` if given;
+    the actuals read with ``profile`` (the org's mapping profile, detected when None)."""
     snapshots_by_cycle = closed_snapshots(org)
     cycles = list(snapshots_by_cycle)
     if not cycles:
@@ -92,7 +100,7 @@ def gather(org: Org, cycle: str | None = None, region: str | None = None) -> Pla
         else _empty(SNAPSHOT_COLUMNS)
     )
     first, last = _period_range(snapshots)
-    actuals = _actuals(org, first, last) if first and last else _empty(ACTUAL_COLUMNS)
+    actuals = _actuals(org, first, last, profile) if first and last else _empty(ACTUAL_COLUMNS)
     return PlanHistory(
         cycle=cycle,
         region=region,
@@ -119,10 +127,10 @@ def _cycle_lines(org: Org, headers: list[Any], region: str | None) -> pd.DataFra
     return _lines(lines, region)
 
 
-def _actuals(org: Org, first: date, last: date) -> pd.DataFrame:
+def _actuals(org: Org, first: date, last: date, profile: MappingProfile | None) -> pd.DataFrame:
     from sync.cycle.actuals import read_actuals
 
-    return read_actuals(org, first, last)
+    return read_actuals(org, first, last, profile=profile)
 
 
 def _lines(frame: pd.DataFrame, region: str | None) -> pd.DataFrame:
