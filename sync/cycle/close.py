@@ -205,8 +205,10 @@ def snapshot_lines(
     if cells.empty:
         return [], []
     reps = _owners_last_values(org, profile, first, last)
-    targets = targets_by_period(org, profile, set(cells["period_id"]))
-    cells = cells.merge(targets, how="left", on=["account_id", "product_id", "period_id"])
+    cells["period_day"] = [date.fromisoformat(str(v)[:10]) for v in cells["period_start"]]
+    targets = targets_by_period(org, profile, set(cells["period_day"]))
+    targets = targets.rename(columns={"period_start": "period_day"})
+    cells = cells.merge(targets, how="left", on=["account_id", "product_id", "period_day"])
     sid = snapshot_id(cycle, region)
     out: list[Record] = []
     texts: list[tuple[str, str]] = []
