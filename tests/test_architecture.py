@@ -98,3 +98,10 @@ def test_each_package_says_its_job_and_stays_small(folder: Path) -> None:
     assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), f"{init}: no docstring"
     modules = [p for p in folder.glob("*.py") if p.name != "__init__.py"]
     assert len(modules) <= 12, f"{folder} holds {len(modules)} modules: split it by capability"
+
+
+def test_test_files_have_unique_names() -> None:
+    """pytest imports test modules by basename (rootdir-relative packages are not used): two
+    test files of one name collide ("import file mismatch") when collected in one run."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -171,10 +171,12 @@ class _CellParser:
         max_col = 0
         leftover = b""
         plain = False  # the cell data part is <sheetData> (no namespace prefix)
+        closed = False  # ... and it ends: a cut-off sheet goes to ``parse``, which refuses it
         while True:
             block = source.read(8 << 20)
             data = leftover + block
             plain = plain or b"<sheetData" in data
+            closed = closed or b"</sheetData>" in data
             end = data.rfind(b"</row>") + 6 if block else len(data)
             if end < 6 and block:
                 leftover = data
@@ -254,7 +256,7 @@ class _CellParser:
                 return None
             if not block:
                 break
-        if not plain:
+        if not (plain and closed):
             return None
         out.max_row = max((r for r, _ in values), default=0)
         out.max_col = max_col

@@ -326,6 +326,7 @@ def test_a_full_disk_after_the_org_was_written_says_what_landed_and_push_again_r
 
     with monkeypatch.context() as mp:
         mp.setattr(openpyxl.Workbook, "save", full)
+        mp.setattr(XlsxBook, "_save_spliced", full)  # a save keeping the grid as the file's XML
         with pytest.raises(PushedButNotSaved) as caught:
             push_file(review.path)
     message = str(caught.value)
@@ -357,6 +358,7 @@ def test_the_cli_says_it_too(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", full)
+    monkeypatch.setattr(XlsxBook, "_save_spliced", full)
     code, text = cli("push", review.path)
     assert code == 2 and "The org has your changes" in " ".join(text.split())
 
