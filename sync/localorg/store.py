@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sync.localorg import tables
 from sync.localorg.describe import describe_object
+from sync.localorg.fields import ObjectDef
 from sync.localorg.ids import make_id, to18
 from sync.localorg.rules import ROLLED_BACK, check_update, check_upsert, too_many
 from sync.localorg.save import check_save, write_save
@@ -238,26 +239,14 @@ class LocalOrg:
     def update(self, object_name: str, records: Sequence[Record]) -> list[SaveResult]:
         """Write every record or none (see ``sync.localorg.rules`` for what is refused)."""
         self._spend("update", f"update {object_name} x{len(records)}")
-        obj = object_def(object_name)
-        if obj is None:
-            error = FieldError("INVALID_TYPE", f"sObject type '{object_name}' is not supported.")
-            raise _refused(object_name, records, [(error,)] * len(records))
-        if len(records) > UPDATE_LIMIT:
-            raise _refused(obj.name, records, [(too_many(len(records)),)] * len(records))
+        obj = _writable(object_name, records, "Id")
         if not records:
             return []
-        with self._lock, _busy_is_a_message(self.path):
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                errors = check_update(self._conn, obj, records, today=self.today)
-                if any(errors):
-                    raise _refused(obj.name, records, errors)
-                write_update(self._conn, obj, records, user_id=self.user_id)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            errors = check_update(self._conn, obj, records, today=self.today)
+            if any(errors):
+                raise _refused(obj.name, records, errors)
+            write_update(self._conn, obj, records, user_id=self.user_id)
         return [SaveResult(to18(str(r["Id"])), True) for r in records]
 
     def upsert(
@@ -265,28 +254,16 @@ class LocalOrg:
     ) -> list[SaveResult]:
         """Create or update every record or none, matched on the external id ``key_field``."""
         self._spend("update", f"upsert {object_name} on {key_field} x{len(records)}")
-        obj = object_def(object_name)
-        if obj is None:
-            error = FieldError("INVALID_TYPE", f"sObject type '{object_name}' is not supported.")
-            raise _refused(object_name, records, [(error,)] * len(records))
-        if len(records) > UPDATE_LIMIT:
-            raise _refused(obj.name, records, [(too_many(len(records)),)] * len(records))
+        obj = _writable(object_name, records, key_field)
         if not records:
             return []
-        with self._lock, _busy_is_a_message(self.path):
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                errors, existing = check_upsert(self._conn, obj, key_field, records)
-                if any(errors):
-                    raise _refused(obj.name, records, errors, key_field)
-                key = obj.field(key_field).name  # type: ignore[union-attr]  # checked
-                found = [existing.get(_key(r, key)) for r in records]
-                ids = write_upsert(self._conn, obj, records, found, user_id=self.user_id)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            errors, existing = check_upsert(self._conn, obj, key_field, records)
+            if any(errors):
+                raise _refused(obj.name, records, errors, key_field)
+            key = obj.field(key_field).name  # type: ignore[union-attr]  # checked
+            found = [existing.get(_key(r, key)) for r in records]
+            ids = write_upsert(self._conn, obj, records, found, user_id=self.user_id)
         return [SaveResult(i, True, created=f is None) for i, f in zip(ids, found, strict=True)]
 
     def save(self, writes: Sequence[Write]) -> list[SaveResult]:
@@ -308,20 +285,25 @@ class LocalOrg:
             raise _refused(names, everything, [(too_many(count),)] * count)
         if not count:
             return []
+        with self._transaction():
+            errors, found = check_save(self._conn, writes, today=self.today)
+            flat = [e for errs in errors for e in errs]
+            if any(flat):
+                raise _refused(names, everything, flat)
+            return write_save(self._conn, writes, found, user_id=self.user_id)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction on the file: committed when the block ends, else rolled back."""
         with self._lock, _busy_is_a_message(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                errors, found = check_save(self._conn, writes, today=self.today)
-                flat = [e for errs in errors for e in errs]
-                if any(flat):
-                    raise _refused(names, everything, flat)
-                results = write_save(self._conn, writes, found, user_id=self.user_id)
+                yield
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
-        return results
 
     def describe(self, object_name: str) -> ObjectDescribe:
         self._spend("describe", f"describe {object_name}")
@@ -393,6 +375,17 @@ class LocalOrg:
                 self._conn.execute("PRAGMA synchronous = NORMAL")
             setattr(self.calls, kind, getattr(self.calls, kind) + 1)
             self.calls.log.append(note)
+
+
+def _writable(object_name: str, records: Sequence[Record], key: str) -> ObjectDef:
+    """The object a write names, if it is known and the call is within the record limit."""
+    obj = object_def(object_name)
+    if obj is None:
+        error = FieldError("INVALID_TYPE", f"sObject type '{object_name}' is not supported.")
+        raise _refused(object_name, records, [(error,)] * len(records), key)
+    if len(records) > UPDATE_LIMIT:
+        raise _refused(obj.name, records, [(too_many(len(records)),)] * len(records), key)
+    return obj
 
 
 def is_current_local_org(path: Path) -> bool:

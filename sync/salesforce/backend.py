@@ -247,54 +247,10 @@ class SalesforceOrg:
     def upsert(
         self, object_name: str, key_field: str, records: Sequence[Record]
     ) -> list[SaveResult]:
-        """Create or update on the external id ``key_field``, all or none, in one Composite call.
-
-        An upsert sent twice changes nothing the second time, so a call whose outcome is
-        unknown (a timeout, a 5xx) is sent again as it is."""
-        if not records:
-            return []
-        if len(records) > UPDATE_LIMIT:
-            too_many = FieldError(
-                "EXCEEDED_ID_LIMIT",
-                f"record limit reached. cannot submit more than {UPDATE_LIMIT} records into "
-                f"this call (this call had {len(records)})",
-            )
-            raise UpdateRefused(
-                f"{len(records)} {object_name} records in one upsert: at most {UPDATE_LIMIT} "
-                "per call; nothing was sent (split them with sync.org.seam.chunks).",
-                [SaveResult(str(r.get(key_field) or ""), False, (too_many,)) for r in records],
-            )
-        pending = [{k: v for k, v in r.items() if k != "attributes"} for r in records]
-        body = self._composite(object_name, pending, key_field)
-        attempts = self.retry.attempts
-        for attempt in range(attempts):
-            try:
-                answer = self._sf.restful("composite", method="POST", json=body)
-            except SalesforceError as e:
-                if not (isinstance(e, SalesforceGeneralError) and e.status >= 500):
-                    raise self._org_error(e, f"the upsert of {object_name}") from None
-                outcome = f"HTTP {e.status}"
-            except requests.RequestException as e:
-                if not is_transient(e):
-                    raise self._unavailable(e, f"the upsert of {object_name}") from None
-                outcome = type(e).__name__
-            else:
-                results = composite_results(answer, pending, key_field)
-                if all(r.success for r in results):
-                    return results
-                if attempt + 1 < attempts and lock_contention(results):
-                    self._sleep(self.retry.delay(attempt))
-                    continue
-                raise UpdateRefused(refusal_message(object_name, results, "upsert"), results)
-            log.warning(
-                "%s upsert: %s; sending it again (an upsert is idempotent)", object_name, outcome
-            )
-            self._sleep(self.retry.delay(attempt))
-        raise OrgUnavailable(
-            f"Salesforce did not confirm the upsert of {len(pending)} {object_name} records "
-            f"after {attempts} tries. Run the command again: an upsert sent twice changes "
-            "nothing the second time."
-        )
+        """Create or update on the external id ``key_field``, all or none, in one Composite call
+        (a ``save`` of one part): an upsert sent twice changes nothing the second time, so a
+        call whose outcome is unknown is sent again as it is."""
+        return self.save([Write(object_name, records, key_field)])
 
     def save(self, writes: Sequence[Write]) -> list[SaveResult]:
         """Every write or none, in one Composite (``sync.salesforce.saves``). Each part is safe
@@ -428,19 +384,14 @@ class SalesforceOrg:
         self._sf.headers["Authorization"] = "Bearer " + token
         return token
 
-    def _composite(
-        self, object_name: str, records: list[Record], key_field: str | None = None
-    ) -> dict[str, Any]:
-        """One all-or-none Composite of sObject Collections: updates, or upserts on
-        ``key_field``."""
+    def _composite(self, object_name: str, records: list[Record]) -> dict[str, Any]:
         prefix = f"/services/data/v{self.api_version}"
-        url = f"{prefix}/composite/sobjects" + (f"/{object_name}/{key_field}" if key_field else "")
         return {
             "allOrNone": True,
             "compositeRequest": [
                 {
                     "method": "PATCH",
-                    "url": url,
+                    "url": f"{prefix}/composite/sobjects",
                     "referenceId": f"{object_name}_{n}",
                     "body": {
                         "allOrNone": True,
