@@ -4,35 +4,10 @@ contracts)."""
 
 from __future__ import annotations
 
-#: One row per account x product x period of a snapshot (``sync.cycle.snapshots``).
-SNAPSHOT_COLUMNS = (
-    "snapshot_id",
-    "cycle",
-    "closed_at",
-    "account_id",
-    "account_name",
-    "region",
-    "rep_id",
-    "rep_name",
-    "product_id",
-    "product_name",
-    "product_family",
-    "period_start",
-    "lag",
-    "baseline_qty",
-    "rep_qty",
-    "consensus_qty",
-    "baseline_rev",
-    "rep_rev",
-    "consensus_rev",
-    "target_qty",
-    "target_rev",
-    "reason_code",
-    "note",
-    "cell_id",
-)
-#: One row per account x product x period with orders (``sync.cycle.actuals``).
-ACTUAL_COLUMNS = ("account_id", "product_id", "period_start", "actual_qty", "actual_rev")
+# The frames' columns, from their contracts (re-exported).
+from sync.cycle.actuals import ACTUAL_COLUMNS as ACTUAL_COLUMNS
+from sync.cycle.snapshots import SNAPSHOT_COLUMNS as SNAPSHOT_COLUMNS
+
 LINE_KEY = ["account_id", "product_id", "period_start"]
 
 BIAS = "Bias = forecast minus actual (positive = over-forecast)."
