@@ -18,6 +18,7 @@ import hashlib
 import json
 import operator
 import zlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -84,11 +85,13 @@ def encode_columns(context: PullContext, columns: dict[str, list[Any]]) -> list[
     """``encode`` of a fresh pull's record from its cells a column at a time, by field
     (``RECORD_FIELDS``, as ``addin.review.grid.record_columns`` gives them): the same text,
     without a dictionary per cell."""
-    rows = [list(row) for row in zip(*(columns[f] for f in RECORD_FIELDS), strict=True)]
+    rows = list(
+        zip(*(columns[f] for f in RECORD_FIELDS), strict=True)
+    )  # JSON writes tuples as lists
     return _encode(context, rows, [])
 
 
-def _encode(context: PullContext, rows: list[list[Any]], pushes: list[str]) -> list[str]:
+def _encode(context: PullContext, rows: Sequence[Sequence[Any]], pushes: list[str]) -> list[str]:
     payload = {
         "context": _context_json(context),
         "fields": list(RECORD_FIELDS),

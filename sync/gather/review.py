@@ -18,6 +18,7 @@ from simple_salesforce import format_soql
 
 from sync.gather import actuals, pos
 from sync.gather.writes import Freshness, freshness, not_set_up
+from sync.org.records import cell_keys
 from sync.org.seam import Org, QueryRefused
 
 #: Columns added to the pulled-cells frame: POS units or revenue (NaN when none), and whether
@@ -43,11 +44,10 @@ def _with_gathered(org: Org, frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     if out.empty:
         out[POS_COLUMN], out[POS_ROW_COLUMN] = np.nan, False
         return out
-    accounts = sorted(set(out["account_id"]))
-    starts = pd.to_datetime(out["period_start"])
-    first, last = starts.min().date(), starts.max().date()
+    key = cell_keys(out)
+    accounts = sorted({k[0] for k in key})
+    first, last = min(k[2] for k in key), max(k[2] for k in key)
     field = "Quantity__c" if measure == "quantity" else "Revenue__c"
-    key = list(zip(out["account_id"], out["product_id"], starts.dt.date, strict=True))
     erp = _by_cell(org, actuals.ERP_ACTUAL, field, accounts, first, last)
     if erp:
         loaded = np.array([erp.get(k, np.nan) for k in key], dtype=float)

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from sync.handoff.rows import RowProblem, cell_text, month_key, parse_decimal, parse_month
+from sync.org.records import period_dates
 from sync.org.seam import Org
 
 COLUMNS = ("plan_id", "account", "product", "month", "cut", "shortfall", "rule")
@@ -99,7 +100,7 @@ class _Cells:
         for sku, product_id in skus.items():
             if product_id in product_ids:
                 self.products.setdefault(sku, product_id)
-        starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
+        starts = period_dates(frame["period_start"].tolist())
         self.by_cell: dict[tuple[str, str, date], Any] = {
             (str(r.account_id), str(r.product_id), start): r
             for r, start in zip(frame.itertuples(index=False), starts, strict=True)
@@ -306,7 +307,7 @@ def fairness(
         rules[c.account_name].add(c.rule or "not stated")
     if frame is not None and cut_cells:
         cut_ids = {c.record_id for c in cuts}
-        starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
+        starts = period_dates(frame["period_start"].tolist())
         for r, start in zip(frame.itertuples(index=False), starts, strict=True):
             if (str(r.product_id), start) in cut_cells and str(r.record_id) not in cut_ids:
                 account = str(r.account_name)

@@ -7,7 +7,8 @@ org -> pull -> ``PulledCell`` rows (one per forecast cell, as a frame with ``CEL
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 #: Columns of the pulled-cells frame, one row per forecast cell, in this order.
 CELL_COLUMNS = (
@@ -31,6 +32,29 @@ CELL_COLUMNS = (
     "locked",  # bool
     "lock_reason",  # str: "" when editable, else why ("past period", "frozen until 2026-12-05", ...)
 )
+
+
+def period_dates(values: list[Any]) -> list[date]:
+    """Period starts as ``date``s, whether a frame holds them as dates (a pull), timestamps or
+    ISO strings (a frame read back or built elsewhere)."""
+    return [v if v.__class__ is date else _day(v) for v in values]
+
+
+def _day(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+
+
+def cell_keys(frame: Any) -> list[tuple[str, str, date]]:
+    """(account id, product id, period start) of each row of a cells frame (``CELL_COLUMNS``):
+    the key other data about a cell (ERP actuals, POS, won schedules, targets) is matched on."""
+    return list(
+        zip(
+            frame["account_id"].astype(str).tolist(),
+            frame["product_id"].astype(str).tolist(),
+            period_dates(frame["period_start"].tolist()),
+            strict=True,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import pandas as pd
 from simple_salesforce import format_soql
 
 from sync.org.mapping import STANDARD, MappingProfile
-from sync.org.records import CELL_COLUMNS, PullContext
+from sync.org.records import CELL_COLUMNS, PullContext, cell_keys
 from sync.org.seam import Org, OrgError, Record
 from sync.pull.locks import LockRules, apply_locks
 
@@ -342,10 +342,4 @@ def _targets(
                 if period and value is not None:
                     key = (account, product, date.fromisoformat(period))
                     totals[key] = totals.get(key, 0.0) + float(value)
-    keys = zip(
-        cells["account_id"].tolist(),
-        cells["product_id"].tolist(),
-        cells["period_start"].tolist(),
-        strict=True,
-    )
-    return np.array([totals.get(k, math.nan) for k in keys], dtype=float)
+    return np.array([totals.get(k, math.nan) for k in cell_keys(cells)], dtype=float)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sync.org.mapping import MappingProfile
+from sync.org.records import cell_keys
 from sync.org.seam import Org, OrgError, QueryRefused
 
 UPSIDE_COLUMN = "upside"
@@ -147,17 +148,16 @@ def upside_values(
         notes[:] = [""] * len(frame)
     if frame.empty:
         return out
-    starts = [pd.Timestamp(v).date() for v in frame["period_start"].tolist()]
+    keys = cell_keys(frame)
+    starts = [k[2] for k in keys]
     names: dict[tuple[str, str, date], set[str]] = {}
-    accounts = frame["account_id"].astype(str).tolist()
+    accounts = [k[0] for k in keys]
     wins = won_schedules(org, accounts, min(starts), max(starts), profile.measure, names)
     if not wins:
         return out
-    keys = list(
-        zip(frame["account_id"].astype(str), frame["product_id"].astype(str), starts, strict=True)
-    )
     rows = [i for i, k in enumerate(keys) if k in wins]
-    ids = [str(frame["record_id"].iloc[i]) for i in rows]
+    record_ids = frame["record_id"].astype(str).tolist()
+    ids = [record_ids[i] for i in rows]
     covered = _opportunity_measure(org, profile, ids) if rules.subtract_opportunity_measure else {}
     org_notes = frame["note"].astype(str).tolist()
     for i, record_id in zip(rows, ids, strict=True):
