@@ -3,7 +3,9 @@
 Live Excel cannot run here, so the ribbon actions run on ``tests/fake_xlwings.py``, which
 counts every call that would cross to Excel (COM on Windows, AppleScript on macOS). Reported:
 range calls (the ones that would grow with cells if anything looped over them), all calls, and
-the share of those that grow with what is marked or noted rather than with the grid. The
+the share of those that grow with what is marked or noted rather than with the grid, and the
+largest single read in cells (the memory ceiling: ranges above ``READ_BLOCK_CELLS`` are read
+in bands of rows). The
 workbooks and orgs are ``bench/bench_pull.py``'s (``build/bench/``), pulled here if absent.
 Check and push run with 1% of the open Adjusted cells edited (push: each with a reason code
 and a note; check: without, so every edit is marked). Merge-refresh (issue 15) refreshes with
@@ -21,7 +23,7 @@ from typing import Any
 
 from addin.book.xlsx import XlsxBook
 from addin.excel import ribbon
-from addin.excel.book import ExcelBook
+from addin.excel.book import READ_BLOCK_CELLS, ExcelBook
 from addin.review.readback import read_workbook
 from bench.edits import edit_share
 
@@ -108,6 +110,7 @@ def _measure(action: str, source: Path, org_path: Path, scratch: Path) -> dict[s
         "total": fake.total_calls,
         "marks": calls["range.color.set"],
         "notes": calls["note"],
+        "largest": fake.largest_read,
         "seconds": seconds,
         "message": message.splitlines()[0][:90],
     }
@@ -119,7 +122,8 @@ def run() -> None:
     from sync.localorg.demo.org import DEMO_PLANNER, DEMO_REP
 
     print("   calls into Excel per ribbon action (recording fake; aim: range calls the same")
-    print("   for one rep and for a region)")
+    print("   for one rep and for a region, and no read above the ceiling of")
+    print(f"   {READ_BLOCK_CELLS:,} cells: bigger ranges go in bands of rows, a call each)")
     sizes = [("3k", "demo", DEMO_REP, False), ("54k", "region", DEMO_PLANNER, True)]
     for label, size, rep, team in sizes:
         source, org_path = _workbook(label, size, rep, team)
@@ -130,7 +134,8 @@ def run() -> None:
                 print(
                     f"   {cells:>6,} cells {action:>7} ({m['edited']:,} edited): "
                     f"{m['range']} range calls, {m['total']} calls in all "
-                    f"({m['marks']} mark unions, {m['notes']} notes read); "
+                    f"({m['marks']} mark unions, {m['notes']} notes read); largest read "
+                    f"{m['largest']:,} cells; "
                     f"{m['seconds']:.1f} s on the fake\n"
                     f"          -> {m['message']}",
                     flush=True,

@@ -208,6 +208,7 @@ class FakeBook:
         self.protect_options: dict[str, dict[str, Any]] = {}
         self.saved = 0
         self.closed = False
+        self.largest_read = 0  # cells in the biggest single value or formula read
 
     @classmethod
     def open(cls, path: str | Path) -> FakeBook:
@@ -387,10 +388,16 @@ class FakeRange:
         return FakeRange(self._sheet, f"{get_column_letter(min_col)}{min_row}:{end}")
 
     # --- values
+    def _read(self) -> list[list[Any]]:
+        cells = self._cells()
+        book = self._sheet._book
+        book.largest_read = max(book.largest_read, sum(map(len, cells)))
+        return cells
+
     @property
     def value(self) -> Any:
         self._count("range.value.get")
-        rows = [[_read_value(cell) for cell in row] for row in self._cells()]
+        rows = [[_read_value(cell) for cell in row] for row in self._read()]
         if self._options.get("ndim") == 2:
             return rows
         if len(rows) == 1 and len(rows[0]) == 1:
@@ -405,7 +412,7 @@ class FakeRange:
     @property
     def formula(self) -> Any:
         self._count("range.formula.get")
-        rows = tuple(tuple(_read_formula(cell) for cell in row) for row in self._cells())
+        rows = tuple(tuple(_read_formula(cell) for cell in row) for row in self._read())
         return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
 
     @formula.setter

@@ -37,8 +37,11 @@ def test_a_big_read_in_bands_is_the_same_block_in_a_few_calls(monkeypatch, reade
     fake = _sheet(rows=90, cols=7)
     whole = getattr(ExcelBook(fake), reader)("Review", "A1:G90")
     one_call = _reads(fake)
+    assert fake.largest_read == 7 * 90
     fake.calls.clear()
+    fake.largest_read = 0
     monkeypatch.setattr(excel_book, "READ_BLOCK_CELLS", 7 * 20)
     banded = getattr(ExcelBook(fake), reader)("Review", "A1:G90")
     assert banded == whole and len(banded) == 90
     assert _reads(fake) == 5 * one_call  # ceil(90 / 20) bands, each the calls of one read
+    assert fake.largest_read <= 7 * 20  # the memory ceiling
