@@ -3,7 +3,8 @@
 ``pull_to_workbook`` is the one call behind ``demandgrid pull``, ``demandgrid demo`` and the
 ribbon's Pull on a file: ``sync.pull.cells.pull_cells`` (org -> cells) then
 ``addin.review.writer.write_workbook`` (cells -> workbook). ``pull_review`` does the same and also
-says what it wrote (counts and timings), for the CLI and the benchmark.
+says what it wrote (counts and timings), for the CLI and the benchmark. Its reading half is
+``pull_for_review``; ``review_cells``, the part of it refresh repeats, keeps the two grids alike.
 
 A pull onto an existing file never loses work silently. It holds the file's lock
 (``addin.book.lock``), refuses while Excel or LibreOffice has it open, and refuses a
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 
@@ -33,6 +35,9 @@ from sync.gather.review import freshness_line, with_gathered
 from sync.org.mapping import STANDARD, MappingProfile
 from sync.org.seam import Org
 from sync.pull.duplicates import lock_duplicates
+
+if TYPE_CHECKING:
+    from sync.pull.cells import PulledCells
 
 Progress = Callable[[str], None]
 
@@ -197,6 +202,72 @@ def pull_review(
         )
 
 
+def review_cells(
+    org: Org,
+    rep: str,
+    *,
+    profile: MappingProfile = STANDARD,
+    horizon: int = 18,
+    history: int = 3,
+    include_team: bool = False,
+) -> PulledCells:
+    """The cells a review workbook of ``rep`` holds, as pull and refresh read them from the
+    org: closed-review locks applied and the design-win Upside rows added (not yet what Phase 1
+    loaded, which refresh adds after comparing the grid's shape)."""
+    from sync.cycle.locks import closed_lock_rules
+    from sync.pull.cells import pull_cells
+    from sync.pull.upside import with_upside
+
+    cells = pull_cells(
+        org,
+        rep,
+        profile=profile,
+        horizon=horizon,
+        history=history,
+        include_team=include_team,
+        locks=closed_lock_rules(org),  # a closed review locks its periods
+    )
+    return with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
+
+
+@dataclass(frozen=True)
+class ReviewPull:
+    """What a pull read from the org for a review workbook, ready to write."""
+
+    cells: PulledCells
+    freshness: str  # the header's data-freshness line
+    warnings: list[str]
+
+
+def pull_for_review(
+    org: Org,
+    rep: str,
+    *,
+    profile: MappingProfile = STANDARD,
+    horizon: int = 18,
+    history: int = 3,
+    include_team: bool = False,
+    progress: Progress | None = None,
+) -> ReviewPull:
+    """Everything a review workbook shows from the org: ``review_cells``, duplicate records
+    locked, ERP actuals and POS added, and when they were loaded."""
+    say = progress or (lambda _message: None)
+    say(f"Reading {rep}'s forecast from the org")
+    cells = review_cells(
+        org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
+    )
+    if cells.frame.empty:
+        raise NothingToPull(
+            f"{cells.context.user_name or rep} owns no active account forecasts with periods in "
+            f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
+            "(the owner of the account forecasts), or use --team for a planner's region."
+        )
+    frame, warnings = lock_duplicates(cells.frame)
+    say("Adding what Phase 1 loaded (ERP actuals, distributor POS)")
+    cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
+    return ReviewPull(cells, freshness_line(org), warnings)
+
+
 def _pull(
     org: Org,
     rep: str,
@@ -209,37 +280,22 @@ def _pull(
     progress: Progress | None,
     include_team: bool,
 ) -> PulledWorkbook:
-    from sync.cycle.locks import closed_lock_rules
-    from sync.pull.cells import pull_cells
-    from sync.pull.upside import with_upside
-
     say = progress or (lambda _message: None)
-    say(f"Reading {rep}'s forecast from the org")
     started = time.perf_counter()
-    cells = pull_cells(
+    pulled = pull_for_review(
         org,
         rep,
         profile=profile,
         horizon=horizon,
         history=history,
         include_team=include_team,
-        locks=closed_lock_rules(org),  # a closed review locks its periods
+        progress=say,
     )
-    cells = with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
     queried = time.perf_counter()
-    if cells.frame.empty:
-        raise NothingToPull(
-            f"{cells.context.user_name or rep} owns no active account forecasts with periods in "
-            f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
-            "(the owner of the account forecasts), or use --team for a planner's region."
-        )
-    frame, warnings = lock_duplicates(cells.frame)
-    say("Adding what Phase 1 loaded (ERP actuals, distributor POS)")
-    cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
-    freshness = freshness_line(org)
+    cells, warnings = pulled.cells, pulled.warnings
     say(f"Writing {len(cells.frame):,} cells to {out}")
     filled = fill_workbook(cells, load_template(template))
-    write_freshness(filled.wb, freshness)
+    write_freshness(filled.wb, pulled.freshness)
     kept = keep_copy(out) if target.at_stake and out.exists() else None
     path = save_beside(out, filled.save, keep_previous=False)
     written = time.perf_counter()

@@ -89,9 +89,7 @@ def refresh_workbook(
     """Re-pull ``book``'s portfolio from ``org`` and merge it into the same grid, keeping
     unpushed changes (see the module docstring). ``conflicts_sheet`` writes the conflicts
     (``addin.push.sheets.write_conflicts``; this package cannot import it)."""
-    from sync.cycle.locks import closed_lock_rules
-    from sync.pull.cells import pull_cells
-    from sync.pull.upside import with_upside
+    from addin.review.pull import review_cells
 
     say = progress or book.status
     say("Reading the workbook...")
@@ -103,16 +101,14 @@ def refresh_workbook(
     history = max(len(periods) - context.horizon, 0)
     say(f"Pulling {context.user_name}'s latest forecast from the org...")
 
-    cells = pull_cells(
+    cells = review_cells(  # the cells, locks and Upside rows a pull would write now
         org,
         context.user_name,
         profile=profile_of(reviewed),
         horizon=context.horizon,
         history=history,
         include_team=context.team,
-        locks=closed_lock_rules(org),  # a closed review locks its periods
     )
-    cells = with_upside(org, cells, profile_of(reviewed))  # the same Upside rows as the pull
     fresh = record_cells(cells.frame)
     _same_shape(old, fresh)
     cells = replace(cells, frame=with_gathered(org, cells.frame, context.measure))
