@@ -1,6 +1,8 @@
 """Pull to workbook: one rep (~3,000 cells) and a planner's region (~54,000 cells at 18 months).
 
-For each: time to read the cells from the local org and to write the governed workbook, the
+For each, what ``demandgrid pull`` does (``addin.review.pull``): time to read from the local org
+(the cells with closed-review locks, Upside rows, ERP actuals and POS) and to write the governed
+workbook, the
 ratio of the write to the floor (openpyxl writing the same number of bare values into a normal,
 not write-only, workbook, in this same run) and to the physical floor (the same package bytes
 deflated into a zip at the writer's level: what any writer of this file must do), the write
@@ -147,15 +149,17 @@ def peak_mb() -> float:
 
 
 def measure(label: str, org_path: Path, rep: str, *, team: bool) -> PullRun:
+    from addin.review.pull import pull_for_review, write_freshness
     from sync.localorg import LocalOrg
-    from sync.pull.cells import pull_cells
 
     org = LocalOrg(org_path)
     before = org.calls.query
     started, cpu0 = time.perf_counter(), time.process_time()
-    cells = pull_cells(org, rep, include_team=team)
+    pulled = pull_for_review(org, rep, include_team=team)
+    cells = pulled.cells
     queried, cpu1 = time.perf_counter(), time.process_time()
     filled = fill_workbook(cells, load_template())
+    write_freshness(filled.wb, pulled.freshness)
     grid = filled.grid
     path = _save(filled.save, BENCH_DIR / f"review-{label}.xlsx")
     written, cpu2 = time.perf_counter(), time.process_time()
