@@ -21,6 +21,11 @@ pytest_plugins = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # the HTTPS twin of a long test whose local twin runs in `make test`: slow (CI runs both)
+        callspec = getattr(item, "callspec", None)
+        if "slow_over_https" in item.keywords and callspec and "salesforce" in callspec.id:
+            item.add_marker(pytest.mark.slow)
     if shutil.which("soffice"):
         return
     marked = [item for item in items if "libreoffice" in item.keywords]

@@ -106,6 +106,7 @@ def test_a_snapshot_changed_after_the_close_is_refused(org, closed_cycle, tmp_pa
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.slow_over_https  # 5 s over HTTPS
 def test_the_demo_close_exports_what_the_cycle_reads(org, tmp_path: Path) -> None:
     """The demo org's own 2026-11 snapshot (written by the cycle's close): its hash checks, and
     the export sums per product and period equal ``sync.cycle``'s reading of the consensus."""

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from addin.handoff.allocation import import_allocation
 from addin.handoff.supply import import_supply
 from sync.handoff.demo import write_demo_files
 from sync.localorg.demo.org import DEMO_PLANNER
 
 
+@pytest.mark.slow_over_https  # 4 s over HTTPS
 def test_demo_files_are_deterministic_and_load(org, tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -114,6 +114,7 @@ def test_unknown_push_and_unpushed_edits_are_refused(org, pulled: ReviewFile) ->
     assert snapshot(org) == before and pulled.path.read_bytes() == data
 
 
+@pytest.mark.slow_over_https  # about 16 s over HTTPS
 @settings(
     max_examples=4,
     deadline=None,

@@ -108,6 +108,7 @@ def test_both_changed_to_the_same_value_is_not_a_conflict(org, pulled: ReviewFil
 
 
 # Each example pulls a workbook: no shrinking (it would take minutes); the failing plan is printed.
+@pytest.mark.slow_over_https  # about 16 s over HTTPS
 @settings(
     max_examples=5,
     deadline=None,

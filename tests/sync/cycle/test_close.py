@@ -104,6 +104,7 @@ def test_verify_names_a_line_changed_in_the_org(planner_org, org_file):
     assert "reopen" in result.problems[-1]
 
 
+@pytest.mark.slow_over_https  # 5 s over HTTPS
 def test_reopen_is_logged_with_who_when_and_why(planner_org):
     close_cycle(planner_org, region=REGION)
     with pytest.raises(CloseRefused, match="Say why"):
@@ -164,6 +165,7 @@ def test_the_snapshot_frame_is_the_contract(planner_org):
     assert len(adjusted) and (adjusted["rep_qty"] == adjusted["consensus_qty"]).all()
 
 
+@pytest.mark.slow_over_https  # 7 s over HTTPS
 def test_a_close_leaves_fpa_prior_plan_reading_the_latest_past_cycle(planner_org):
     before = read_plan(planner_org, forecast_set("sop"))
     close_cycle(planner_org, region=REGION)

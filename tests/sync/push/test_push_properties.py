@@ -77,6 +77,7 @@ def _changes(records, edits):
     ]
 
 
+@pytest.mark.slow_over_https  # 25 examples, 5-8 s over HTTPS
 def test_valid_edits_leave_the_org_exactly_as_expected(org, pool) -> None:
     expected = snapshot(org)
 
@@ -94,6 +95,7 @@ def test_valid_edits_leave_the_org_exactly_as_expected(org, pool) -> None:
     assert snapshot(org) == expected  # every other record untouched
 
 
+@pytest.mark.slow_over_https  # 25 examples, 5-8 s over HTTPS
 def test_a_batch_with_an_invalid_edit_pushes_nothing(org, pool, locked) -> None:
     before = snapshot(org)
     watched = pool + [r["Id"] for r in locked]

@@ -21,6 +21,7 @@ def demo_figures(demo_org_file):
     return compute(gather(LocalOrg(demo_org_file)))
 
 
+@pytest.mark.slow_over_https  # 5-13 s over HTTPS
 def test_gather_reads_the_latest_closed_cycle_and_its_history(org) -> None:
     cycles = list(closed_snapshots(org))
     history = gather(org)
@@ -31,12 +32,14 @@ def test_gather_reads_the_latest_closed_cycle_and_its_history(org) -> None:
     assert len(history.actuals) and history.supply.empty
 
 
+@pytest.mark.slow_over_https  # 5-13 s over HTTPS
 def test_a_region_reads_only_its_accounts(org) -> None:
     region = sorted(set(gather(org).current["region"]))[0]
     history = gather(org, region=region)
     assert set(history.snapshots["region"]) == {region}
 
 
+@pytest.mark.slow_over_https  # 5-13 s over HTTPS
 def test_an_unknown_cycle_or_region_is_refused_with_the_closed_cycles(org) -> None:
     with pytest.raises(NoSnapshot, match="closed cycles are .*--cycle"):
         gather(org, cycle="1999-01")
@@ -58,6 +61,7 @@ def test_the_demo_story_is_found(demo_figures) -> None:
     assert list(f.risks["rank"]) == list(range(1, len(f.risks) + 1))
 
 
+@pytest.mark.slow_over_https  # 5-13 s over HTTPS
 def test_a_loaded_supply_commitment_meets_the_plans_demand(org) -> None:
     history = gather(org)
     family = sorted(set(history.current["product_family"]))[0]
