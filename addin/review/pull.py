@@ -210,10 +210,11 @@ def review_cells(
     horizon: int = 18,
     history: int = 3,
     include_team: bool = False,
-) -> PulledCells:
+) -> tuple[PulledCells, list[str]]:
     """The cells a review workbook of ``rep`` holds, as pull and refresh read them from the
-    org: closed-review locks applied and the design-win Upside rows added (not yet what Phase 1
-    loaded, which refresh adds after comparing the grid's shape)."""
+    org, and a warning per cell with two org records: closed-review locks applied, the
+    design-win Upside rows added, duplicated cells locked (not yet what Phase 1 loaded, which
+    refresh adds after comparing the grid's shape)."""
     from sync.cycle.locks import closed_lock_rules
     from sync.pull.cells import pull_cells
     from sync.pull.upside import with_upside
@@ -227,7 +228,9 @@ def review_cells(
         include_team=include_team,
         locks=closed_lock_rules(org),  # a closed review locks its periods
     )
-    return with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
+    cells = with_upside(org, cells, profile)  # issue 13: the design-win Upside rows
+    frame, warnings = lock_duplicates(cells.frame)
+    return replace(cells, frame=frame), warnings
 
 
 @dataclass(frozen=True)
@@ -249,11 +252,11 @@ def pull_for_review(
     include_team: bool = False,
     progress: Progress | None = None,
 ) -> ReviewPull:
-    """Everything a review workbook shows from the org: ``review_cells``, duplicate records
-    locked, ERP actuals and POS added, and when they were loaded."""
+    """Everything a review workbook shows from the org: ``review_cells`` with ERP actuals and
+    POS added, and when they were loaded."""
     say = progress or (lambda _message: None)
     say(f"Reading {rep}'s forecast from the org")
-    cells = review_cells(
+    cells, warnings = review_cells(
         org, rep, profile=profile, horizon=horizon, history=history, include_team=include_team
     )
     if cells.frame.empty:
@@ -262,9 +265,8 @@ def pull_for_review(
             f"the {horizon}-month horizon, so there is nothing to review. Check the rep "
             "(the owner of the account forecasts), or use --team for a planner's region."
         )
-    frame, warnings = lock_duplicates(cells.frame)
     say("Adding what Phase 1 loaded (ERP actuals, distributor POS)")
-    cells = replace(cells, frame=with_gathered(org, frame, profile.measure))
+    cells = replace(cells, frame=with_gathered(org, cells.frame, profile.measure))
     return ReviewPull(cells, freshness_line(org), warnings)
 
 

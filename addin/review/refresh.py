@@ -101,7 +101,7 @@ def refresh_workbook(
     history = max(len(periods) - context.horizon, 0)
     say(f"Pulling {context.user_name}'s latest forecast from the org...")
 
-    cells = review_cells(  # the cells, locks and Upside rows a pull would write now
+    cells, _ = review_cells(  # the cells, locks and Upside rows a pull would write now
         org,
         context.user_name,
         profile=profile_of(reviewed),
