@@ -271,7 +271,21 @@ def _same_shape(old: WorkbookRecord, fresh: list[dict]) -> None:
         raise RefreshNeedsNewPull(_new_pull("accounts, products or periods changed"))
     moved = [k for k in before if before[k] != after[k]]
     if moved:
-        raise RefreshNeedsNewPull(_new_pull(f"locks changed on {len(moved):,} cell(s)"))
+        named = {(c["row_key"], str(c["period_start"])): c for c in fresh}
+        shown = "; ".join(_lock_now(named[k]) for k in moved[:3])
+        more = f"; and {len(moved) - 3:,} more" if len(moved) > 3 else ""
+        raise RefreshNeedsNewPull(
+            _new_pull(f"locks changed on {len(moved):,} cell(s): {shown}{more}")
+        )
+
+
+def _lock_now(cell: dict) -> str:
+    """``Acme Corp / Pumps, 2027-01: now locked (why)`` for a cell whose lock changed."""
+    where = f"{cell.get('account_name', '')} / {cell.get('product_name', '')}, "
+    where += str(cell["period_start"])[:7]
+    return (
+        f"{where}: now locked ({cell['lock_reason']})" if cell["locked"] else f"{where}: now open"
+    )
 
 
 def _write_header(book: BookSurface, ctx: PullContext, periods: int) -> None:

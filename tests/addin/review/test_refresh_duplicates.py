@@ -59,6 +59,7 @@ def test_a_duplicate_that_appears_after_the_pull_is_a_refusal(
     before = path.read_bytes()
     _add_a_second_record(org_file, _an_open_record(path))
 
-    with pytest.raises(RefreshNeedsNewPull, match="locks changed on 1 cell"):
+    with pytest.raises(RefreshNeedsNewPull, match="locks changed on 1 cell") as refused:
         refresh_workbook(XlsxBook.open(path), org)
+    assert "now locked (2 forecast records in the org for this cell)" in str(refused.value)
     assert path.read_bytes() == before
