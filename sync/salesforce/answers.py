@@ -5,6 +5,7 @@ comparison the re-read before a re-send uses."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from sync.org.seam import (
@@ -22,13 +23,20 @@ LOCK_CONTENTION = "UNABLE_TO_LOCK_ROW"
 
 
 def composite_results(answer: Any, sent: list[Record], key: str = "Id") -> list[SaveResult]:
-    """Save results in request order from a Composite answer whose subrequests are Collections.
+    """Save results in request order from a Composite answer whose subrequests are Collections
+    of ``sent``, ``COLLECTION_LIMIT`` records each (see ``batch_results``)."""
+    return batch_results(answer, list(chunks(sent, COLLECTION_LIMIT)), key)
+
+
+def batch_results(
+    answer: Any, batches: Sequence[Sequence[Record]], key: str = "Id"
+) -> list[SaveResult]:
+    """Save results in request order from a Composite answer, one subrequest per batch.
 
     A subrequest answers either per-record results (``[{id, success, errors}]``) or, when the
     composite's ``allOrNone`` rolled it back for another subrequest's failure, an error body
     (``[{errorCode: PROCESSING_HALTED, message}]``): its records count as rolled back."""
     subs = (answer or {}).get("compositeResponse") or []
-    batches = list(chunks(sent, COLLECTION_LIMIT))
     results: list[SaveResult] = []
     for n, batch in enumerate(batches):
         body = subs[n].get("body") if n < len(subs) else None
