@@ -30,6 +30,7 @@ from sync.org.seam import Org
 from sync.science.accuracy import METRIC_COLUMNS
 from sync.science.figures import Figures, compute
 from sync.science.history import gather
+from sync.science.risk import RISK_COLUMNS
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -205,20 +206,7 @@ def _data_blocks(data: DataSheet, f: Figures) -> dict[str, Block]:
         "risks",
         "Top risk accounts",
         f.risks,
-        [
-            "rank",
-            "account_id",
-            "account_name",
-            "region",
-            "rep_name",
-            "plan",
-            "moved",
-            "actual_gap",
-            "target_gap",
-            "at_risk",
-            "reason",
-            "snapshot_id",
-        ],
+        list(RISK_COLUMNS),
     )
     blocks["bridge"] = data.block(
         "bridge",
