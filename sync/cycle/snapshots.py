@@ -18,6 +18,7 @@ from simple_salesforce import format_soql
 from sync.org.seam import Org, OrgError, QueryRefused, Record
 from sync.org.snapshot import (
     CYCLE_OBJECT,
+    HASHED_FIELDS,
     LINE_DIGEST,
     LINE_KEY,
     LINE_OBJECT,
@@ -75,28 +76,7 @@ _HEADER_FIELDS = (
     "FirstPeriod__c",
     "LastPeriod__c",
 )
-LINE_FIELDS = (
-    "Id",
-    "Name",
-    LINE_KEY,
-    "SnapshotId__c",
-    "Cycle__c",
-    "CellId__c",
-    "Account__c",
-    "Product__c",
-    "Rep__c",
-    "PeriodStartDate__c",
-    "BaselineQuantity__c",
-    "BaselineRevenue__c",
-    "RepQuantity__c",
-    "RepRevenue__c",
-    "Quantity__c",
-    "Revenue__c",
-    "TargetQuantity__c",
-    "TargetRevenue__c",
-    "ReasonCode__c",
-    "Note__c",
-)
+LINE_FIELDS = ("Id", "Name", *HASHED_FIELDS)  # every field the content hash covers
 _LINE_PARENTS = ("Account__r.Name", "Account__r.Region__c", "Product__r.Name", "Product__r.Family")
 
 
