@@ -296,16 +296,14 @@ def load_actuals(
     calls = upsert_all(org, ERP_ACTUAL, plan.actuals)
     say(f"Updating {len(plan.schedules):,} agreement schedules")
     calls += update_all(org, SCHEDULE, plan.schedules)
-    if calls:
-        record_load(
-            org,
-            SOURCE,
-            file=source_file,
-            rows=plan.rows,
-            written=len(plan.actuals) + len(plan.schedules),
-            through=plan.through,
-        )
-        calls += 1
+    calls += record_load(
+        org,
+        SOURCE,
+        file=source_file,
+        rows=plan.rows,
+        written=len(plan.actuals) + len(plan.schedules),
+        through=plan.through,
+    )
     refused_rows = len({r.row for r in plan.refusals})
     return ActualsLoaded(
         rows=plan.rows,

@@ -278,16 +278,14 @@ def load_submission(org: Org, plan: PosPlan, *, file: str = "") -> PosLoaded:
         raise ValueError("the plan has refused lines: show them first")
     calls = upsert_all(org, POS_SALE, plan.upserts)
     calls += update_all(org, POS_SALE, plan.superseded)
-    if calls:
-        record_load(
-            org,
-            SOURCE,
-            file=file,
-            rows=plan.rows,
-            written=len(plan.upserts) + len(plan.superseded),
-            through=plan.period,
-        )
-        calls += 1
+    calls += record_load(
+        org,
+        SOURCE,
+        file=file,
+        rows=plan.rows,
+        written=len(plan.upserts) + len(plan.superseded),
+        through=plan.period,
+    )
     return PosLoaded(
         plan.distributor_name,
         plan.period,

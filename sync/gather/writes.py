@@ -76,8 +76,10 @@ def record_load(
     written: int,
     through: date | None,
     loaded_at: str | None = None,
-) -> None:
-    """Log one load that wrote something (one upsert call)."""
+) -> int:
+    """Log one load in one upsert call if it wrote something (``written``); the calls made."""
+    if not written:
+        return 0
     loaded_at = loaded_at or now_on_wire()
     record: Record = {
         KEY: f"{source}|{loaded_at}|{uuid4().hex[:12]}"[:120],  # two loads in one second differ
@@ -91,6 +93,7 @@ def record_load(
         "Through__c": through.isoformat() if through else None,
     }
     org.upsert(DATA_LOAD, KEY, [record])
+    return 1
 
 
 def freshness(org: Org, sources: Sequence[str] = ()) -> list[Freshness]:
